@@ -1,0 +1,69 @@
+"""Frontdesk: a shop's customer self-service site (help center and returns portal)."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from app import config as settings
+from app.content import load_library
+from app.extensions import csrf, db, limiter, migrate
+from app.logs import configure_logging
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application. `config` overrides settings read from the environment."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_mapping(settings.from_env(app.instance_path))
+    if config:
+        app.config.from_mapping(config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    configure_logging(app)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    register_template_helpers(app)
+    app.extensions["library"] = load_library(Path(app.config["CONTENT_DIR"]))
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models  # noqa: F401  (registers the tables on db.metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.core import bp as core_bp
+    from app.help import bp as help_bp
+
+    app.register_blueprint(core_bp)
+    app.register_blueprint(help_bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from app.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import content_cli
+
+    app.cli.add_command(content_cli)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.templating import register
+
+    register(app)

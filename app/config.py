@@ -1,0 +1,44 @@
+"""Settings read from environment variables, with safe defaults for development."""
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_env(instance_path: str) -> dict:
+    """Build the configuration mapping from the process environment."""
+    env = os.environ
+    instance = Path(instance_path)
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'frontdesk.db'}"
+    # Heroku-style URLs name the old dialect; SQLAlchemy 2 wants the driver spelled out.
+    if database_url.startswith("postgres://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
+    elif database_url.startswith("postgresql://"):
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    return {
+        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-not-secret"),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "CONTENT_DIR": env.get("CONTENT_DIR", str(ROOT / "content")),
+        "INDEX_DIR": env.get("INDEX_DIR", str(instance / "index")),
+        "SITE_NAME": env.get("SITE_NAME", "Juniper & Pine Help Center"),
+        "SITE_URL": env.get("SITE_URL", "").rstrip("/"),
+        "SUPPORT_EMAIL": env.get("SUPPORT_EMAIL", "support@juniperandpine.example"),
+        "SUPPORT_PHONE": env.get("SUPPORT_PHONE", "+1 555 0134"),
+        "SUPPORT_HOURS": env.get("SUPPORT_HOURS", "Monday to Friday, 9:00 to 17:00"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "VOTE_RATE_LIMIT": env.get("VOTE_RATE_LIMIT", "20 per minute"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

@@ -1,0 +1,143 @@
+"""Splitting a Markdown file into YAML front matter and body, and normalising the keys that
+different help-center generators use into ours."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import yaml
+
+ARTICLE_TYPES = ("faq", "tutorial")
+
+
+class FrontMatterError(ValueError):
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class Split:
+    meta: dict
+    body: str
+    body_line: int  # 1-based line number of the body's first line
+    meta_text: str
+
+
+def split(text: str) -> Split:
+    """Separate `---`-fenced YAML front matter from the Markdown body.
+
+    A file without front matter is all body and has no metadata.
+    """
+    text = text.lstrip("\ufeff")
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != "---":
+        return Split({}, text, 1, "")
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            meta_text = "".join(lines[1 : number - 1])
+            body = "".join(lines[number:])
+            try:
+                meta = yaml.safe_load(meta_text) if meta_text.strip() else {}
+            except yaml.YAMLError as error:
+                mark = getattr(error, "problem_mark", None)
+                line_no = mark.line + 2 if mark is not None else 1
+                problem = getattr(error, "problem", None) or "malformed YAML"
+                raise FrontMatterError(f"malformed YAML front matter: {problem}", line_no) from None
+            if meta is None:
+                meta = {}
+            if not isinstance(meta, dict):
+                raise FrontMatterError("front matter must be a mapping of keys to values", 2)
+            return Split(meta, body, number + 1, meta_text)
+    raise FrontMatterError("front matter opened with --- but never closed", 1)
+
+
+def line_of(meta_text: str, needle: str) -> int:
+    """The file line on which `needle` first appears in the front matter (best effort)."""
+    for number, line in enumerate(meta_text.splitlines(), start=2):
+        if needle in line:
+            return number
+    return 1
+
+
+def _as_list(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list | tuple):
+        return [str(item).strip() for item in value if item is not None and str(item).strip()]
+    return [str(value)]
+
+
+def _as_date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value).strip()[:10])
+
+
+@dataclass
+class Meta:
+    """Front matter after mapping other generators' keys onto ours."""
+
+    title: str
+    summary: str = ""
+    type: str = "faq"
+    category: str | None = None
+    sub_category: str | None = None
+    tags: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    updated: date | None = None
+    order: int = 0
+    nav_title: str | None = None
+    warnings: list[tuple[int, str]] = field(default_factory=list)
+
+
+def normalise(meta: dict, meta_text: str) -> Meta:
+    """Map front matter onto `Meta`. Raises FrontMatterError for a missing title; softer
+    problems (bad date, unknown type) become warnings and a sensible default."""
+    title = meta.get("title")
+    if not isinstance(title, str | int | float) or not str(title).strip():
+        raise FrontMatterError("missing required key: title", line_of(meta_text, "title"))
+    warnings: list[tuple[int, str]] = []
+
+    kind = str(meta.get("type") or "faq").strip().lower()
+    if kind not in ARTICLE_TYPES:
+        warnings.append((line_of(meta_text, "type"), f"type must be faq or tutorial, not {kind!r}"))
+        kind = "faq"
+
+    try:
+        updated = _as_date(meta.get("updated", meta.get("date")))
+    except ValueError:
+        warnings.append((line_of(meta_text, "updated"), "updated must be a date like 2026-05-31"))
+        updated = None
+
+    raw_order = meta.get("order", meta.get("weight", 0))
+    try:
+        order = int(raw_order or 0)
+    except (TypeError, ValueError):
+        warnings.append((line_of(meta_text, "order"), "order must be a whole number"))
+        order = 0
+
+    summary = meta.get("summary") or meta.get("description") or ""
+    category = meta.get("category")
+    sub_category = meta.get("sub_category")
+    nav_title = meta.get("nav_title")
+    return Meta(
+        title=str(title).strip(),
+        summary=str(summary).strip(),
+        type=kind,
+        category=str(category).strip() if category else None,
+        sub_category=str(sub_category).strip() if sub_category else None,
+        tags=_as_list(meta.get("tags")) + _as_list(meta.get("keywords")),
+        aliases=_as_list(meta.get("aliases")),
+        related=_as_list(meta.get("related")),
+        updated=updated,
+        order=order,
+        nav_title=str(nav_title).strip() if nav_title else None,
+        warnings=warnings,
+    )

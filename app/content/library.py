@@ -1,0 +1,231 @@
+"""Loading CONTENT_DIR into an in-memory library of articles and categories.
+
+An article's identity is its *path*: the file path relative to CONTENT_DIR without the
+extension (``returns-refunds/how-to-return-an-item``). A file with a problem that stops it
+from being shown (malformed front matter, no title, a clashing path) is skipped and reported;
+the rest of the library loads.
+"""
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from app.content.frontmatter import FrontMatterError, line_of, normalise, split
+from app.content.render import Heading, render
+
+log = logging.getLogger(__name__)
+
+MARKDOWN_SUFFIXES = (".md", ".markdown")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+@dataclass
+class Article:
+    path: str
+    title: str
+    summary: str
+    type: str
+    category: str
+    sub_category: str | None
+    tags: tuple[str, ...]
+    aliases: tuple[str, ...]
+    related: tuple[str, ...]
+    updated: date | None
+    order: int
+    nav_title: str
+    html: str
+    toc: tuple[Heading, ...]
+    text: str
+    source_hash: str
+
+
+@dataclass
+class Category:
+    slug: str
+    title: str
+    description: str = ""
+    articles: list[Article] = field(default_factory=list)
+
+    @property
+    def faqs(self) -> list[Article]:
+        return [a for a in self.articles if a.type == "faq"]
+
+    @property
+    def tutorials(self) -> list[Article]:
+        return [a for a in self.articles if a.type == "tutorial"]
+
+
+@dataclass
+class Library:
+    root: Path
+    articles: dict[str, Article]
+    categories: list[Category]
+    problems: list[Problem]
+
+    def get(self, path: str) -> Article | None:
+        return self.articles.get(path)
+
+    def category(self, slug: str) -> Category | None:
+        return next((c for c in self.categories if c.slug == slug), None)
+
+    def category_of(self, article: Article) -> Category:
+        found = self.category(article.category)
+        assert found is not None, "every loaded article belongs to a loaded category"
+        return found
+
+    def related_to(self, article: Article) -> list[Article]:
+        return [self.articles[p] for p in article.related if p in self.articles]
+
+    def recently_updated(self, limit: int) -> list[Article]:
+        dated = [a for a in self.articles.values() if a.updated]
+        dated.sort(key=lambda a: (a.updated, a.path), reverse=True)
+        return dated[:limit]
+
+
+def _slug_title(slug: str) -> str:
+    return slug.replace("-", " ").replace("_", " ").strip().capitalize()
+
+
+def _normalise_related(value: str) -> str:
+    value = value.strip().strip("/")
+    value = value.removeprefix("articles/")
+    for suffix in MARKDOWN_SUFFIXES:
+        if value.endswith(suffix):
+            value = value[: -len(suffix)]
+    return value.lower()
+
+
+def _load_categories(root: Path, problems: list[Problem]) -> list[Category]:
+    file = root / "categories.yml"
+    if not file.exists():
+        return []
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or []
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        problems.append(Problem("categories.yml", mark.line + 1 if mark else 1, "malformed YAML"))
+        return []
+    if isinstance(data, dict):  # also accept a mapping of slug -> {title, description}
+        data = [{"slug": slug, **(value or {})} for slug, value in data.items()]
+    categories = []
+    for number, entry in enumerate(data, start=1):
+        if not isinstance(entry, dict) or not entry.get("slug"):
+            problems.append(Problem("categories.yml", 1, f"entry {number} needs a slug"))
+            continue
+        slug = str(entry["slug"]).strip().lower()
+        categories.append(
+            Category(
+                slug=slug,
+                title=str(entry.get("title") or _slug_title(slug)),
+                description=str(entry.get("description") or ""),
+            )
+        )
+    return categories
+
+
+def _match_category(declared: str | None, folder: str, categories: list[Category]) -> str:
+    """A front-matter category may name a slug or a title; the folder is the fallback."""
+    if declared:
+        wanted = declared.strip().lower()
+        for category in categories:
+            if wanted in (category.slug, category.title.lower()):
+                return category.slug
+    return folder
+
+
+def load_article(
+    root: Path, file: Path, categories: list[Category]
+) -> tuple[Article, list[Problem], str]:
+    """Load one file: the article, its soft problems and its raw front matter text.
+
+    Raises FrontMatterError when the file cannot be shown at all.
+    """
+    relative = file.relative_to(root).as_posix()
+    raw = file.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FrontMatterError("file is not UTF-8 text", 1) from None
+    parts = split(text)
+    meta = normalise(parts.meta, parts.meta_text)
+    problems = [Problem(relative, line, message) for line, message in meta.warnings]
+    rendered = render(parts.body)
+    path = file.relative_to(root).with_suffix("").as_posix().lower()
+    folder = path.split("/")[0] if "/" in path else "general"
+    article = Article(
+        path=path,
+        title=meta.title,
+        summary=meta.summary,
+        type=meta.type,
+        category=_match_category(meta.category, folder, categories),
+        sub_category=meta.sub_category,
+        tags=tuple(meta.tags),
+        aliases=tuple(meta.aliases),
+        related=tuple(_normalise_related(r) for r in meta.related),
+        updated=meta.updated,
+        order=meta.order,
+        nav_title=meta.nav_title or meta.title,
+        html=rendered.html,
+        toc=rendered.toc,
+        text=rendered.text,
+        source_hash=hashlib.sha256(raw).hexdigest(),
+    )
+    return article, problems, parts.meta_text
+
+
+def markdown_files(root: Path) -> list[Path]:
+    return sorted(f for f in root.rglob("*") if f.suffix in MARKDOWN_SUFFIXES and f.is_file())
+
+
+def load_library(content_dir: str | Path) -> Library:
+    """Load every article under `content_dir`, skipping (and reporting) the broken ones."""
+    root = Path(content_dir)
+    problems: list[Problem] = []
+    categories = _load_categories(root, problems) if root.is_dir() else []
+    articles: dict[str, Article] = {}
+    meta_texts: dict[str, tuple[str, str]] = {}
+    for file in markdown_files(root) if root.is_dir() else []:
+        relative = file.relative_to(root).as_posix()
+        try:
+            article, warnings, meta_text = load_article(root, file, categories)
+        except FrontMatterError as error:
+            problems.append(Problem(relative, error.line, str(error)))
+            continue
+        problems.extend(warnings)
+        if article.path in articles:
+            first = meta_texts[article.path][0]
+            problems.append(Problem(relative, 1, f"duplicate path {article.path!r} (also {first})"))
+            continue
+        meta_texts[article.path] = (relative, meta_text)
+        articles[article.path] = article
+
+    for path, article in articles.items():
+        relative, meta_text = meta_texts[path]
+        for target in article.related:
+            if target not in articles:
+                line = line_of(meta_text, target.split("/")[-1])
+                problems.append(Problem(relative, line, f"related article {target!r} not found"))
+
+    known = {c.slug for c in categories}
+    for article in sorted(articles.values(), key=lambda a: (a.order, a.title.lower())):
+        if article.category not in known:
+            categories.append(Category(article.category, _slug_title(article.category)))
+            known.add(article.category)
+        next(c for c in categories if c.slug == article.category).articles.append(article)
+
+    for problem in problems:
+        log.warning("content problem: %s", problem)
+    return Library(root=root, articles=articles, categories=categories, problems=problems)

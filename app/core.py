@@ -1,0 +1,37 @@
+"""Site-wide routes that belong to no area: health check and robots.txt."""
+
+from flask import Blueprint, Response, current_app
+from sqlalchemy import text
+
+from app.extensions import db
+from app.templating import absolute_url
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness and readiness: the database answers and the content library is loaded."""
+    checks = {}
+    try:
+        db.session.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        current_app.logger.exception("health check: database unreachable")
+        checks["database"] = "unavailable"
+    library = current_app.extensions["library"]
+    checks["articles"] = len(library.articles)
+    healthy = checks["database"] == "ok"
+    return {"status": "ok" if healthy else "unavailable", "checks": checks}, 200 if healthy else 503
+
+
+@bp.get("/robots.txt")
+def robots():
+    lines = [
+        "User-agent: *",
+        "Disallow: /returns/",
+        "Disallow: /staff/",
+        "Disallow: /api/",
+        f"Sitemap: {absolute_url('help.sitemap')}",
+    ]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")

@@ -1,0 +1,53 @@
+"""Error pages in the site's look: never a traceback, never a bare status line."""
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: ("Something in that request was not right", "Please go back and try again."),
+    404: ("We couldn't find that page", "It may have moved, or the link may be mistyped."),
+    405: ("That action isn't available here", "Please go back and try again."),
+    429: (
+        "Too many requests",
+        "You've done that a lot in a short time. Please wait a minute and try again.",
+    ),
+    500: (
+        "Something went wrong on our side",
+        "We've been told about it. Please try again in a few minutes.",
+    ),
+    503: ("This part of the site is briefly unavailable", "Please try again in a few minutes."),
+}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(("/api/", "/webhooks/"))
+
+
+def render_error(code: int, title: str | None = None, message: str | None = None):
+    default_title, default_message = MESSAGES.get(code, MESSAGES[400])
+    title, message = title or default_title, message or default_message
+    if _wants_json():
+        return jsonify(error=title, message=message), code
+    return render_template("errors/error.html", code=code, title=title, message=message), code
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return render_error(
+            400,
+            "This form has expired",
+            "For your security, forms expire. Please go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        description = error.description if code in (409, 503) else None
+        return render_error(code, message=description)
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):
+        app.logger.error("unhandled error on %s", request.path, exc_info=error.original_exception)
+        return render_error(500)

@@ -1,0 +1,26 @@
+"""Forms of the help center."""
+
+from flask_wtf import FlaskForm
+from wtforms import RadioField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from app.models.votes import COMMENT_MAX, NO_REASONS
+
+
+class VoteForm(FlaskForm):
+    helpful = StringField(
+        validators=[DataRequired("Choose Yes or No."), AnyOf(["yes", "no"], "Choose Yes or No.")]
+    )
+    reason = RadioField(
+        "What went wrong?",
+        choices=list(NO_REASONS.items()),
+        validators=[Optional()],
+        validate_choice=True,
+    )
+    comment = TextAreaField(
+        "Anything else you'd like to tell us? (optional)",
+        validators=[
+            Optional(),
+            Length(max=COMMENT_MAX, message=f"Please keep it under {COMMENT_MAX} characters."),
+        ],
+    )

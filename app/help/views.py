@@ -1,0 +1,101 @@
+"""Help center pages. Thin: look things up, call a service, render."""
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from app.content import Library
+from app.extensions import limiter
+from app.help import bp
+from app.help.forms import VoteForm
+from app.help.seo import article_jsonld
+from app.help.votes import most_helpful, record_vote, visitor_vote
+from app.models.votes import NO_REASONS
+from app.visitors import current_visitor_id, ensure_visitor_id, visitor_or_address
+
+
+def library() -> Library:
+    return current_app.extensions["library"]
+
+
+@bp.get("/")
+def home():
+    lib = library()
+    popular = [lib.articles[p] for p in most_helpful(limit=6) if p in lib.articles]
+    if len(popular) < 6:  # top up with the editors' ordering
+        by_order = sorted(lib.articles.values(), key=lambda a: (a.order, a.path))
+        popular += [a for a in by_order if a not in popular][: 6 - len(popular)]
+    return render_template(
+        "help/home.html",
+        categories=lib.categories,
+        popular=popular,
+        recent=lib.recently_updated(6),
+    )
+
+
+@bp.get("/categories/<slug>")
+def category(slug: str):
+    found = library().category(slug)
+    if found is None or not found.articles:
+        abort(404)
+    return render_template("help/category.html", category=found)
+
+
+def _render_article(path: str, form: VoteForm | None = None, status: int = 200):
+    lib = library()
+    article = lib.get(path)
+    if article is None:
+        abort(404)
+    vote = visitor_vote(path, current_visitor_id())
+    form = form or VoteForm(reason=vote.reason if vote else None)
+    context = {"article": article, "vote": vote, "form": form, "reasons": NO_REASONS}
+    if request.headers.get("X-Requested-With") == "fetch":
+        return render_template("help/_feedback.html", **context), status
+    category = lib.category_of(article)
+    return (
+        render_template(
+            "help/article.html",
+            category=category,
+            related=lib.related_to(article),
+            jsonld=article_jsonld(article, category, current_app.config["SITE_NAME"]),
+            **context,
+        ),
+        status,
+    )
+
+
+@bp.get("/articles/<path:path>")
+def article(path: str):
+    return _render_article(path)
+
+
+@bp.post("/articles/<path:path>/vote")
+@limiter.limit(lambda: current_app.config["VOTE_RATE_LIMIT"], key_func=visitor_or_address)
+def vote(path: str):
+    if library().get(path) is None:
+        abort(404)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        return _render_article(path, form=form, status=400)
+    record_vote(
+        path,
+        ensure_visitor_id(),
+        helpful=form.helpful.data == "yes",
+        reason=form.reason.data,
+        comment=form.comment.data,
+    )
+    if request.headers.get("X-Requested-With") == "fetch":
+        return _render_article(path)
+    return redirect(url_for("help.article", path=path, _anchor="feedback"), code=303)
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    xml = render_template("help/sitemap.xml", library=library())
+    return Response(xml, mimetype="application/xml")

@@ -1,0 +1,63 @@
+"""Recording "Was this article helpful?" answers: one row per visitor per article."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models.types import utcnow
+from app.models.votes import Vote
+
+
+def visitor_vote(article_path: str, visitor_id: str | None) -> Vote | None:
+    if not visitor_id:
+        return None
+    return db.session.execute(
+        select(Vote).filter_by(article_path=article_path, visitor_id=visitor_id)
+    ).scalar_one_or_none()
+
+
+def record_vote(
+    article_path: str,
+    visitor_id: str,
+    helpful: bool,
+    reason: str | None = None,
+    comment: str | None = None,
+) -> Vote:
+    """Create or update the visitor's vote. A "Yes" clears any earlier reason and comment;
+    a "No" keeps them unless new ones are given."""
+    try:
+        return _save_vote(article_path, visitor_id, helpful, reason, comment)
+    except IntegrityError:
+        # A parallel request from the same visitor inserted first: update that row instead.
+        db.session.rollback()
+        return _save_vote(article_path, visitor_id, helpful, reason, comment)
+
+
+def _save_vote(article_path, visitor_id, helpful, reason, comment) -> Vote:
+    vote = visitor_vote(article_path, visitor_id)
+    if vote is None:
+        vote = Vote(article_path=article_path, visitor_id=visitor_id, helpful=helpful)
+        db.session.add(vote)
+    vote.helpful = helpful
+    if helpful:
+        vote.reason = vote.comment = None
+    else:
+        vote.reason = reason or vote.reason
+        vote.comment = comment.strip() if comment and comment.strip() else vote.comment
+    db.session.commit()
+    return vote
+
+
+def most_helpful(limit: int, days: int = 90, now: datetime | None = None) -> list[str]:
+    """Article paths with the most "Yes" votes in the last `days` days."""
+    since = (now or utcnow()) - timedelta(days=days)
+    rows = db.session.execute(
+        select(Vote.article_path, func.count().label("yes"))
+        .where(Vote.helpful.is_(True), Vote.updated_at >= since)
+        .group_by(Vote.article_path)
+        .order_by(func.count().desc(), Vote.article_path)
+        .limit(limit)
+    )
+    return [path for path, _ in rows]

@@ -1,0 +1,32 @@
+"""Helpfulness votes on articles: one row per visitor per article."""
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+from app.models.types import UTCDateTime, utcnow
+
+NO_REASONS = {
+    "outdated": "The information is out of date",
+    "unclear": "It was hard to understand",
+    "missing_info": "Something I needed was missing",
+    "didnt_solve": "It didn't solve my problem",
+    "other": "Something else",
+}
+COMMENT_MAX = 1000
+
+
+class Vote(db.Model):
+    __tablename__ = "votes"
+    __table_args__ = (UniqueConstraint("article_path", "visitor_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_path: Mapped[str] = mapped_column(String(300))
+    visitor_id: Mapped[str] = mapped_column(String(64))
+    helpful: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -1,0 +1,39 @@
+"""Template filters and globals shared by every area."""
+
+from datetime import date
+
+from flask import Flask, current_app, url_for
+
+
+def absolute_url(endpoint: str, **values) -> str:
+    """An absolute URL, on SITE_URL when configured (canonical links, sitemap, JSON-LD)."""
+    site = current_app.config.get("SITE_URL")
+    if site:
+        return site + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def long_date(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def has_endpoint(name: str) -> bool:
+    return name in current_app.view_functions
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(long_date)
+    app.add_template_global(absolute_url)
+    app.add_template_global(has_endpoint)
+
+    @app.context_processor
+    def site_settings():
+        config = current_app.config
+        return {
+            "site_name": config["SITE_NAME"],
+            "support": {
+                "email": config["SUPPORT_EMAIL"],
+                "phone": config["SUPPORT_PHONE"],
+                "hours": config["SUPPORT_HOURS"],
+            },
+        }
