@@ -1,7 +1,8 @@
 """The anonymous visitor id: a random token kept in the signed session cookie.
 
-It identifies a browser for one-vote-per-article and rate limits. It is created only when a
-visitor does something that needs it (votes), so merely reading articles sets no id.
+It identifies a browser for one-vote-per-article and rate limits. It is created when a page
+offers a form that needs it (the article's vote form), in the same session cookie that
+already carries that form's CSRF token; no other cookie is set.
 """
 
 import secrets

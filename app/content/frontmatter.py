@@ -1,6 +1,7 @@
 """Splitting a Markdown file into YAML front matter and body, and normalising the keys that
 different help-center generators use into ours."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -59,6 +60,15 @@ def line_of(meta_text: str, needle: str) -> int:
     return 1
 
 
+def line_of_key(meta_text: str, key: str) -> int:
+    """The file line on which the front matter sets `key`, or 1 when it does not."""
+    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    for number, line in enumerate(meta_text.splitlines(), start=2):
+        if pattern.match(line):
+            return number
+    return 1
+
+
 def _as_list(value) -> list[str]:
     if value is None:
         return []
@@ -102,25 +112,25 @@ def normalise(meta: dict, meta_text: str) -> Meta:
     problems (bad date, unknown type) become warnings and a sensible default."""
     title = meta.get("title")
     if not isinstance(title, str | int | float) or not str(title).strip():
-        raise FrontMatterError("missing required key: title", line_of(meta_text, "title"))
+        raise FrontMatterError("missing required key: title", line_of_key(meta_text, "title"))
     warnings: list[tuple[int, str]] = []
 
     kind = str(meta.get("type") or "faq").strip().lower()
     if kind not in ARTICLE_TYPES:
-        warnings.append((line_of(meta_text, "type"), f"type must be faq or tutorial, not {kind!r}"))
+        warnings.append((line_of_key(meta_text, "type"), f"type must be faq or tutorial, not {kind!r}"))
         kind = "faq"
 
     try:
         updated = _as_date(meta.get("updated", meta.get("date")))
     except ValueError:
-        warnings.append((line_of(meta_text, "updated"), "updated must be a date like 2026-05-31"))
+        warnings.append((line_of_key(meta_text, "updated"), "updated must be a date like 2026-05-31"))
         updated = None
 
     raw_order = meta.get("order", meta.get("weight", 0))
     try:
         order = int(raw_order or 0)
     except (TypeError, ValueError):
-        warnings.append((line_of(meta_text, "order"), "order must be a whole number"))
+        warnings.append((line_of_key(meta_text, "order"), "order must be a whole number"))
         order = 0
 
     summary = meta.get("summary") or meta.get("description") or ""

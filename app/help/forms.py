@@ -1,7 +1,7 @@
 """Forms of the help center."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField, TextAreaField
+from wtforms import RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.models.votes import COMMENT_MAX, NO_REASONS
@@ -13,7 +13,7 @@ class VoteForm(FlaskForm):
     )
     reason = RadioField(
         "What went wrong?",
-        choices=list(NO_REASONS.items()),
+        choices=[SelectChoice(value, label) for value, label in NO_REASONS.items()],
         validators=[Optional()],
         validate_choice=True,
     )

@@ -17,7 +17,7 @@ from app.help.forms import VoteForm
 from app.help.seo import article_jsonld
 from app.help.votes import most_helpful, record_vote, visitor_vote
 from app.models.votes import NO_REASONS
-from app.visitors import current_visitor_id, ensure_visitor_id, visitor_or_address
+from app.visitors import ensure_visitor_id, visitor_or_address
 
 
 def library() -> Library:
@@ -52,7 +52,7 @@ def _render_article(path: str, form: VoteForm | None = None, status: int = 200):
     article = lib.get(path)
     if article is None:
         abort(404)
-    vote = visitor_vote(path, current_visitor_id())
+    vote = visitor_vote(path, ensure_visitor_id())
     form = form or VoteForm(reason=vote.reason if vote else None)
     context = {"article": article, "vote": vote, "form": form, "reasons": NO_REASONS}
     if request.headers.get("X-Requested-With") == "fetch":

@@ -1,0 +1,56 @@
+# Two commands set everything up from a fresh clone: `make run` and `make test`.
+VENV   := .venv
+BIN    := $(VENV)/bin
+PYTHON ?= python3
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+export FLASK_APP := app
+
+.PHONY: run test bench serve lint install install-test system-packages clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+## run: install, migrate, check content, serve on http://127.0.0.1:5000
+run: install
+	$(BIN)/flask db upgrade
+	-$(BIN)/flask content check
+	@echo
+	@echo "  Help center: http://$(HOST):$(PORT)/"
+	@echo
+	$(BIN)/flask run --host $(HOST) --port $(PORT)
+
+## test: the whole suite, browser tests included
+test: install-test system-packages
+	$(BIN)/pytest
+
+## system-packages: Debian packages the tests use (installed when we are root)
+system-packages:
+	@sh .ci/system-packages
+
+## bench: speed figures, printed as tables
+bench: install-test
+	$(BIN)/python -m tests.bench
+
+## serve: production-style serving with gunicorn
+serve: install
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn --config gunicorn.conf.py "app:create_app()"
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

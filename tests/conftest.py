@@ -1,0 +1,136 @@
+"""Fixtures: an app on a temporary SQLite database and a temporary content folder."""
+
+import re
+import textwrap
+from pathlib import Path
+
+import flask_migrate
+import pytest
+
+from app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+
+CATEGORIES = """\
+- slug: shipping
+  title: Shipping & delivery
+  description: Getting your order to you.
+- slug: returns
+  title: Returns
+  description: Sending things back.
+"""
+
+ARTICLES = {
+    "shipping/track-a-parcel.md": """\
+        ---
+        title: How do I track my parcel?
+        summary: Follow your parcel from our warehouse to your door.
+        type: faq
+        tags: [tracking, delivery]
+        updated: 2026-09-01
+        order: 10
+        related: [returns/send-it-back]
+        aliases: ["where is my package"]
+        ---
+        Open the link in your shipping email to see where your parcel is.
+        """,
+    "shipping/delivery-options.md": """\
+        ---
+        title: Delivery options
+        description: Standard, express and pickup, with prices.
+        weight: 20
+        keywords: express, pickup
+        updated: 2026-10-05
+        ---
+        | Option | Days |
+        |--------|------|
+        | Standard | 3-5 |
+        | Express | 1 |
+        """,
+    "returns/send-it-back.md": """\
+        ---
+        title: Send an item back step by step
+        summary: Print a label, pack the item and drop it off.
+        type: tutorial
+        updated: 2026-11-01
+        ---
+        ## Before you start
+
+        !!! note "Keep the tags"
+            Items need their tags.
+
+        ## Print the label
+
+        Use the returns page.
+
+        ### If you have no printer
+
+        Choose a drop-off QR code.
+
+        ```
+        RMA-12345
+        ```
+        """,
+}
+
+
+def write_content(root: Path, articles: dict[str, str], categories: str = CATEGORIES) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "categories.yml").write_text(categories, encoding="utf-8")
+    for relative, text in articles.items():
+        file = root / relative
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(textwrap.dedent(text), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    return write_content(tmp_path / "content", ARTICLES)
+
+
+@pytest.fixture
+def config(tmp_path: Path, content_dir: Path) -> dict:
+    """Settings for the test app; tests may change them before `app` is first used."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "CONTENT_DIR": str(content_dir),
+        "INDEX_DIR": str(tmp_path / "index"),
+        "SITE_URL": "https://help.example.test",
+    }
+
+
+@pytest.fixture
+def make_app(config: dict):
+    """Build a migrated app from the test settings, with `overrides` on top."""
+
+    def make(**overrides):
+        app = create_app({**config, **overrides})
+        with app.app_context():
+            flask_migrate.upgrade()
+        return app
+
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def _push_request_context():
+    """pytest-flask pushes one request context around each test, which makes every client
+    call share `g` (and with it Flask-WTF's CSRF token cache). Requests here get their own."""
+    yield
+
+
+CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_token(html: str) -> str:
+    match = CSRF.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)

@@ -1,0 +1,44 @@
+"""The shipped sample content loads cleanly and covers what the returns portal links to."""
+
+from pathlib import Path
+
+from app.content import load_library
+
+CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+def test_sample_content_has_no_problems_and_enough_articles():
+    library = load_library(CONTENT)
+    assert [str(p) for p in library.problems] == []
+    assert len(library.articles) >= 30
+    assert [c.slug for c in library.categories] == [
+        "orders-shipping",
+        "returns-refunds",
+        "payments",
+        "account-privacy",
+        "sizing-care",
+        "troubleshooting",
+    ]
+    assert all(len(c.articles) >= 5 for c in library.categories)
+    assert {a.type for a in library.articles.values()} == {"faq", "tutorial"}
+
+
+def test_articles_the_returns_portal_links_to_exist():
+    library = load_library(CONTENT)
+    for path in (
+        "returns-refunds/how-to-return-an-item",
+        "returns-refunds/when-will-i-get-my-refund",
+        "returns-refunds/damaged-or-defective-item",
+        "sizing-care/clothing-size-guide",
+        "sizing-care/shoe-size-guide",
+    ):
+        assert library.get(path) is not None, path
+
+
+def test_every_internal_link_in_an_article_resolves():
+    import re
+
+    library = load_library(CONTENT)
+    for article in library.articles.values():
+        for target in re.findall(r'href="/articles/([^"#]+)', article.html):
+            assert target in library.articles, f"{article.path} links to missing {target}"
