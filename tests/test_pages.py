@@ -11,7 +11,9 @@ from tests.conftest import ARTICLES, write_content
 def test_home_lists_categories_with_counts_and_articles(client):
     html = client.get("/").get_data(as_text=True)
     assert "<h1>How can we help?</h1>" in html
-    assert re.search(r'href="/categories/shipping">Shipping &amp; delivery</a>.*?2 articles', html, re.S)
+    assert re.search(
+        r'href="/categories/shipping">Shipping &amp; delivery</a>.*?2 articles', html, re.S
+    )
     assert re.search(r'href="/categories/returns">Returns</a>.*?1 article<', html, re.S)
     recent = html.split('id="recent-heading"')[1]
     assert recent.index("Send an item back") < recent.index("Delivery options")

@@ -27,7 +27,7 @@ def test_scripts_event_handlers_and_javascript_links_never_survive():
     result = render(
         "Hello <script>alert('x')</script>\n\n"
         '<img src="x.png" onerror="alert(1)" alt="pic">\n\n'
-        "[click](javascript:alert(1)) <a href=\"https://ok.example\" onclick=\"x()\">ok</a>\n\n"
+        '[click](javascript:alert(1)) <a href="https://ok.example" onclick="x()">ok</a>\n\n'
         '<iframe src="https://evil.example"></iframe><style>body{}</style>'
     )
     html = result.html.lower()

@@ -1,4 +1,4 @@
-""""Was this article helpful?": one vote per visitor per article, reasons, limits, CSRF."""
+""" "Was this article helpful?": one vote per visitor per article, reasons, limits, CSRF."""
 
 from sqlalchemy import select
 
@@ -42,7 +42,10 @@ def test_no_then_reason_updates_the_same_row(app, client):
     assert (vote.helpful, vote.reason, vote.comment) == (False, "outdated", "Prices changed.")
     page = client.get(ARTICLE).get_data(as_text=True)
     assert "we've noted your feedback: <strong>The information is out of date</strong>" in page
-    assert 'checked id="reason-0"' in page or 'id="reason-0" name="reason" type="radio" value="outdated" checked' in page
+    assert (
+        'checked id="reason-0"' in page
+        or 'id="reason-0" name="reason" type="radio" value="outdated" checked' in page
+    )
 
 
 def test_changing_to_yes_keeps_one_row_and_clears_the_reason(app, client):
@@ -93,7 +96,9 @@ def test_vote_without_csrf_token_is_refused(app, client):
 
 def test_vote_on_unknown_article_is_404_and_not_stored(app, client):
     token = csrf_token(client.get(ARTICLE).get_data(as_text=True))
-    response = client.post("/articles/shipping/nope/vote", data={"csrf_token": token, "helpful": "yes"})
+    response = client.post(
+        "/articles/shipping/nope/vote", data={"csrf_token": token, "helpful": "yes"}
+    )
     assert response.status_code == 404
     assert votes(app) == []
 

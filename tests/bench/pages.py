@@ -1,0 +1,44 @@
+"""Server time of help center pages, in-process with the test client."""
+
+import tempfile
+from pathlib import Path
+
+import flask_migrate
+
+from app import create_app
+from tests.bench.common import print_table, summary, timings_ms
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNS = 1000
+
+
+def run() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+                "CONTENT_DIR": str(ROOT / "content"),
+                "INDEX_DIR": f"{tmp}/index",
+                "RATELIMIT_ENABLED": False,
+                "LOG_LEVEL": "WARNING",
+            }
+        )
+        with app.app_context():
+            flask_migrate.upgrade()
+        client = app.test_client()
+        pages = {
+            "article (tutorial)": "/articles/returns-refunds/how-to-return-an-item",
+            "article (faq)": "/articles/orders-shipping/track-my-order",
+            "home": "/",
+            "category": "/categories/returns-refunds",
+        }
+        rows = []
+        for name, url in pages.items():
+            assert client.get(url).status_code == 200, url
+            stats = summary(timings_ms(lambda url=url: client.get(url), RUNS))
+            rows.append([name, stats["median"], stats["p95"], stats["runs"]])
+        print_table(
+            "Page server time, in-process test client (ms; target: article median < 2 ms)",
+            ["page", "median", "p95", "runs"],
+            rows,
+        )
