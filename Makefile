@@ -33,6 +33,7 @@ run: install
 
 ## test: the whole suite, browser tests included
 test: install-test system-packages
+	$(BIN)/ruff check .
 	$(BIN)/pytest
 
 ## system-packages: Debian packages the tests use (installed when we are root)

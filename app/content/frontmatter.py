@@ -117,13 +117,17 @@ def normalise(meta: dict, meta_text: str) -> Meta:
 
     kind = str(meta.get("type") or "faq").strip().lower()
     if kind not in ARTICLE_TYPES:
-        warnings.append((line_of_key(meta_text, "type"), f"type must be faq or tutorial, not {kind!r}"))
+        warnings.append(
+            (line_of_key(meta_text, "type"), f"type must be faq or tutorial, not {kind!r}")
+        )
         kind = "faq"
 
     try:
         updated = _as_date(meta.get("updated", meta.get("date")))
     except ValueError:
-        warnings.append((line_of_key(meta_text, "updated"), "updated must be a date like 2026-05-31"))
+        warnings.append(
+            (line_of_key(meta_text, "updated"), "updated must be a date like 2026-05-31")
+        )
         updated = None
 
     raw_order = meta.get("order", meta.get("weight", 0))
