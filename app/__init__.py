@@ -9,6 +9,8 @@ from app import config as settings
 from app.content import load_library
 from app.extensions import csrf, db, limiter, migrate
 from app.logs import configure_logging
+from app.search import SearchEngine, update_index
+from app.search.query import Synonyms
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -30,8 +32,22 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
-    app.extensions["library"] = load_library(Path(app.config["CONTENT_DIR"]))
+    register_content(app)
     return app
+
+
+def register_content(app: Flask) -> None:
+    """Load the articles once, bring the search index up to date and open it for reading."""
+    content_dir = Path(app.config["CONTENT_DIR"])
+    library = load_library(content_dir)
+    app.extensions["library"] = library
+    if app.config["SEARCH_INDEX_ON_START"]:
+        try:
+            update_index(library, app.config["INDEX_DIR"])
+        except Exception:  # noqa: BLE001 - articles still serve; search answers 503
+            app.logger.exception("search index could not be updated at start-up")
+    synonyms = Synonyms.load(content_dir / "synonyms.yml")
+    app.extensions["search"] = SearchEngine(app.config["INDEX_DIR"], library, synonyms)
 
 
 def register_extensions(app: Flask) -> None:

@@ -27,6 +27,7 @@ def from_env(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "CONTENT_DIR": env.get("CONTENT_DIR", str(ROOT / "content")),
         "INDEX_DIR": env.get("INDEX_DIR", str(instance / "index")),
+        "SEARCH_INDEX_ON_START": _bool(env.get("SEARCH_INDEX_ON_START"), True),
         "SITE_NAME": env.get("SITE_NAME", "Juniper & Pine Help Center"),
         "SITE_URL": env.get("SITE_URL", "").rstrip("/"),
         "SUPPORT_EMAIL": env.get("SUPPORT_EMAIL", "support@juniperandpine.example"),

@@ -1,7 +1,7 @@
-"""The help center: home, categories, articles, helpfulness votes, sitemap."""
+"""The help center: home, categories, articles, helpfulness votes, search, sitemap."""
 
 from flask import Blueprint
 
 bp = Blueprint("help", __name__)
 
-from app.help import views  # noqa: E402,F401  (routes register on bp)
+from app.help import search, views  # noqa: E402,F401  (routes register on bp)

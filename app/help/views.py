@@ -15,8 +15,9 @@ from app.extensions import limiter
 from app.help import bp
 from app.help.forms import VoteForm
 from app.help.seo import article_jsonld
-from app.help.votes import most_helpful, record_vote, visitor_vote
+from app.help.votes import popular_articles, record_vote, visitor_vote
 from app.models.votes import NO_REASONS
+from app.search import SearchUnavailable
 from app.visitors import ensure_visitor_id, visitor_or_address
 
 
@@ -27,14 +28,10 @@ def library() -> Library:
 @bp.get("/")
 def home():
     lib = library()
-    popular = [lib.articles[p] for p in most_helpful(limit=6) if p in lib.articles]
-    if len(popular) < 6:  # top up with the editors' ordering
-        by_order = sorted(lib.articles.values(), key=lambda a: (a.order, a.path))
-        popular += [a for a in by_order if a not in popular][: 6 - len(popular)]
     return render_template(
         "help/home.html",
         categories=lib.categories,
-        popular=popular,
+        popular=popular_articles(lib, 6),
         recent=lib.recently_updated(6),
     )
 
@@ -62,12 +59,26 @@ def _render_article(path: str, form: VoteForm | None = None, status: int = 200):
         render_template(
             "help/article.html",
             category=category,
-            related=lib.related_to(article),
+            related=related_articles(lib, article),
             jsonld=article_jsonld(article, category, current_app.config["SITE_NAME"]),
             **context,
         ),
         status,
     )
+
+
+def related_articles(lib: Library, article, limit: int = 5) -> list:
+    """The editors' related articles first, then the most similar ones from the index."""
+    related = lib.related_to(article)
+    try:
+        similar = current_app.extensions["search"].similar(article.path, limit)
+    except SearchUnavailable:
+        similar = []
+    for path in similar:
+        candidate = lib.get(path)
+        if candidate and candidate is not article and candidate not in related:
+            related.append(candidate)
+    return related[:limit]
 
 
 @bp.get("/articles/<path:path>")

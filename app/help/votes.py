@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.content import Article, Library
 from app.extensions import db
 from app.models.types import utcnow
 from app.models.votes import Vote
@@ -61,3 +62,12 @@ def most_helpful(limit: int, days: int = 90, now: datetime | None = None) -> lis
         .limit(limit)
     )
     return [path for path, _ in rows]
+
+
+def popular_articles(library: Library, limit: int) -> list[Article]:
+    """The most helpful articles lately, topped up with the editors' ordering."""
+    popular = [library.articles[p] for p in most_helpful(limit) if p in library.articles]
+    if len(popular) < limit:
+        by_order = sorted(library.articles.values(), key=lambda a: (a.order, a.path))
+        popular += [a for a in by_order if a not in popular][: limit - len(popular)]
+    return popular

@@ -42,4 +42,142 @@
       focusTarget.focus();
     }
   });
+
+  // Instant search: results under the search box while typing (a combobox with a listbox).
+  // Without JavaScript the form goes to the results page. Keystrokes are not recorded: a
+  // search is recorded when typing settles or when a result is opened.
+  const TYPE_DELAY = 200;
+  const SETTLE_DELAY = 1500;
+
+  function snippetNodes(html) {
+    // The server escapes snippets and adds only <mark>; keep exactly text and <mark>.
+    const doc = new DOMParser().parseFromString(html, "text/html");
+    const nodes = [];
+    doc.body.childNodes.forEach(function (node) {
+      if (node.nodeType === Node.TEXT_NODE) nodes.push(document.createTextNode(node.textContent));
+      else if (node.nodeName === "MARK") {
+        const mark = document.createElement("mark");
+        mark.textContent = node.textContent;
+        nodes.push(mark);
+      }
+    });
+    return nodes;
+  }
+
+  function setUpInstantSearch(form) {
+    const input = form.querySelector("input[type=search]");
+    if (!input || !window.fetch) return;
+    const endpoint = form.dataset.instantSearch;
+    const list = document.createElement("ul");
+    const live = document.createElement("p");
+    list.id = input.id + "-instant";
+    list.className = "instant-results";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Suggested articles");
+    list.hidden = true;
+    live.className = "visually-hidden";
+    live.setAttribute("aria-live", "polite");
+    form.appendChild(list);
+    form.appendChild(live);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-controls", list.id);
+    input.setAttribute("aria-expanded", "false");
+
+    let typeTimer = null;
+    let settleTimer = null;
+    let active = -1;
+    let latest = 0;
+
+    function options() { return Array.from(list.querySelectorAll("[role=option]")); }
+
+    function close() {
+      list.hidden = true;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+      active = -1;
+    }
+
+    function highlight(index) {
+      const all = options();
+      if (!all.length) return;
+      active = (index + all.length) % all.length;
+      all.forEach(function (option, n) { option.setAttribute("aria-selected", String(n === active)); });
+      input.setAttribute("aria-activedescendant", all[active].id);
+      all[active].scrollIntoView({ block: "nearest" });
+    }
+
+    function render(data) {
+      list.replaceChildren();
+      data.results.forEach(function (result, n) {
+        const option = document.createElement("li");
+        option.id = list.id + "-" + n;
+        option.setAttribute("role", "option");
+        option.setAttribute("aria-selected", "false");
+        const link = document.createElement("a");
+        link.href = result.open_url;
+        link.tabIndex = -1;
+        link.textContent = result.title;
+        const snippet = document.createElement("span");
+        snippet.className = "snippet";
+        snippet.replaceChildren.apply(snippet, snippetNodes(result.snippet));
+        link.appendChild(snippet);
+        option.appendChild(link);
+        list.appendChild(option);
+      });
+      const all = document.createElement("li");
+      all.className = "all-results";
+      const allLink = document.createElement("a");
+      allLink.href = form.action + "?q=" + encodeURIComponent(data.query);
+      allLink.tabIndex = -1;
+      allLink.textContent = data.total ? "See all " + data.total + " results" : "No articles match yet. Search anyway";
+      all.appendChild(allLink);
+      list.appendChild(all);
+      list.hidden = false;
+      input.setAttribute("aria-expanded", "true");
+      active = -1;
+      live.textContent = data.total
+        ? data.total + (data.total === 1 ? " article found" : " articles found") + ". Use the arrow keys to choose."
+        : "No articles found.";
+    }
+
+    async function fetchResults(query, record) {
+      const ticket = ++latest;
+      const url = endpoint + "?limit=6&q=" + encodeURIComponent(query) + (record ? "" : "&instant=1");
+      try {
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
+        if (!response.ok) return;
+        const data = await response.json();
+        if (ticket === latest && input.value.trim() === query) render(data);
+      } catch (error) {
+        /* offline or failing: the form still submits to the results page */
+      }
+    }
+
+    input.addEventListener("input", function () {
+      clearTimeout(typeTimer);
+      clearTimeout(settleTimer);
+      const query = input.value.trim();
+      if (query.length < 2) { close(); return; }
+      typeTimer = setTimeout(function () { fetchResults(query, false); }, TYPE_DELAY);
+      settleTimer = setTimeout(function () { fetchResults(query, true); }, SETTLE_DELAY);
+    });
+
+    input.addEventListener("keydown", function (event) {
+      if (list.hidden) return;
+      if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
+      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Enter" && active >= 0) {
+        event.preventDefault();
+        clearTimeout(settleTimer);
+        window.location.assign(options()[active].querySelector("a").href);
+      }
+    });
+
+    form.addEventListener("submit", function () { clearTimeout(settleTimer); });
+    document.addEventListener("click", function (event) { if (!form.contains(event.target)) close(); });
+  }
+
+  document.querySelectorAll("form[data-instant-search]").forEach(setUpInstantSearch);
 })();

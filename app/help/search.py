@@ -1,0 +1,131 @@
+"""Search pages: the shareable results page, the JSON endpoint for instant search, and the
+result-link redirect that records which result was opened."""
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+
+from app.analytics.searches import click_token, read_click_token, record_click, record_search
+from app.content import ARTICLE_TYPES
+from app.extensions import limiter
+from app.help import bp
+from app.help.votes import popular_articles
+from app.search import SearchEngine, SearchResults, SearchUnavailable
+from app.visitors import current_visitor_id
+
+UNAVAILABLE = "Search is briefly unavailable. You can still browse the help articles by topic."
+
+
+def engine() -> SearchEngine:
+    return current_app.extensions["search"]
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    try:
+        return min(high, max(low, int(request.args.get(name, default))))
+    except ValueError:
+        return default
+
+
+def _filters() -> tuple[str | None, str | None]:
+    library = current_app.extensions["library"]
+    category = request.args.get("category") or None
+    kind = request.args.get("type") or None
+    return (
+        category if category and library.category(category) else None,
+        kind if kind in ARTICLE_TYPES else None,
+    )
+
+
+def open_url(results: SearchResults, hit, token: str | None) -> str:
+    """The tracked link to a result: records the click, then redirects to the article."""
+    params = {"path": hit.path, "pos": hit.position}
+    params.update({"e": token} if token else {"q": results.query})
+    return url_for("help.open_result", **params)
+
+
+@bp.get("/search")
+@limiter.limit("120 per minute")
+def search():
+    text = request.args.get("q", "").strip()
+    category, kind = _filters()
+    page = _int_arg("page", 1, 1, 100)
+    library = current_app.extensions["library"]
+    context = {
+        "query": text,
+        "category": category,
+        "kind": kind,
+        "categories": {c.slug: c.title for c in library.categories},
+    }
+    if not text:
+        return render_template("help/search.html", results=None, **context)
+    try:
+        results = engine().search(text, category=category, kind=kind, page=page)
+    except SearchUnavailable:
+        return render_template("help/search.html", unavailable=UNAVAILABLE, **context), 503
+    token = None
+    if page == 1 and not (category or kind):
+        event = record_search(text, results.total, "page", current_visitor_id())
+        token = click_token(current_app.secret_key, event)
+    return render_template(
+        "help/search.html",
+        results=results,
+        links={hit.path: open_url(results, hit, token) for hit in results.hits},
+        popular=popular_articles(current_app.extensions["library"], 5) if not results.total else [],
+        **context,
+    )
+
+
+@bp.get("/api/search")
+@limiter.limit("240 per minute")
+def api_search():
+    text = request.args.get("q", "").strip()
+    limit = _int_arg("limit", 10, 1, 50)
+    category, kind = _filters()
+    try:
+        results = engine().search(text, category=category, kind=kind, per_page=limit)
+    except SearchUnavailable:
+        return {"error": UNAVAILABLE}, 503
+    token = None
+    # Instant search asks with instant=1 while the customer types; it repeats the query
+    # without it once typing settles, and only that one is recorded.
+    if text and request.args.get("instant") != "1":
+        event = record_search(text, results.total, "api", current_visitor_id())
+        token = click_token(current_app.secret_key, event)
+    return {
+        "query": text,
+        "total": results.total,
+        "suggestion": results.suggestion,
+        "results": [
+            {
+                "path": hit.path,
+                "title": hit.title,
+                "url": url_for("help.article", path=hit.path),
+                "open_url": open_url(results, hit, token),
+                "summary": hit.summary,
+                "snippet": str(hit.snippet),
+                "category": hit.category,
+                "type": hit.type,
+            }
+            for hit in results.hits
+        ],
+    }
+
+
+@bp.get("/search/open")
+@limiter.limit("240 per minute")
+def open_result():
+    """Record the click (and the search, when it came from instant results) and go on."""
+    path = request.args.get("path", "")
+    if current_app.extensions["library"].get(path) is None:
+        abort(404)
+    position = _int_arg("pos", 0, 0, 1000)
+    event = read_click_token(current_app.secret_key, request.args.get("e", ""))
+    query = request.args.get("q", "").strip()
+    if event is None and query:
+        try:
+            total = engine().search(query, per_page=1).total
+        except SearchUnavailable:
+            total = 0
+        event = record_search(query, total, "instant", current_visitor_id())
+    if event is not None and position:
+        record_click(event, path, position)
+    return redirect(url_for("help.article", path=path), code=303)

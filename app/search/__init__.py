@@ -1,0 +1,7 @@
+"""Search over the help center: the Whoosh index (schema, atomic builds, incremental updates),
+query planning (typo tolerance, synonyms, AND-then-OR) and result shaping. No Flask views."""
+
+from app.search.engine import SearchEngine, SearchResults, SearchUnavailable
+from app.search.indexer import build_index, update_index
+
+__all__ = ["SearchEngine", "SearchResults", "SearchUnavailable", "build_index", "update_index"]

@@ -1,0 +1,145 @@
+"""Writing the index.
+
+INDEX_DIR holds generation folders (``gen-<n>``) and a ``CURRENT`` file naming the one that
+serves. A full build writes a new generation and then replaces ``CURRENT`` atomically, so a
+build that dies half-way leaves the previous index serving. An update applies only the added,
+changed and deleted articles (by content hash) to the current generation; Whoosh's own commit
+is atomic too. One writer at a time: a file lock serialises builds and updates across
+processes (several web workers starting together).
+"""
+
+import fcntl
+import logging
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+
+from app.content import Library
+from app.search.schema import document, make_schema
+
+log = logging.getLogger(__name__)
+
+CURRENT = "CURRENT"
+SCHEMA_VERSION = "1"  # bump when make_schema() changes: updates then rebuild instead
+
+
+@dataclass
+class IndexReport:
+    full: bool
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        if self.full:
+            return f"full build: {len(self.added)} articles"
+        return f"{len(self.added)} added, {len(self.changed)} changed, {len(self.deleted)} deleted"
+
+
+def current_generation(index_dir: Path) -> Path | None:
+    """The generation folder CURRENT names, if it exists."""
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="ascii").strip()
+    except (FileNotFoundError, UnicodeDecodeError):
+        return None
+    generation = index_dir / name
+    return generation if name.startswith("gen-") and generation.is_dir() else None
+
+
+@contextmanager
+def _writer_lock(index_dir: Path) -> Iterator[None]:
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _point_current(index_dir: Path, name: str) -> None:
+    temporary = index_dir / f".{CURRENT}.{os.getpid()}"
+    temporary.write_text(name + "\n", encoding="ascii")
+    os.replace(temporary, index_dir / CURRENT)
+
+
+def _prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove old generations, keeping the serving one and the one before it (a worker may
+    still be reading it until it notices the swap)."""
+    for child in index_dir.iterdir():
+        if child.is_dir() and child.name.startswith("gen-") and child.name not in keep:
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def build_index(library: Library, index_dir: str | Path) -> IndexReport:
+    """Index every article into a new generation and swap it in."""
+    index_dir = Path(index_dir)
+    with _writer_lock(index_dir):
+        previous = current_generation(index_dir)
+        generation = index_dir / f"gen-{time.time_ns()}"
+        generation.mkdir()
+        try:
+            ix = whoosh_index.create_in(str(generation), make_schema())
+            writer = ix.writer(limitmb=256)
+            try:
+                for article in library.articles.values():
+                    writer.add_document(**document(article))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            (generation / "SCHEMA").write_text(SCHEMA_VERSION, encoding="ascii")
+        except BaseException:
+            shutil.rmtree(generation, ignore_errors=True)
+            raise
+        _point_current(index_dir, generation.name)
+        _prune(index_dir, keep={generation.name, previous.name if previous else ""})
+    report = IndexReport(full=True, added=sorted(library.articles))
+    log.info("search index built", extra={"articles": len(report.added)})
+    return report
+
+
+def _is_current_schema(generation: Path) -> bool:
+    try:
+        return (generation / "SCHEMA").read_text(encoding="ascii") == SCHEMA_VERSION
+    except FileNotFoundError:
+        return False
+
+
+def update_index(library: Library, index_dir: str | Path) -> IndexReport:
+    """Apply only what changed since the index was written; build it if there is none."""
+    index_dir = Path(index_dir)
+    generation = current_generation(index_dir)
+    if (
+        generation is None
+        or not _is_current_schema(generation)
+        or not whoosh_index.exists_in(str(generation))
+    ):
+        return build_index(library, index_dir)
+    with _writer_lock(index_dir):
+        ix = whoosh_index.open_dir(str(generation))
+        with ix.searcher() as searcher:
+            indexed = {f["path"]: f["source_hash"] for f in searcher.all_stored_fields()}
+        report = IndexReport(full=False)
+        for path, article in library.articles.items():
+            if path not in indexed:
+                report.added.append(path)
+            elif indexed[path] != article.source_hash:
+                report.changed.append(path)
+        report.deleted = sorted(set(indexed) - set(library.articles))
+        if report.added or report.changed or report.deleted:
+            writer = ix.writer()
+            for path in report.deleted:
+                writer.delete_by_term("path", path)
+            for path in report.added + report.changed:
+                writer.update_document(**document(library.articles[path]))
+            writer.commit()
+            log.info("search index updated: %s", report)
+        ix.close()
+    return report

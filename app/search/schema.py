@@ -1,0 +1,45 @@
+"""The index's fields and how much each counts."""
+
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.fields import ID, STORED, TEXT, Schema
+
+# One analyzer for every ranked field, so a query word is analysed once for all of them.
+TEXT_ANALYZER = StemmingAnalyzer()
+# The vocabulary field keeps words as written (lowercased): typo matching and "did you mean"
+# compare what people type with real words, not with stems.
+VOCAB_ANALYZER = RegexTokenizer() | LowercaseFilter()
+
+FIELD_WEIGHTS = {"title": 6.0, "aliases": 5.0, "tags": 3.0, "summary": 2.0, "body": 1.0}
+
+
+def make_schema() -> Schema:
+    return Schema(
+        path=ID(stored=True, unique=True),
+        source_hash=STORED(),
+        category=ID(stored=True),
+        type=ID(stored=True),
+        title=TEXT(analyzer=TEXT_ANALYZER, stored=True),
+        aliases=TEXT(analyzer=TEXT_ANALYZER),
+        tags=TEXT(analyzer=TEXT_ANALYZER),
+        summary=TEXT(analyzer=TEXT_ANALYZER),
+        body=TEXT(analyzer=TEXT_ANALYZER, vector=False),
+        vocab=TEXT(analyzer=VOCAB_ANALYZER, phrase=False),
+    )
+
+
+def document(article) -> dict:
+    """The index document for an article."""
+    return {
+        "path": article.path,
+        "source_hash": article.source_hash,
+        "category": article.category,
+        "type": article.type,
+        "title": article.title,
+        "aliases": " ; ".join(article.aliases),
+        "tags": " ; ".join(article.tags),
+        "summary": article.summary,
+        "body": article.text,
+        "vocab": " ".join(
+            [article.title, *article.aliases, *article.tags, article.summary, article.text]
+        ),
+    }
