@@ -8,12 +8,17 @@ ORDER = re.compile(r"(?:\b[a-z]{1,4}-?|#)\d{3,}\b", re.IGNORECASE)
 # Phone numbers: 7+ digits with optional +, spaces, dots, dashes and brackets between them.
 PHONE = re.compile(r"(?<!\w)\+?\(?\d[\d\s().-]{5,}\d(?!\w)")
 DIGITS = re.compile(r"\d{5,}")
+LONG_DIGITS = re.compile(r"\d{12,}")
+# Tracking and reference codes: 8+ letters and digits with at least 4 digits among them.
+CODE = re.compile(r"\b(?=(?:[a-z]*\d){4})[a-z0-9]{8,}\b", re.IGNORECASE)
 
 
 def redact(text: str) -> str:
     """Replace emails, phone numbers, order numbers and long digit runs with placeholders."""
     text = EMAIL.sub("[email]", text)
     text = ORDER.sub("[number]", text)
+    text = CODE.sub("[number]", text)
+    text = LONG_DIGITS.sub("[number]", text)
     text = PHONE.sub(lambda m: "[phone]" if _digit_count(m.group()) >= 7 else m.group(), text)
     return DIGITS.sub("[number]", text)
 

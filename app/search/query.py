@@ -148,6 +148,9 @@ def plan(text: str, vocabulary: Vocabulary, synonyms: Synonyms) -> Plan:
         typed = tuple(tokens[position : position + size])
         position += size
         slot = Slot(typed=typed, synonyms=others)
+        if not stems(" ".join(typed)) and not others:
+            corrected_words.extend(typed)  # a stop word ("how", "where", "my"): not searched
+            continue
         if size == 1:
             word = typed[0]
             budget = typo_budget(word)
@@ -168,8 +171,7 @@ def plan(text: str, vocabulary: Vocabulary, synonyms: Synonyms) -> Plan:
                 corrected_words.append(word)
         else:
             corrected_words.extend(typed)
-        if stems(" ".join(typed)) or slot.synonyms or slot.typos:
-            slots.append(slot)
+        slots.append(slot)
     return Plan(slots, " ".join(corrected_words) if changed else None)
 
 

@@ -1,10 +1,42 @@
 """The index's fields and how much each counts."""
 
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.fields import ID, STORED, TEXT, Schema
 
+# Words that carry no meaning in a help-center question ("how do I ...", "where is my ...").
+QUESTION_WORDS = {
+    "how",
+    "do",
+    "does",
+    "did",
+    "done",
+    "what",
+    "where",
+    "why",
+    "who",
+    "which",
+    "i",
+    "me",
+    "my",
+    "mine",
+    "our",
+    "im",
+    "ive",
+    "get",
+    "got",
+    "there",
+    "here",
+    "about",
+    "please",
+    "need",
+    "want",
+    "s",
+    "t",
+    "d",
+    "ll",
+}
 # One analyzer for every ranked field, so a query word is analysed once for all of them.
-TEXT_ANALYZER = StemmingAnalyzer()
+TEXT_ANALYZER = StemmingAnalyzer(stoplist=STOP_WORDS | QUESTION_WORDS)
 # The vocabulary field keeps words as written (lowercased): typo matching and "did you mean"
 # compare what people type with real words, not with stems.
 VOCAB_ANALYZER = RegexTokenizer() | LowercaseFilter()

@@ -1,0 +1,74 @@
+"""Search in a real browser: instant results with JavaScript, the results page without."""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import SearchClick, SearchEvent
+
+
+@pytest.fixture
+def js_page(browser):
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def no_js_page(browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def test_instant_results_are_keyboard_navigable_and_announced(app, live_url, js_page):
+    page = js_page
+    page.goto(live_url + "/")
+    box = page.get_by_role("combobox", name="Search for answers")
+    box.press_sequentially("parcl", delay=30)  # a typo: still found
+    listbox = page.get_by_role("listbox", name="Suggested articles")
+    expect(listbox.get_by_role("option").first).to_contain_text("How do I track my parcel?")
+    expect(page.locator("[aria-live=polite]")).to_contain_text("1 article found")
+    expect(box).to_have_attribute("aria-expanded", "true")
+
+    box.press("ArrowDown")
+    expect(listbox.get_by_role("option").first).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("How do I track my parcel?")
+
+    with app.app_context():
+        recorded = db.session.execute(select(SearchEvent.query_normalized)).scalars().all()
+        click = db.session.execute(select(SearchClick)).scalar_one()
+    assert recorded == ["parcl"]  # the settled query once, not each keystroke
+    assert (click.article_path, click.position) == ("shipping/track-a-parcel", 1)
+
+
+def test_results_page_without_javascript(app, live_url, no_js_page):
+    page = no_js_page
+    page.goto(live_url + "/")
+    page.get_by_label("Search for answers").fill("label printer")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("status")).to_contain_text("for “label printer”")
+    result = page.get_by_role("link", name="Send an item back step by step")
+    expect(result).to_be_visible()
+    result.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Send an item back step by step")
+    page.go_back()
+    expect(page.get_by_role("status")).to_contain_text("for “label printer”")
+    with app.app_context():
+        assert db.session.execute(select(SearchClick.article_path)).scalar_one() == (
+            "returns/send-it-back"
+        )
+
+
+def test_no_results_page_offers_a_way_forward(live_url, no_js_page):
+    no_js_page.goto(live_url + "/search?q=zeppelin")
+    expect(
+        no_js_page.get_by_role("heading", name="We couldn't find an article for that")
+    ).to_be_visible()
+    expect(no_js_page.get_by_role("link", name="all topics")).to_be_visible()

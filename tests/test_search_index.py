@@ -1,0 +1,177 @@
+"""Building and updating the index: incremental by content hash, atomic rebuilds, several
+readers while a writer works, and a missing or damaged index."""
+
+import multiprocessing
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app.content import load_library
+from app.search import SearchEngine, SearchUnavailable, build_index, update_index
+from app.search.indexer import current_generation
+from app.search.query import Synonyms
+
+
+def engine_for(content: Path, index_dir: Path) -> SearchEngine:
+    return SearchEngine(index_dir, load_library(content), Synonyms())
+
+
+def paths(engine: SearchEngine, text: str) -> list[str]:
+    return [hit.path for hit in engine.search(text).hits]
+
+
+def test_update_applies_only_edits_additions_and_deletions(content_dir, tmp_path):
+    index_dir = tmp_path / "index"
+    assert update_index(load_library(content_dir), index_dir).full  # nothing yet: full build
+    assert (
+        str(update_index(load_library(content_dir), index_dir)) == "0 added, 0 changed, 0 deleted"
+    )
+
+    (content_dir / "shipping" / "delivery-options.md").write_text(
+        "---\ntitle: Delivery options\n---\nCourier drones now deliver on Sundays.\n"
+    )
+    (content_dir / "shipping" / "new-one.md").write_text("---\ntitle: Gift wrapping\n---\nRibbons.")
+    (content_dir / "returns" / "send-it-back.md").unlink()
+    report = update_index(load_library(content_dir), index_dir)
+
+    assert (report.added, report.changed, report.deleted) == (
+        ["shipping/new-one"],
+        ["shipping/delivery-options"],
+        ["returns/send-it-back"],
+    )
+    engine = engine_for(content_dir, index_dir)
+    assert paths(engine, "drones") == ["shipping/delivery-options"]
+    assert paths(engine, "ribbons") == ["shipping/new-one"]
+    assert paths(engine, "printer") == []
+
+
+class ExplodingLibrary:
+    """A library whose articles fail half-way through a build."""
+
+    def __init__(self, library):
+        self._library = library
+
+    @property
+    def articles(self):
+        return self
+
+    def values(self):
+        first = next(iter(self._library.articles.values()))
+        yield first
+        raise RuntimeError("disk full")
+
+
+def test_a_failed_rebuild_leaves_the_previous_index_serving(content_dir, tmp_path):
+    index_dir = tmp_path / "index"
+    library = load_library(content_dir)
+    build_index(library, index_dir)
+    before = current_generation(index_dir)
+
+    with pytest.raises(RuntimeError, match="disk full"):
+        build_index(ExplodingLibrary(library), index_dir)
+
+    assert current_generation(index_dir) == before
+    assert [p.name for p in index_dir.iterdir() if p.name.startswith("gen-")] == [before.name]
+    assert paths(engine_for(content_dir, index_dir), "parcel") == ["shipping/track-a-parcel"]
+
+
+def test_readers_notice_a_rebuild_and_an_update(content_dir, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    engine = engine_for(content_dir, index_dir)
+    assert paths(engine, "drones") == []
+
+    (content_dir / "shipping" / "delivery-options.md").write_text("---\ntitle: D\n---\ndrones")
+    engine.library = load_library(content_dir)
+    update_index(engine.library, index_dir)
+    assert paths(engine, "drones") == ["shipping/delivery-options"]
+
+    (content_dir / "shipping" / "delivery-options.md").write_text("---\ntitle: D\n---\nrobots")
+    engine.library = load_library(content_dir)
+    build_index(engine.library, index_dir)
+    assert paths(engine, "drones") == [] and paths(engine, "robots") == [
+        "shipping/delivery-options"
+    ]
+
+
+def _read_repeatedly(content: str, index_dir: str, rounds: int, queue) -> None:
+    engine = engine_for(Path(content), Path(index_dir))
+    failures = 0
+    for _ in range(rounds):
+        try:
+            if paths(engine, "parcel") != ["shipping/track-a-parcel"]:
+                failures += 1
+        except Exception:  # noqa: BLE001 - any error counts as a failure
+            failures += 1
+    queue.put(failures)
+
+
+def _rebuild_repeatedly(content: str, index_dir: str, rounds: int) -> None:
+    library = load_library(Path(content))
+    for _ in range(rounds):
+        build_index(library, index_dir)
+
+
+def test_two_processes_read_while_a_third_rebuilds(content_dir, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    readers = [
+        context.Process(
+            target=_read_repeatedly, args=(str(content_dir), str(index_dir), 150, queue)
+        )
+        for _ in range(2)
+    ]
+    writer = context.Process(
+        target=_rebuild_repeatedly, args=(str(content_dir), str(index_dir), 15)
+    )
+    for process in [*readers, writer]:
+        process.start()
+    for process in [*readers, writer]:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    assert [queue.get(timeout=5) for _ in readers] == [0, 0]
+
+
+def test_missing_index_is_unavailable_not_an_error(content_dir, tmp_path):
+    engine = engine_for(content_dir, tmp_path / "never-built")
+    with pytest.raises(SearchUnavailable):
+        engine.search("parcel")
+
+
+# Whoosh leaves a file open when it fails to parse a damaged table of contents.
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+def test_damaged_index_is_unavailable_and_a_rebuild_repairs_it(content_dir, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    generation = current_generation(index_dir)
+    for file in generation.iterdir():
+        if file.suffix in (".toc", ".seg", ".trm", ".pst"):
+            file.write_bytes(b"garbage")
+    engine = engine_for(content_dir, index_dir)
+    with pytest.raises(SearchUnavailable):
+        engine.search("parcel")
+    build_index(load_library(content_dir), index_dir)
+    assert paths(engine, "parcel") == ["shipping/track-a-parcel"]
+
+
+def test_content_index_command_rebuilds_and_updates(app, content_dir):
+    runner = app.test_cli_runner()
+    shutil.rmtree(app.config["INDEX_DIR"])
+    full = runner.invoke(args=["content", "index"])
+    assert full.exit_code == 0 and "full build: 3 articles" in full.output
+    changed = runner.invoke(args=["content", "index", "--changed"])
+    assert "0 added, 0 changed, 0 deleted" in changed.output
+
+
+def test_articles_still_serve_when_the_index_is_gone(app, client):
+    shutil.rmtree(app.config["INDEX_DIR"])
+    assert client.get("/articles/shipping/track-a-parcel").status_code == 200
+    response = client.get("/search?q=parcel")
+    assert response.status_code == 503
+    assert "Search is briefly unavailable" in response.get_data(as_text=True)
+    api = client.get("/api/search?q=parcel")
+    assert api.status_code == 503 and "unavailable" in api.get_json()["error"]

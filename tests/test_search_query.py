@@ -1,0 +1,76 @@
+"""Query planning rules, without an index."""
+
+import pytest
+
+from app.search.query import Synonyms, edit_distance, plan, typo_budget, words
+
+
+class FakeVocabulary:
+    def __init__(self, counts: dict[str, int]):
+        self.counts = counts
+
+    def frequency(self, word):
+        return self.counts.get(word, 0)
+
+    def near(self, word, distance):
+        return [w for w in self.counts if edit_distance(word, w, distance) <= distance]
+
+
+VOCAB = FakeVocabulary(
+    {"refund": 30, "refunds": 5, "shipping": 20, "package": 9, "password": 4, "international": 3}
+)
+SYNONYMS = Synonyms.from_groups([["refund", "money back"], ["parcel", "package"]])
+
+
+def test_words_ignore_query_syntax_and_cap_length():
+    assert words('Refund AND (card*) "OR" title:x') == ["refund", "and", "card", "or", "title", "x"]
+    assert len(words("word " * 500)) == 12
+
+
+@pytest.mark.parametrize(
+    ("word", "budget"), [("box", 0), ("card", 0), ("parcel", 1), ("shippings", 2)]
+)
+def test_typo_budget_grows_with_word_length(word, budget):
+    assert typo_budget(word) == budget
+
+
+def test_transposition_counts_as_one_edit():
+    assert edit_distance("refnud", "refund", 2) == 1
+    assert edit_distance("shiping", "shipping", 2) == 1
+    assert edit_distance("abc", "xyz", 1) == 2  # capped at limit + 1
+
+
+def test_one_typo_allowed_from_five_letters_and_two_from_nine():
+    assert plan("refnud", VOCAB, Synonyms()).slots[0].typos == ["refund"]
+    assert plan("refnd", VOCAB, Synonyms()).slots[0].typos == ["refund"]
+    assert plan("intrenatinal", VOCAB, Synonyms()).slots[0].typos == ["international"]
+    assert plan("refnxx", VOCAB, Synonyms()).slots[0].typos == []  # two typos, six letters
+    assert plan("pckage", VOCAB, Synonyms()).slots[0].typos == ["package"]
+
+
+def test_short_words_must_be_exact():
+    assert plan("pasw", VOCAB, Synonyms()).slots[0].typos == []
+
+
+def test_did_you_mean_replaces_only_unknown_words():
+    assert plan("refnud shiping", VOCAB, Synonyms()).corrected == "refund shipping"
+    assert plan("refund shipping", VOCAB, Synonyms()).corrected is None
+
+
+def test_synonym_phrases_are_matched_longest_first():
+    slots = plan("money back for my parcel", VOCAB, SYNONYMS).slots
+    assert slots[0].typed == ("money", "back")
+    assert slots[0].synonyms == [("refund",)]
+    parcel = next(s for s in slots if s.typed == ("parcel",))
+    assert parcel.synonyms == [("package",)]
+
+
+def test_stop_words_alone_make_no_slots():
+    assert plan("how do I", VOCAB, Synonyms()).slots == []
+
+
+def test_synonyms_file_missing_or_malformed_gives_none(tmp_path):
+    assert Synonyms.load(tmp_path / "missing.yml").groups == {}
+    bad = tmp_path / "bad.yml"
+    bad.write_text("- [unclosed")
+    assert Synonyms.load(bad).groups == {}

@@ -1,0 +1,125 @@
+"""Ranking on the shipped sample content: what customers type, and what they should find."""
+
+from pathlib import Path
+
+import pytest
+
+from app.content import load_library
+from app.search import SearchEngine, build_index
+from app.search.query import Synonyms
+
+CONTENT = Path(__file__).resolve().parent.parent / "content"
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory) -> SearchEngine:
+    library = load_library(CONTENT)
+    index_dir = tmp_path_factory.mktemp("sample-index")
+    build_index(library, index_dir)
+    return SearchEngine(index_dir, library, Synonyms.load(CONTENT / "synonyms.yml"))
+
+
+def top(engine, text, n=3, **filters) -> list[str]:
+    return [hit.path for hit in engine.search(text, **filters).hits[:n]]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("track my order", "orders-shipping/track-my-order"),  # exact
+        ("reset password", "account-privacy/reset-your-password"),
+        ("refunds", "returns-refunds/when-will-i-get-my-refund"),  # stemmed
+        ("washing wool", "sizing-care/washing-wool-and-knitwear"),
+        ("declined payments", "payments/why-was-my-payment-declined"),
+        ("shoe sizes", "sizing-care/shoe-size-guide"),
+    ],
+)
+def test_exact_and_stemmed_queries_rank_the_right_article_first(engine, query, expected):
+    assert top(engine, query, 1) == [expected]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("pasword reset", "account-privacy/reset-your-password"),  # one typo
+        ("refnud", "returns-refunds/when-will-i-get-my-refund"),  # transposition
+        ("promo cdoe", "troubleshooting/promo-code-not-working"),
+        ("intenational custms", "orders-shipping/international-orders-and-customs"),
+        ("internatoinal ordrs", "orders-shipping/international-orders-and-customs"),
+        ("knitwaer", "sizing-care/washing-wool-and-knitwear"),
+    ],
+)
+def test_misspelled_queries_still_find_the_article(engine, query, expected):
+    assert expected in top(engine, query, 2)
+
+
+def test_two_typos_in_a_long_word(engine):
+    assert "orders-shipping/international-orders-and-customs" in top(engine, "intrenatonal", 3)
+
+
+def test_short_words_are_not_fuzzed(engine):
+    assert engine.search("bsg").total == 0  # "bag" is one edit away but too short to guess
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("money back", "returns-refunds/when-will-i-get-my-refund"),
+        ("where is my package", "orders-shipping/missing-or-late-package"),
+        ("coupon not working", "troubleshooting/promo-code-not-working"),
+    ],
+)
+def test_synonyms_and_aliases(engine, query, expected):
+    assert expected in top(engine, query, 3)
+
+
+def test_all_words_preferred_then_some_words(engine):
+    strict = engine.search("refund card")
+    assert not strict.partial and strict.total >= 1
+    loose = engine.search("refund zeppelin")
+    assert loose.partial and loose.total == engine.search("refund").total
+    assert engine.search("zeppelin xylophone").total == 0
+
+
+def test_filters_by_category_and_type_keep_the_facet_counts(engine):
+    everything = engine.search("refund")
+    only_payments = engine.search("refund", category="payments")
+    assert {hit.category for hit in only_payments.hits} == {"payments"}
+    assert only_payments.total == everything.facets["category"]["payments"]
+    assert only_payments.facets == everything.facets
+    tutorials = engine.search("refund", kind="tutorial")
+    assert {hit.type for hit in tutorials.hits} == {"tutorial"}
+    assert tutorials.total == everything.facets["type"]["tutorial"]
+
+
+def test_did_you_mean(engine):
+    assert engine.search("shiping costs").suggestion == "shipping costs"
+    assert engine.search("shipping costs").suggestion is None
+
+
+def test_snippets_mark_matches_and_escape_everything_else(engine):
+    hit = engine.search("refund").hits[0]
+    assert "<mark>" in hit.snippet
+    stripped = hit.snippet.replace("<mark>", "").replace("</mark>", "")
+    assert "<" not in stripped
+
+
+def test_pagination(engine):
+    first = engine.search("order", per_page=3)
+    second = engine.search("order", per_page=3, page=2)
+    assert first.pages >= 2 and second.page == 2
+    assert [h.position for h in second.hits] == [4, 5, 6]
+    assert not {h.path for h in first.hits} & {h.path for h in second.hits}
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['AND OR NOT ( ) " * ? ~ ^ : [ ] { }', "title:refund", "a" * 1000, "word " * 300, "\x00x", ""],
+)
+def test_hostile_queries_never_raise(engine, query):
+    engine.search(query)
+
+
+def test_similar_articles(engine):
+    similar = engine.similar("returns-refunds/how-to-return-an-item")
+    assert similar and "returns-refunds/how-to-return-an-item" not in similar
