@@ -84,6 +84,7 @@ def test_unknown_article_is_a_friendly_404(client):
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert "<h1>We couldn&#39;t find that page</h1>" in html
+    assert 'role="search" action="/search"' in html
     assert 'href="/"' in html
 
 
