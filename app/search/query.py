@@ -125,10 +125,12 @@ class Plan:
     corrected: str | None  # the query with unknown words replaced, when that differs
 
     def stems(self) -> set[str]:
-        """Every stem the query may match, for highlighting."""
+        """The stems to highlight: what was typed, its typo matches and one-word synonyms (the
+        words of a synonym phrase such as "money back" would light up everywhere alone)."""
         found: set[str] = set()
         for slot in self.slots:
-            for phrase in [slot.typed, *slot.synonyms, *((t,) for t in slot.typos)]:
+            one_word = [s for s in slot.synonyms if len(s) == 1]
+            for phrase in [slot.typed, *one_word, *((t,) for t in slot.typos)]:
                 found.update(stems(" ".join(phrase)))
         return found
 

@@ -1,0 +1,644 @@
+"""Search at help-center scale: our Whoosh index against an SQLite FTS5 (bm25) baseline.
+
+One run, one generated corpus (BENCH_ARTICLES articles, 10,000 by default): real Markdown
+files with YAML front matter, loaded with `load_library`, indexed with `build_index`, then
+one-article updates with `update_index` and search latency over a few hundred distinct
+queries (a quarter of them with a typo). The same articles, updates and queries go through an
+FTS5 table for comparison.
+"""
+
+import json
+import os
+import random
+import re
+import sqlite3
+import statistics
+import string
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import STOP_WORDS
+
+from app.content import load_library
+from app.content.library import load_article
+from app.search import SearchEngine, build_index, update_index
+from app.search.indexer import current_generation
+from app.search.query import Synonyms
+from tests.bench.common import percentile, print_table
+
+ARTICLES = int(os.environ.get("BENCH_ARTICLES", "10000"))
+QUERIES = 300
+WARMUP = 20
+UPDATES = 5
+TYPO_SHARE = 0.25
+SEED = 20260515
+
+# -- vocabulary --------------------------------------------------------------------------------
+# Hand-written word lists. Nouns also get a plural, verbs their -s/-ed/-ing forms, so the
+# vocabulary has a few thousand words and the stemmer has real work to do.
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+FUNCTION_WORDS = _words(
+    """
+the a to and of you your we our it is in for on can be this that with or if are will an
+from as at by not have when they their them there here which what who how all any
+some each every more most also just only up out after before within once while until
+because do does has i my me so than then these those its into about over may should
+would could no yes please still even again usually often sometimes other same both
+"""
+)
+
+DOMAIN_NOUNS = _words(
+    """
+order parcel package delivery shipment courier carrier tracking address postcode label
+return refund exchange credit voucher coupon discount promo code payment card invoice
+receipt checkout basket cart account password email login profile newsletter subscription
+size fit measurement waist chest hip inseam sleeve length width fabric cotton linen wool
+cashmere silk denim leather suede polyester viscose nylon elastane lining seam zipper
+button stitch hem collar pocket hood strap buckle sole heel toe lace boot sneaker sandal
+shoe jacket coat shirt blouse dress skirt trousers jeans shorts sweater jumper cardigan
+hoodie scarf hat glove sock belt bag backpack wallet towel sheet pillow duvet blanket
+cushion curtain rug mug candle warehouse dispatch customs duty tax fee charge price
+balance bank transfer instalment bill statement chargeback dispute fraud security
+verification privacy data cookie consent preference notification message chat agent
+support team store shop branch locker pickup collection signature neighbour doorstep
+weekend holiday deadline window policy warranty guarantee defect damage fault stain tear
+shrinkage wash laundry detergent iron steam dryer bleach stock item product colour pattern
+style range catalogue wishlist app browser device phone tablet password reset link
+confirmation gift wrapping box envelope sticker barcode reference number status update
+estimate carrier route depot van driver slot timeslot region country currency euro pound
+dollar amount total subtotal postage handling surcharge threshold minimum limit loyalty
+points reward member membership tier birthday offer sale clearance outlet preorder
+backorder restock alert availability inventory supplier brand label care instruction
+symbol temperature cycle hanger drawer wardrobe storage moth pilling fading shrink
+knit weave thread yarn fibre blend ribbing trim embroidery print dye wrinkle crease
+outsole insole midsole arch width calf ankle toecap eyelet tongue laces padding
+"""
+)
+
+DOMAIN_VERBS = _words(
+    """
+ship deliver track return refund exchange cancel change update pay charge verify confirm
+reset register subscribe unsubscribe redeem apply enter select measure wash dry iron steam
+fold store repair replace contact request print attach scan collect pick arrive dispatch
+pack wrap check save remove delete download upload edit reorder restock notify claim
+report review rate combine split process approve decline reject authorise refund
+reschedule redirect hold release inspect weigh label seal tape sign log browse filter
+sort compare recommend tailor alter hem stretch soak rinse tumble hang press spray brush
+polish condition protect waterproof
+"""
+)
+
+DOMAIN_ADJECTIVES = _words(
+    """
+express standard tracked signed international domestic damaged faulty missing late
+delayed lost wrong declined pending expired invalid secure refundable final partial full
+original unworn unwashed tagged loose tight snug relaxed slim regular petite tall stretchy
+breathable waterproof gentle delicate cold warm hot organic recycled sustainable next
+same free paid contactless digital physical available unavailable personalised seasonal
+limited exclusive oversized cropped lined padded quilted washable durable soft heavy light
+"""
+)
+
+GENERIC_NOUNS = _words(
+    """
+time day week month year hour minute moment way thing people person customer friend family
+home house place world area part side end start point case problem question answer reason
+example information detail step option choice result change issue way form field page
+screen button menu section list table note letter word name title line group system
+service process method rule idea plan offer choice fact kind type sort level rate cost
+value quality quantity difference change experience feedback comment request response
+reply call conversation meeting appointment visit journey trip travel city town street
+road building office room floor door window wall table chair desk light paper pen book
+story news report record history future past present morning evening night afternoon
+season spring summer autumn winter weather rain snow sun wind water air fire ground tree
+flower garden park river sea beach mountain island country nation state government law
+court police market company business industry job work career skill training course class
+lesson school student teacher child parent baby adult age health body mind heart hand
+foot eye face hair voice sound music song film picture photo image video camera computer
+software program file folder document version copy original sample test trial mistake
+error warning alert signal sign sight view sense feeling memory attention interest
+"""
+)
+
+GENERIC_VERBS = _words(
+    """
+need want help ask tell show give take make keep find look seem feel try leave call
+follow start stop open close turn move live believe bring happen write provide stand lose
+add spend grow learn offer remember love consider appear wait serve expect build stay
+fall cut reach kill raise pass sell decide explain hope develop carry break receive agree
+support hit produce eat cover catch draw choose cause point listen walk talk watch answer
+plan share finish visit mention explore prepare describe include continue allow lead
+understand happen create accept reduce improve increase discover prefer prevent protect
+enjoy imagine manage notice suggest mark miss own pull push realise recognise
+"""
+)
+
+GENERIC_ADJECTIVES = _words(
+    """
+good new first last long great little own other old right big high different small large
+early young important few public bad able sure clear easy hard simple quick slow fast
+short wide deep strong weak happy sad busy quiet loud clean dirty dark bright fresh
+modern classic common rare usual normal special general specific certain possible likely
+ready safe correct similar single double whole main major minor real true basic extra
+helpful useful careful simple total recent current previous following latest nearby local
+national global private personal official formal casual comfortable practical popular
+"""
+)
+
+ADVERBS = _words(
+    """
+quickly easily usually simply directly carefully gently slightly fully already always never
+instead together today tomorrow soon later rather quite almost exactly probably perhaps
+"""
+)
+
+CATEGORIES = {
+    "orders-shipping": "order parcel delivery shipment courier tracking address dispatch "
+    "express tracked late delayed locker pickup postage driver depot",
+    "returns-refunds": "return refund exchange credit label unworn tagged original "
+    "warehouse inspect partial final refundable deadline policy",
+    "payments": "payment card invoice instalment bank transfer charge declined pending "
+    "balance currency chargeback fraud secure authorise receipt",
+    "account-privacy": "account password email login profile newsletter privacy data "
+    "cookie consent preference verification security delete download",
+    "sizing-care": "size fit measurement waist chest fabric cotton wool wash iron steam "
+    "shrinkage stretchy snug loose care symbol temperature",
+    "troubleshooting": "promo code coupon voucher error checkout basket app browser device "
+    "reset link expired invalid missing wrong problem",
+    "gift-cards-offers": "gift voucher card balance redeem offer sale discount loyalty "
+    "points reward member birthday exclusive limited",
+    "stores-services": "store shop branch collection pickup appointment alteration "
+    "tailor repair hem personalised embroidery wrapping local",
+}
+
+SYNONYM_GROUPS = [
+    ["refund", "money back"],
+    ["parcel", "package"],
+    ["delivery", "shipping"],
+    ["sign in", "log in", "login"],
+    ["sweater", "jumper"],
+    ["voucher", "coupon", "promo code"],
+]
+
+
+def _plural(word: str) -> str:
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _doubles(word: str) -> bool:
+    """Short consonant-vowel-consonant verbs double the last letter (ship -> shipping)."""
+    vowels = "aeiou"
+    return (
+        len(word) <= 4
+        and word[-1] not in vowels + "wxy"
+        and word[-2] in vowels
+        and word[-3] not in vowels
+    )
+
+
+def _verb_forms(word: str) -> list[str]:
+    if word.endswith("e"):
+        past, ing = word + "d", word[:-1] + "ing"
+    elif word.endswith("y") and word[-2] not in "aeiou":
+        past, ing = word[:-1] + "ied", word + "ing"
+    elif _doubles(word):
+        past, ing = word + word[-1] + "ed", word + word[-1] + "ing"
+    else:
+        past, ing = word + "ed", word + "ing"
+    return [_plural(word), past, ing]
+
+
+@dataclass
+class Vocabulary:
+    words: list[str]  # most frequent first
+    cum_weights: list[float]
+    content: set[str]  # words a customer might search for
+    domain: list[str]
+
+
+def make_vocabulary(rng: random.Random) -> Vocabulary:
+    """Function words at the top, then content words in a shuffled order that favours shop
+    words and base forms; Zipf-Mandelbrot weights over the ranks."""
+    function = list(dict.fromkeys(FUNCTION_WORDS))
+    scored: dict[str, float] = {}
+
+    def add(word: str, factor: float) -> None:
+        if word not in function:
+            scored[word] = min(scored.get(word, 1e9), rng.random() * factor)
+
+    domain = list(dict.fromkeys(DOMAIN_NOUNS + DOMAIN_VERBS + DOMAIN_ADJECTIVES))
+    for nouns, factor in ((DOMAIN_NOUNS, 0.5), (GENERIC_NOUNS, 1.0)):
+        for word in nouns:
+            add(word, factor)
+            add(_plural(word), factor * 1.8)
+    for verbs, factor in ((DOMAIN_VERBS, 0.5), (GENERIC_VERBS, 1.0)):
+        for word in verbs:
+            add(word, factor)
+            for form in _verb_forms(word):
+                add(form, factor * 2.2)
+    for adjectives, factor in ((DOMAIN_ADJECTIVES, 0.6), (GENERIC_ADJECTIVES, 1.0)):
+        for word in adjectives:
+            add(word, factor)
+    for word in ADVERBS:
+        add(word, 1.2)
+    ranked = function + sorted(scored, key=lambda w: (scored[w], w))
+    cumulative, total = [], 0.0
+    for rank in range(len(ranked)):
+        total += 1.0 / (rank + 2.7) ** 1.05
+        cumulative.append(total)
+    content = set(scored) - set(STOP_WORDS)
+    return Vocabulary(ranked, cumulative, content, domain)
+
+
+# -- corpus ------------------------------------------------------------------------------------
+
+
+@dataclass
+class GeneratedArticle:
+    file: Path
+    focus: list[str]  # title and topic words: what a customer looking for it would type
+    sample: list[str]  # a few other words from its body
+
+
+@dataclass
+class Corpus:
+    root: Path
+    vocabulary: Vocabulary
+    articles: list[GeneratedArticle] = field(default_factory=list)
+    document_frequency: Counter = field(default_factory=Counter)
+    words: int = 0
+
+
+def _sentence(words: list[str], rng: random.Random) -> str:
+    words = [f"**{w}**" if rng.random() < 0.01 else w for w in words]
+    text = " ".join(words)
+    return text[0].upper() + text[1:] + "."
+
+
+def _title_case(words: list[str]) -> str:
+    text = " ".join(words)
+    return text[0].upper() + text[1:]
+
+
+def _body(words: list[str], rng: random.Random, tutorial: bool) -> str:
+    """Paragraphs of sentences, an occasional list, a `##` heading every ~100 words."""
+    blocks: list[str] = []
+    position, next_heading = 0, rng.randint(80, 120)
+    while position < len(words):
+        if position >= next_heading:
+            size = rng.randint(2, 5)
+            heading = words[position : position + size]
+            blocks.append("## " + _title_case(heading))
+            position += size
+            next_heading = position + rng.randint(80, 120)
+            continue
+        sentences = []
+        for _ in range(rng.randint(2, 5)):
+            size = rng.randint(6, 18)
+            chunk = words[position : position + size]
+            position += size
+            if chunk:
+                sentences.append(chunk)
+        if rng.random() < 0.12 and len(sentences) > 2:
+            marker = "1." if tutorial else "-"
+            blocks.append("\n".join(f"{marker} {_sentence(s, rng)}" for s in sentences))
+        else:
+            blocks.append(" ".join(_sentence(s, rng) for s in sentences))
+    return "\n\n".join(blocks) + "\n"
+
+
+def generate_corpus(root: Path, count: int, seed: int) -> Corpus:
+    rng = random.Random(seed)
+    vocabulary = make_vocabulary(rng)
+    corpus = Corpus(root, vocabulary)
+    topics = {slug: words.split() for slug, words in CATEGORIES.items()}
+    (root / "categories.yml").write_text(
+        "".join(
+            f"- slug: {slug}\n  title: {_title_case(slug.split('-'))}\n" for slug in CATEGORIES
+        ),
+        encoding="utf-8",
+    )
+    for slug in CATEGORIES:
+        (root / slug).mkdir()
+    start_date = date(2024, 1, 1)
+    slugs = list(CATEGORIES)
+    for number in range(count):
+        slug = slugs[number % len(slugs)]
+        topic = topics[slug]
+        focus = list(
+            dict.fromkeys(
+                rng.sample(topic, 2) + rng.sample(vocabulary.domain, 2) + [rng.choice(topic)]
+            )
+        )
+        tutorial = rng.random() < 0.4
+        length = rng.randint(200, 800)
+        words = rng.choices(vocabulary.words, cum_weights=vocabulary.cum_weights, k=length)
+        for i in rng.sample(range(length), length // 16):
+            words[i] = rng.choice(focus)
+        for i in rng.sample(range(length), length // 14):
+            words[i] = rng.choice(topic)
+
+        size = rng.randint(4, 8)
+        opener = (
+            ["how", "to"]
+            if tutorial
+            else rng.choice([["why", "is", "my"], ["can", "i"], ["what", "if"], []])
+        )
+        filler = rng.choices(vocabulary.words, cum_weights=vocabulary.cum_weights, k=size)
+        rest = list(dict.fromkeys(focus[:2] + filler))[: size - len(opener)]
+        rng.shuffle(rest)
+        title_words = opener + rest
+        title = _title_case(title_words)
+        summary_words = rng.choices(
+            vocabulary.words, cum_weights=vocabulary.cum_weights, k=rng.randint(10, 20)
+        )
+        summary_words[rng.randrange(len(summary_words))] = focus[0]
+        tags = list(dict.fromkeys(rng.sample(focus, min(len(focus), rng.randint(2, 4)))))
+        updated = start_date + timedelta(days=rng.randint(0, 900))
+        front = {
+            "title": title,
+            "summary": _sentence(summary_words, rng).replace("**", ""),
+            "type": "tutorial" if tutorial else "faq",
+            "tags": tags,
+            "updated": updated.isoformat(),
+        }
+        # JSON scalars are YAML too, and quoting keeps "yes"/"no"/"on" from becoming booleans.
+        meta = "".join(f"{key}: {json.dumps(value)}\n" for key, value in front.items())
+        file = root / slug / f"{'-'.join(title_words[:6])}-{number}.md"
+        file.write_text(f"---\n{meta}---\n{_body(words, rng, tutorial)}", encoding="utf-8")
+
+        seen = set(words) | set(title_words) | set(summary_words)
+        corpus.document_frequency.update(seen & vocabulary.content)
+        corpus.words += length
+        body_content = sorted(set(words) & vocabulary.content - set(focus))
+        corpus.articles.append(
+            GeneratedArticle(
+                file=file,
+                focus=[w for w in dict.fromkeys(title_words + focus) if w in vocabulary.content],
+                sample=rng.sample(body_content, min(20, len(body_content))),
+            )
+        )
+    return corpus
+
+
+# -- queries -----------------------------------------------------------------------------------
+
+
+def misspell(word: str, rng: random.Random) -> str:
+    """One deletion, substitution or adjacent transposition (a different word, always)."""
+    while True:
+        kind = rng.choice(("delete", "substitute", "transpose"))
+        i = rng.randrange(len(word) - 1) if kind == "transpose" else rng.randrange(len(word))
+        if kind == "delete":
+            typo = word[:i] + word[i + 1 :]
+        elif kind == "substitute":
+            typo = word[:i] + rng.choice(string.ascii_lowercase) + word[i + 1 :]
+        else:
+            typo = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        if typo != word:
+            return typo
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    typo: bool
+
+
+def make_queries(corpus: Corpus, count: int, seed: int) -> list[Query]:
+    """Distinct 2-4 word queries: most about one article (its title and topic words, some of
+    its body), the rest words drawn by how many articles use them; a quarter with a typo."""
+    rng = random.Random(seed)
+    occurring = sorted(corpus.document_frequency)
+    weights = [corpus.document_frequency[w] ** 0.5 for w in occurring]
+    seen: set[str] = set()
+    queries: list[Query] = []
+    while len(queries) < count:
+        size = rng.randint(2, 4)
+        picked: list[str] = []
+        article = rng.choice(corpus.articles) if rng.random() < 0.6 else None
+        for _ in range(size * 10):
+            if len(picked) == size:
+                break
+            if article is None:
+                word = rng.choices(occurring, weights)[0]
+            else:
+                pool = article.focus if rng.random() < 0.6 or not article.sample else article.sample
+                word = rng.choice(pool)
+            if word not in picked:
+                picked.append(word)
+        if len(picked) < 2:
+            continue
+        typo = rng.random() < TYPO_SHARE
+        if typo:
+            long_words = [i for i, w in enumerate(picked) if len(w) >= 5]
+            if not long_words:
+                continue
+            i = rng.choice(long_words)
+            picked[i] = misspell(picked[i], rng)
+        text = " ".join(picked)
+        if text not in seen:
+            seen.add(text)
+            queries.append(Query(text, typo))
+    return queries
+
+
+# -- the two engines ---------------------------------------------------------------------------
+
+
+def _touch(file: Path, number: int) -> None:
+    """Change one article's body on disk (a new closing sentence)."""
+    text = file.read_text(encoding="utf-8")
+    file.write_text(text + f"\nEdited for the benchmark, revision {number}.\n", encoding="utf-8")
+
+
+FTS_SEARCH = (
+    "SELECT rowid, bm25(t, 10.0, 2.0, 3.0, 1.0) AS score, "
+    "snippet(t, 3, '<mark>', '</mark>', '…', 20) FROM t WHERE t MATCH ? ORDER BY score LIMIT 10"
+)
+WORD = re.compile(r"\w+")
+
+
+class Fts5:
+    def __init__(self, file: Path):
+        self.connection = sqlite3.connect(file)
+        self.rowids: dict[str, int] = {}
+        self.outcomes: Counter = Counter()
+
+    def build(self, library) -> None:
+        db = self.connection
+        db.execute(
+            "CREATE VIRTUAL TABLE t USING fts5(title, summary, tags, body, "
+            "tokenize='porter unicode61')"
+        )
+        rows = []
+        for rowid, article in enumerate(library.articles.values(), start=1):
+            self.rowids[article.path] = rowid
+            tags = " ; ".join(article.tags)
+            rows.append((rowid, article.title, article.summary, tags, article.text))
+        db.executemany("INSERT INTO t(rowid, title, summary, tags, body) VALUES (?,?,?,?,?)", rows)
+        db.commit()
+
+    def update(self, article) -> None:
+        self.connection.execute(
+            "UPDATE t SET body = ? WHERE rowid = ?", (article.text, self.rowids[article.path])
+        )
+        self.connection.commit()
+
+    def search(self, text: str) -> list[tuple]:
+        terms = ['"' + w.replace('"', '""') + '"' for w in WORD.findall(text.lower())]
+        rows = self.connection.execute(FTS_SEARCH, (" ".join(terms),)).fetchall()
+        outcome = "all words"
+        if not rows and len(terms) > 1:
+            rows = self.connection.execute(FTS_SEARCH, (" OR ".join(terms),)).fetchall()
+            outcome = "any word (OR fallback)"
+        self.outcomes[outcome if rows else "no results"] += 1
+        return rows
+
+
+def _latencies(search, queries: list[Query], warmup: list[Query], outcomes: Counter) -> list[float]:
+    for query in warmup:
+        search(query.text)
+    outcomes.clear()  # count what the measured queries matched, not the warm-up
+    samples = []
+    for query in queries:
+        start = time.perf_counter()
+        search(query.text)
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def _seconds(action) -> tuple[float, object]:
+    start = time.perf_counter()
+    result = action()
+    return time.perf_counter() - start, result
+
+
+# -- the benchmark -----------------------------------------------------------------------------
+
+
+def run() -> None:
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        tmp_path = Path(tmp)
+        content, index_dir = tmp_path / "content", tmp_path / "index"
+        content.mkdir()
+
+        generate_s, corpus = _seconds(lambda: generate_corpus(content, ARTICLES, SEED))
+        load_s, library = _seconds(lambda: load_library(content))
+        assert len(library.articles) == ARTICLES, (len(library.articles), library.problems[:3])
+        assert not library.problems, library.problems[:3]
+        print(
+            f"\nSearch corpus: {len(library.articles):,} articles in {len(CATEGORIES)} "
+            f"categories, {corpus.words:,} body words (mean {corpus.words / ARTICLES:.0f}), "
+            f"vocabulary {len(corpus.vocabulary.words):,} words "
+            f"({len(corpus.document_frequency):,} searchable ones in use)"
+        )
+        print(
+            f"  generated in {generate_s:.1f} s; load_library (Markdown render + front matter) "
+            f"{load_s:.1f} s = {load_s / ARTICLES * 1000:.2f} ms/article"
+        )
+
+        # Full builds.
+        build_s, report = _seconds(lambda: build_index(library, index_dir))
+        assert len(report.added) == ARTICLES
+        fts = Fts5(tmp_path / "fts.sqlite3")
+        fts_build_s, _ = _seconds(lambda: fts.build(library))
+
+        # One changed article at a time: edit the file, reload it, apply the change.
+        rng = random.Random(SEED + 1)
+        reload_ms, update_ms, fts_update_ms = [], [], []
+        categories = library.categories
+        for number, generated in enumerate(rng.sample(corpus.articles, UPDATES), start=1):
+            _touch(generated.file, number)
+            seconds, (article, _, _) = _seconds(
+                lambda f=generated.file: load_article(content, f, categories)
+            )
+            reload_ms.append(seconds * 1000)
+            library.articles[article.path] = article
+            seconds, report = _seconds(lambda: update_index(library, index_dir))
+            assert not report.full and report.changed == [article.path], str(report)
+            assert not report.added and not report.deleted, str(report)
+            update_ms.append(seconds * 1000)
+            seconds, _ = _seconds(lambda a=article: fts.update(a))
+            fts_update_ms.append(seconds * 1000)
+        generation = current_generation(index_dir)
+        assert generation is not None
+        with whoosh_index.open_dir(str(generation)).searcher() as searcher:
+            segments = len(getattr(searcher.reader(), "readers", None) or [searcher.reader()])
+
+        # Search latency over the same distinct queries.
+        queries = make_queries(corpus, QUERIES + WARMUP, SEED + 2)
+        warmup, measured = queries[:WARMUP], queries[WARMUP:]
+        engine = SearchEngine(index_dir, library, Synonyms.from_groups(SYNONYM_GROUPS))
+        outcomes: Counter = Counter()
+
+        def ours(text: str) -> None:
+            results = engine.search(text)
+            if not results.total:
+                outcomes["no results"] += 1
+            else:
+                outcomes["any word (OR fallback)" if results.partial else "all words"] += 1
+
+        ours_ms = _latencies(ours, measured, warmup, outcomes)
+        fts_ms = _latencies(fts.search, measured, warmup, fts.outcomes)
+        fts.connection.close()
+
+    typo = [q.typo for q in measured]
+    rows = []
+    for name, build, update, samples in (
+        ("whoosh (ours)", build_s, update_ms, ours_ms),
+        ("sqlite fts5 bm25", fts_build_s, fts_update_ms, fts_ms),
+    ):
+        rows.append(
+            [
+                name,
+                build,
+                statistics.median(update),
+                statistics.median(samples),
+                percentile(samples, 95),
+            ]
+        )
+    print_table(
+        f"Search at {ARTICLES:,} articles ({len(measured)} distinct queries, "
+        f"{sum(typo)} with a typo; {UPDATES} one-article updates; {segments} index segment(s))",
+        ["engine", "build s", "one-article update ms", "search p50 ms", "search p95 ms"],
+        rows,
+    )
+    print(f"  ratio ours/fts5 at p95: {percentile(ours_ms, 95) / percentile(fts_ms, 95):.2f}x")
+    print(
+        f"  content reload of the changed article (load_article, not counted above): "
+        f"median {statistics.median(reload_ms):.1f} ms"
+    )
+    print(
+        "  targets at 10,000 articles: search p95 < 10 ms and <= 2x FTS5; "
+        "one-article update < 1 s; full build < 30 s"
+    )
+
+    split_rows = []
+    for name, samples in (("whoosh (ours)", ours_ms), ("sqlite fts5 bm25", fts_ms)):
+        for label, wanted in (("no typo", False), ("one typo", True)):
+            chosen = [s for s, t in zip(samples, typo, strict=True) if t == wanted]
+            split_rows.append(
+                [f"{name}, {label}", statistics.median(chosen), percentile(chosen, 95), len(chosen)]
+            )
+    print_table("Search latency by query kind (ms)", ["queries", "p50", "p95", "n"], split_rows)
+    kinds = ("all words", "any word (OR fallback)", "no results")
+    print(
+        "  matched, ours: "
+        + ", ".join(f"{k} {outcomes[k]}" for k in kinds)
+        + "; fts5: "
+        + ", ".join(f"{k} {fts.outcomes[k]}" for k in kinds)
+    )
