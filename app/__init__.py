@@ -9,6 +9,8 @@ from app import config as settings
 from app.content import load_library
 from app.extensions import csrf, db, limiter, migrate
 from app.logs import configure_logging
+from app.returns.carrier import LocalCarrier
+from app.returns.policy import PolicyError, load_policy
 from app.search import SearchEngine, update_index
 from app.search.query import Synonyms
 
@@ -48,6 +50,12 @@ def register_content(app: Flask) -> None:
             app.logger.exception("search index could not be updated at start-up")
     synonyms = Synonyms.load(content_dir / "synonyms.yml")
     app.extensions["search"] = SearchEngine(app.config["INDEX_DIR"], library, synonyms)
+    try:
+        app.extensions["returns_policy"] = load_policy(content_dir)
+    except PolicyError:
+        app.extensions["returns_policy"] = None  # returns pages answer 503 and say why
+        app.logger.exception("return policy could not be loaded")
+    app.extensions["carrier"] = LocalCarrier()
 
 
 def register_extensions(app: Flask) -> None:
@@ -62,9 +70,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.core import bp as core_bp
     from app.help import bp as help_bp
+    from app.returns import bp as returns_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(help_bp)
+    app.register_blueprint(returns_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

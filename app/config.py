@@ -33,6 +33,12 @@ def from_env(instance_path: str) -> dict:
         "SUPPORT_EMAIL": env.get("SUPPORT_EMAIL", "support@juniperandpine.example"),
         "SUPPORT_PHONE": env.get("SUPPORT_PHONE", "+1 555 0134"),
         "SUPPORT_HOURS": env.get("SUPPORT_HOURS", "Monday to Friday, 9:00 to 17:00"),
+        "RETURNS_WAREHOUSE": tuple(
+            env.get(
+                "RETURNS_WAREHOUSE",
+                "Juniper & Pine Returns|1200 Mill Race Road|Alder Falls, OR 97045|United States",
+            ).split("|")
+        ),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),

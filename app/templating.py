@@ -17,12 +17,25 @@ def long_date(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
 
 
+CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
+
+
+def money(cents: int, currency: str = "USD") -> str:
+    """Integer cents as the customer reads them: $1,234.50."""
+    sign = "-" if cents < 0 else ""
+    whole, part = divmod(abs(cents), 100)
+    symbol = CURRENCY_SYMBOLS.get(currency)
+    amount = f"{whole:,}.{part:02d}"
+    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
+
+
 def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
 def register(app: Flask) -> None:
     app.add_template_filter(long_date)
+    app.add_template_filter(money)
     app.add_template_global(absolute_url)
     app.add_template_global(has_endpoint)
 

@@ -1,11 +1,11 @@
 """Recording searches and result clicks."""
 
-from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.analytics.redact import normalise, redact
 from app.extensions import db
 from app.models.analytics import SearchClick, SearchEvent
+from app.signing import sign, unsign
 
 
 def record_search(query: str, results_count: int, source: str, visitor_id: str | None) -> int:
@@ -42,12 +42,9 @@ def record_click(search_event_id: int, article_path: str, position: int) -> bool
 
 def click_token(secret_key: str, search_event_id: int) -> str:
     """A signed reference to a search, carried by result links so clicks can't be forged."""
-    return URLSafeSerializer(secret_key, salt="search-click").dumps(search_event_id)
+    return sign(secret_key, "search-click", search_event_id)
 
 
 def read_click_token(secret_key: str, token: str) -> int | None:
-    try:
-        value = URLSafeSerializer(secret_key, salt="search-click").loads(token)
-    except BadSignature:
-        return None
+    value = unsign(secret_key, "search-click", token)
     return value if isinstance(value, int) else None

@@ -1,0 +1,85 @@
+"""Return requests, their lines, their customer-visible timeline, and deflections."""
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models.orders import Order, OrderLine
+from app.models.types import UTCDateTime, utcnow
+
+
+class ReturnRequest(db.Model):
+    __tablename__ = "return_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rma_number: Mapped[str] = mapped_column(String(20), unique=True)
+    public_token: Mapped[str] = mapped_column(String(64), unique=True)
+    idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    resolution: Mapped[str] = mapped_column(String(20))  # refund | store_credit
+    method: Mapped[str] = mapped_column(String(20))  # label | drop_off
+    carrier: Mapped[str | None] = mapped_column(String(40))
+    tracking_number: Mapped[str | None] = mapped_column(String(40), unique=True)
+    items_cents: Mapped[int] = mapped_column(Integer, default=0)
+    fees_cents: Mapped[int] = mapped_column(Integer, default=0)
+    bonus_cents: Mapped[int] = mapped_column(Integer, default=0)
+    estimate_cents: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    order: Mapped[Order] = relationship()
+    lines: Mapped[list["ReturnLine"]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="ReturnLine.id"
+    )
+    events: Mapped[list["ReturnEvent"]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="ReturnEvent.id"
+    )
+
+
+class ReturnLine(db.Model):
+    __tablename__ = "return_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"), index=True)
+    quantity: Mapped[int] = mapped_column(Integer)
+    reason_code: Mapped[str] = mapped_column(String(30))
+    comment: Mapped[str | None] = mapped_column(Text)
+    received_qty: Mapped[int | None] = mapped_column(Integer)
+    damaged_qty: Mapped[int | None] = mapped_column(Integer)
+    inspection: Mapped[str | None] = mapped_column(String(20))
+
+    request: Mapped[ReturnRequest] = relationship(back_populates="lines")
+    order_line: Mapped[OrderLine] = relationship()
+
+
+class ReturnEvent(db.Model):
+    """The append-only timeline of a return; customers see it on the status page."""
+
+    __tablename__ = "return_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[ReturnRequest] = relationship(back_populates="events")
+
+
+class Deflection(db.Model):
+    """A help article shown before a return, and whether it solved the problem."""
+
+    __tablename__ = "deflections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
+    reason_code: Mapped[str] = mapped_column(String(30), index=True)
+    article_path: Mapped[str] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(String(20))  # solved | continued
+    sku: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

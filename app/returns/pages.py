@@ -1,0 +1,75 @@
+"""Shaping returns for pages: status links, label contents, refund timing, deflection articles."""
+
+from datetime import date
+
+from flask import current_app
+
+from app.content import Article
+from app.models.returns import ReturnRequest
+from app.returns import states
+from app.returns.labels import Address, LabelData
+from app.returns.policy import Policy, refund_window
+from app.returns.service import Draft
+from app.signing import sign
+
+
+def status_token(ret: ReturnRequest) -> str:
+    """The signed token in a return's status link: unguessable, and useless if altered."""
+    return sign(current_app.secret_key, "return-status", ret.public_token)
+
+
+def deflection_articles(policy: Policy, draft: Draft, limit: int = 3) -> list[Article]:
+    """Help articles that may solve the problem behind the chosen reasons, if any."""
+    library = current_app.extensions["library"]
+    found: list[Article] = []
+    for line in draft.lines:
+        for path in policy.reasons[line.reason].articles:
+            article = library.get(path)
+            if article is not None and article not in found:
+                found.append(article)
+    return found[:limit]
+
+
+def label_data(ret: ReturnRequest, config) -> LabelData:
+    order = ret.order
+    town = " ".join(part for part in (order.city, order.region, order.postal_code) if part)
+    customer = tuple(
+        line for line in (order.address_line1, order.address_line2, town, order.country) if line
+    )
+    warehouse = config["RETURNS_WAREHOUSE"]
+    return LabelData(
+        ship_from=Address(order.customer_name or order.email, customer),
+        ship_to=Address(warehouse[0], tuple(warehouse[1:])),
+        rma_number=ret.rma_number,
+        tracking_number=ret.tracking_number or "",
+        carrier=ret.carrier or "",
+        qr_payload=f"RETURN {ret.rma_number} {ret.tracking_number}",
+        method=ret.method,
+    )
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def refund_expectation(policy: Policy, ret: ReturnRequest) -> str:
+    """When the money should arrive, as the customer would like to read it."""
+    method = "store_credit" if ret.resolution == "store_credit" else ret.order.payment_method
+    if ret.status in (states.REFUNDED, states.CLOSED):
+        refunded = next((e.at for e in reversed(ret.events) if e.status == states.REFUNDED), None)
+        return f"Refunded on {_long(refunded.date())}." if refunded else "Refunded."
+    if ret.status in states.RELEASED or ret.status == states.REJECTED:
+        return "No refund is due for this return."
+    inspected = next((e.at for e in reversed(ret.events) if e.status == states.INSPECTED), None)
+    if inspected is not None:
+        first, last = refund_window(policy, method, inspected.date())
+        if first == last:
+            return f"Expected on {_long(first)}."
+        return f"Expected between {_long(first)} and {_long(last)}."
+    fastest, slowest = policy.refund_days.get(method, (3, 10))
+    if method == "store_credit":
+        return "Store credit is added to your account as soon as we've checked your return."
+    return (
+        f"Usually {fastest}–{slowest} business days after we've received and checked your "
+        "return, depending on your bank."
+    )

@@ -1,0 +1,203 @@
+"""The return policy as plain Python: loaded from content/returns-policy.yml, and the rules the
+portal enforces (what can be returned, until when, and what the customer gets back).
+
+Nothing here knows about Flask or the database, so every rule is testable with plain values.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+import yaml
+
+POLICY_FILE = "returns-policy.yml"
+
+
+class PolicyError(ValueError):
+    """The policy file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    label: str
+    free: bool
+    articles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Policy:
+    window_days: int
+    category_windows: dict[str, int]
+    non_returnable: dict[str, str]
+    reasons: dict[str, Reason]
+    return_shipping_fee_cents: int
+    restocking_fee_percent: int
+    resolutions: dict[str, str]
+    store_credit_bonus_percent: int
+    methods: dict[str, str]
+    auto_approve: bool
+    refund_days: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def window_for(self, category: str) -> int:
+        return self.category_windows.get(category, self.window_days)
+
+
+def _int(data: dict, key: str, default: int | None = None) -> int:
+    value = data.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise PolicyError(f"{key} must be a whole number of zero or more")
+    return value
+
+
+def load_policy(content_dir: str | Path) -> Policy:
+    """Read the policy from CONTENT_DIR; raises PolicyError with the problem in words."""
+    file = Path(content_dir) / POLICY_FILE
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PolicyError(f"{file} is missing") from None
+    except yaml.YAMLError as error:
+        raise PolicyError(f"{file} is not valid YAML: {error}") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{file} must be a mapping")
+    reasons = {}
+    for code, spec in (data.get("reasons") or {}).items():
+        spec = spec or {}
+        reasons[str(code)] = Reason(
+            code=str(code),
+            label=str(spec.get("label") or code),
+            free=bool(spec.get("free", False)),
+            articles=tuple(spec.get("articles") or ()),
+        )
+    if not reasons:
+        raise PolicyError("the policy needs at least one return reason")
+    resolutions = data.get("resolutions") or {"refund": {"label": "Refund"}}
+    refund_days = {
+        str(method): (int(days[0]), int(days[1]))
+        for method, days in (data.get("refund_days") or {}).items()
+    }
+    return Policy(
+        window_days=_int(data, "window_days", 30),
+        category_windows={str(k): int(v) for k, v in (data.get("category_windows") or {}).items()},
+        non_returnable={
+            str(k): str(v) for k, v in (data.get("non_returnable_categories") or {}).items()
+        },
+        reasons=reasons,
+        return_shipping_fee_cents=_int(data, "return_shipping_fee_cents", 0),
+        restocking_fee_percent=_int(data, "restocking_fee_percent", 0),
+        resolutions={k: str((v or {}).get("label") or k) for k, v in resolutions.items()},
+        store_credit_bonus_percent=int(
+            ((resolutions.get("store_credit") or {}).get("bonus_percent")) or 0
+        ),
+        methods={
+            k: str((v or {}).get("label") or k)
+            for k, v in (data.get("methods") or {"label": {"label": "Prepaid label"}}).items()
+        },
+        auto_approve=bool(data.get("auto_approve", True)),
+        refund_days=refund_days,
+    )
+
+
+# -- eligibility ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineFacts:
+    """What the policy needs to know about one order line."""
+
+    category: str
+    quantity: int
+    final_sale: bool
+    delivered_on: date | None
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    returnable: int  # how many units can still be returned
+    problem: str | None = None  # why not, in the customer's words
+    deadline: date | None = None  # the last day to start a return
+
+    @property
+    def ok(self) -> bool:
+        return self.returnable > 0
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def eligibility(policy: Policy, line: LineFacts, today: date, already: int) -> Eligibility:
+    """Can this line be returned today, given `already` units returned or being returned?"""
+    if line.category in policy.non_returnable:
+        return Eligibility(0, policy.non_returnable[line.category])
+    if line.final_sale:
+        return Eligibility(0, "This was a final-sale item, so it can't be returned.")
+    if line.delivered_on is None:
+        return Eligibility(
+            0, "This order hasn't been delivered yet. You can start a return once it arrives."
+        )
+    deadline = line.delivered_on + timedelta(days=policy.window_for(line.category))
+    if today > deadline:
+        return Eligibility(
+            0, f"The return window for this item closed on {_long(deadline)}.", deadline
+        )
+    left = max(0, line.quantity - already)
+    if not left:
+        return Eligibility(
+            0, "You've already returned this, or a return for it is on its way.", deadline
+        )
+    return Eligibility(left, None, deadline)
+
+
+# -- what the customer gets back -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChosenLine:
+    unit_price_cents: int
+    quantity: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class Estimate:
+    items_cents: int
+    shipping_fee_cents: int
+    restocking_fee_cents: int
+    bonus_cents: int
+    total_cents: int
+
+    @property
+    def fees_cents(self) -> int:
+        return self.shipping_fee_cents + self.restocking_fee_cents
+
+
+def estimate(policy: Policy, lines: list[ChosenLine], resolution: str) -> Estimate:
+    """The refund (or store credit) for these lines: items, minus fees for reasons that are
+    not free, plus the store-credit bonus. Never below zero."""
+    items = sum(line.unit_price_cents * line.quantity for line in lines)
+    paid_reasons = [line for line in lines if not policy.reasons[line.reason].free]
+    shipping = policy.return_shipping_fee_cents if paid_reasons else 0
+    restocking = sum(
+        line.unit_price_cents * line.quantity * policy.restocking_fee_percent // 100
+        for line in paid_reasons
+    )
+    net = max(0, items - shipping - restocking)
+    bonus = net * policy.store_credit_bonus_percent // 100 if resolution == "store_credit" else 0
+    return Estimate(items, shipping, restocking, bonus, net + bonus)
+
+
+def refund_window(policy: Policy, payment_method: str, inspected_on: date) -> tuple[date, date]:
+    """The dates between which the money should arrive after inspection (business days)."""
+    fastest, slowest = policy.refund_days.get(payment_method, (3, 10))
+    return _add_business_days(inspected_on, fastest), _add_business_days(inspected_on, slowest)
+
+
+def _add_business_days(start: date, days: int) -> date:
+    day = start
+    while days > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            days -= 1
+    return day

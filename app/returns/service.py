@@ -1,0 +1,273 @@
+"""Starting returns: finding the order, what each line allows, validating a selection, and
+creating the return exactly once. No Flask request objects here."""
+
+import secrets
+import string
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models.orders import Order, OrderLine
+from app.models.returns import Deflection, ReturnLine, ReturnRequest
+from app.returns import states
+from app.returns.carrier import Carrier
+from app.returns.policy import ChosenLine, Eligibility, Estimate, LineFacts, Policy
+from app.returns.policy import eligibility as line_eligibility
+from app.returns.policy import estimate as policy_estimate
+
+COMMENT_MAX = 500
+
+
+class NotReturnable(ValueError):
+    """The selection is no longer possible (say, another return took the last unit)."""
+
+
+def _clean(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+def find_order(number: str, email_or_postal_code: str) -> Order | None:
+    """The order with this number whose email or shipping postal code matches."""
+    number, contact = number.strip(), email_or_postal_code.strip()
+    if not number or not contact:
+        return None
+    order = db.session.execute(
+        select(Order).where(func.upper(Order.number) == number.upper())
+    ).scalar_one_or_none()
+    if order is None:
+        return None
+    if "@" in contact:
+        return order if order.email.strip().lower() == contact.lower() else None
+    return order if _clean(order.postal_code) == _clean(contact) else None
+
+
+def find_return(rma_number: str, email: str) -> ReturnRequest | None:
+    request = db.session.execute(
+        select(ReturnRequest).where(
+            func.upper(ReturnRequest.rma_number) == rma_number.strip().upper()
+        )
+    ).scalar_one_or_none()
+    if request is None or request.order.email.strip().lower() != email.strip().lower():
+        return None
+    return request
+
+
+def returned_quantities(order_id: int) -> dict[int, int]:
+    """Units per order line already returned or on their way back (rejected, canceled and
+    expired returns release theirs)."""
+    rows = db.session.execute(
+        select(ReturnLine.order_line_id, func.sum(ReturnLine.quantity))
+        .join(ReturnRequest)
+        .where(ReturnRequest.order_id == order_id, ReturnRequest.status.not_in(states.RELEASED))
+        .group_by(ReturnLine.order_line_id)
+    )
+    return {line_id: int(total) for line_id, total in rows}
+
+
+def facts(line: OrderLine) -> LineFacts:
+    delivered = line.order.delivered_at
+    return LineFacts(
+        line.category, line.quantity, line.final_sale, delivered.date() if delivered else None
+    )
+
+
+@dataclass
+class LineOption:
+    line: OrderLine
+    eligibility: Eligibility
+    already: int
+
+
+def line_options(policy: Policy, order: Order, today: date) -> list[LineOption]:
+    taken = returned_quantities(order.id)
+    return [
+        LineOption(
+            line,
+            line_eligibility(policy, facts(line), today, taken.get(line.id, 0)),
+            taken.get(line.id, 0),
+        )
+        for line in order.lines
+    ]
+
+
+@dataclass
+class DraftLine:
+    order_line_id: int
+    quantity: int
+    reason: str
+    comment: str = ""
+
+
+@dataclass
+class Draft:
+    """A customer's choices before they confirm; kept in the session between pages."""
+
+    order_id: int
+    lines: list[DraftLine]
+    resolution: str
+    method: str
+    key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "Draft":
+        return cls(
+            order_id=int(data["order_id"]),
+            lines=[DraftLine(**line) for line in data["lines"]],
+            resolution=str(data["resolution"]),
+            method=str(data["method"]),
+            key=str(data["key"]),
+        )
+
+
+def read_selection(
+    policy: Policy, order: Order, form: Mapping[str, str], today: date
+) -> tuple[Draft | None, dict[str, str]]:
+    """Validate the start-a-return form. Fields per order line: `qty-<id>`, `reason-<id>`,
+    `comment-<id>`; and `resolution`, `method`. Returns (draft, {field: message})."""
+    errors: dict[str, str] = {}
+    options = {option.line.id: option for option in line_options(policy, order, today)}
+    chosen: list[DraftLine] = []
+    for line_id, option in options.items():
+        raw = (form.get(f"qty-{line_id}") or "0").strip()
+        try:
+            quantity = int(raw)
+        except ValueError:
+            errors[f"qty-{line_id}"] = "Enter how many, as a number."
+            continue
+        if quantity == 0:
+            continue
+        if quantity < 0 or quantity > option.eligibility.returnable:
+            errors[f"qty-{line_id}"] = (
+                option.eligibility.problem
+                if not option.eligibility.ok
+                else f"You can return up to {option.eligibility.returnable} of this item."
+            )
+            continue
+        reason = (form.get(f"reason-{line_id}") or "").strip()
+        if reason not in policy.reasons:
+            errors[f"reason-{line_id}"] = "Choose a reason for returning this item."
+            continue
+        comment = (form.get(f"comment-{line_id}") or "").strip()
+        if len(comment) > COMMENT_MAX:
+            errors[f"comment-{line_id}"] = f"Please keep comments under {COMMENT_MAX} characters."
+            continue
+        chosen.append(DraftLine(line_id, quantity, reason, comment))
+    submitted = [key[4:] for key in form if key.startswith("qty-")]
+    if any(not key.isdigit() or int(key) not in options for key in submitted):
+        errors["items"] = "Some of the items you chose aren't in this order."
+    if not chosen and not errors:
+        errors["items"] = "Choose at least one item to return."
+    resolution = form.get("resolution", "")
+    if resolution not in policy.resolutions:
+        errors["resolution"] = "Choose a refund or store credit."
+    method = form.get("method", "")
+    if method not in policy.methods:
+        errors["method"] = "Choose how you'll send the items back."
+    if errors:
+        return None, errors
+    return Draft(order.id, chosen, resolution, method), {}
+
+
+def draft_estimate(policy: Policy, order: Order, draft: Draft) -> Estimate:
+    prices = {line.id: line.unit_price_cents for line in order.lines}
+    return policy_estimate(
+        policy,
+        [ChosenLine(prices[d.order_line_id], d.quantity, d.reason) for d in draft.lines],
+        draft.resolution,
+    )
+
+
+def record_deflection(order: Order, draft: Draft, article_path: str, outcome: str) -> None:
+    """Remember that an article was shown for these reasons and whether it solved things."""
+    skus = {line.id: line.sku for line in order.lines}
+    for reason in sorted({d.reason for d in draft.lines}):
+        sku = next(skus[d.order_line_id] for d in draft.lines if d.reason == reason)
+        db.session.add(
+            Deflection(
+                order_id=order.id,
+                reason_code=reason,
+                article_path=article_path,
+                outcome=outcome,
+                sku=sku,
+            )
+        )
+    db.session.commit()
+
+
+def _rma() -> str:
+    alphabet = string.ascii_uppercase.replace("O", "").replace("I", "") + string.digits[2:]
+    return "RMA-" + "".join(secrets.choice(alphabet) for _ in range(8))
+
+
+def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -> ReturnRequest:
+    """Create the return once per draft key (a double submit gets the same return back),
+    re-checking every quantity under the order's lock. Raises NotReturnable."""
+    existing = _by_key(draft.key)
+    if existing is not None:
+        return existing
+    # Take the order's lock first, before reading anything (see Order.return_lock).
+    db.session.execute(
+        update(Order).where(Order.id == draft.order_id).values(return_lock=Order.return_lock + 1)
+    )
+    order = db.session.get(Order, draft.order_id)
+    options = {o.line.id: o for o in line_options(policy, order, today)}
+    for chosen in draft.lines:
+        option = options.get(chosen.order_line_id)
+        if option is None or chosen.quantity > option.eligibility.returnable:
+            db.session.rollback()
+            problem = option.eligibility.problem if option else None
+            raise NotReturnable(
+                problem or "Those items can no longer be returned in that quantity."
+            )
+    money = draft_estimate(policy, order, draft)
+    request = ReturnRequest(
+        rma_number=_rma(),
+        public_token=secrets.token_urlsafe(24),
+        idempotency_key=draft.key,
+        order=order,
+        resolution=draft.resolution,
+        method=draft.method,
+        items_cents=money.items_cents,
+        fees_cents=money.fees_cents,
+        bonus_cents=money.bonus_cents,
+        estimate_cents=money.total_cents,
+    )
+    for chosen in draft.lines:
+        request.lines.append(
+            ReturnLine(
+                order_line_id=chosen.order_line_id,
+                quantity=chosen.quantity,
+                reason_code=chosen.reason,
+                comment=chosen.comment or None,
+            )
+        )
+    states.start(request, actor="customer")
+    if policy.auto_approve:
+        states.apply(request, "approve", actor="return policy", note="Approved automatically.")
+        shipment = carrier.create_shipment(request.rma_number)
+        request.carrier, request.tracking_number = shipment.carrier, shipment.tracking_number
+        states.apply(request, "issue_label", actor="system")
+    db.session.add(request)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same draft confirmed twice at once: the other request won; answer with its return.
+        db.session.rollback()
+        existing = _by_key(draft.key)
+        if existing is None:
+            raise
+        return existing
+    return request
+
+
+def _by_key(key: str) -> ReturnRequest | None:
+    return db.session.execute(
+        select(ReturnRequest).filter_by(idempotency_key=key)
+    ).scalar_one_or_none()

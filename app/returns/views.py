@@ -1,0 +1,220 @@
+"""Returns portal pages. Thin: read the form, call the service, render."""
+
+from datetime import date
+
+from flask import abort, current_app, redirect, render_template, request, session, url_for
+
+from app.extensions import db, limiter
+from app.models.orders import Order
+from app.models.returns import ReturnRequest
+from app.returns import bp, states
+from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
+from app.returns.labels import render_label
+from app.returns.pages import deflection_articles, label_data, refund_expectation, status_token
+from app.returns.policy import Policy
+from app.returns.service import (
+    Draft,
+    NotReturnable,
+    create_return,
+    draft_estimate,
+    find_order,
+    find_return,
+    line_options,
+    read_selection,
+    record_deflection,
+)
+from app.signing import unsign
+
+NEUTRAL = (
+    "We couldn't find an order with those details. Check the order number and use the email "
+    "address or postal code the order was shipped to."
+)
+
+
+def policy() -> Policy:
+    loaded = current_app.extensions.get("returns_policy")
+    if loaded is None:
+        abort(503, "Returns can't be started right now. Please try again later or contact us.")
+    return loaded
+
+
+def today() -> date:
+    return date.today()
+
+
+def order_number_key() -> str:
+    return "order:" + "".join(request.form.get("order_number", "").split()).upper()[:40]
+
+
+def _session_order() -> Order:
+    order_id = session.get("returns_order")
+    order = db.session.get(Order, order_id) if order_id else None
+    if order is None:
+        session.pop("returns_draft", None)
+        abort(redirect(url_for("returns.lookup")))
+    return order
+
+
+def _draft(order: Order) -> Draft:
+    data = session.get("returns_draft")
+    if not data or data.get("order_id") != order.id:
+        abort(redirect(url_for("returns.start")))
+    return Draft.from_dict(data)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=order_number_key)
+def lookup():
+    form = LookupForm()
+    error = None
+    if form.validate_on_submit():
+        order = find_order(form.order_number.data, form.contact.data)
+        if order is not None:
+            session["returns_order"] = order.id
+            session.pop("returns_draft", None)
+            return redirect(url_for("returns.start"), code=303)
+        error = NEUTRAL
+    status = 400 if request.method == "POST" else 200
+    return render_template("returns/lookup.html", form=form, error=error), status
+
+
+@bp.route("/start", methods=["GET", "POST"])
+def start():
+    order = _session_order()
+    rules = policy()
+    form = CsrfOnlyForm()
+    errors: dict[str, str] = {}
+    values = request.form if request.method == "POST" else session.get("returns_form", {})
+    if form.validate_on_submit():
+        draft, errors = read_selection(rules, order, request.form, today())
+        if draft is not None:
+            session["returns_draft"] = draft.to_dict()
+            session["returns_form"] = dict(request.form.items())
+            if deflection_articles(rules, draft):
+                return redirect(url_for("returns.before_you_send"), code=303)
+            return redirect(url_for("returns.review"), code=303)
+    elif request.method == "POST":
+        errors = {"form": "This form expired. Please choose your items again."}
+    return render_template(
+        "returns/start.html",
+        order=order,
+        options=line_options(rules, order, today()),
+        policy=rules,
+        form=form,
+        errors=errors,
+        values=values,
+    ), 400 if errors else 200
+
+
+@bp.route("/before-you-send", methods=["GET", "POST"])
+def before_you_send():
+    order = _session_order()
+    draft = _draft(order)
+    rules = policy()
+    articles = deflection_articles(rules, draft)
+    form = CsrfOnlyForm()
+    if form.validate_on_submit():
+        chosen = request.form.get("article", "")
+        shown = {article.path for article in articles}
+        if request.form.get("outcome") == "solved" and chosen in shown:
+            record_deflection(order, draft, chosen, "solved")
+            session.pop("returns_draft", None)
+            return render_template(
+                "returns/solved.html", article=current_app.extensions["library"].get(chosen)
+            )
+        for article in articles:
+            record_deflection(order, draft, article.path, "continued")
+        return redirect(url_for("returns.review"), code=303)
+    return render_template(
+        "returns/before_you_send.html", articles=articles, form=form, order=order
+    )
+
+
+@bp.route("/review", methods=["GET"])
+def review():
+    order = _session_order()
+    draft = _draft(order)
+    rules = policy()
+    lines = {line.id: line for line in order.lines}
+    return render_template(
+        "returns/review.html",
+        order=order,
+        draft=draft,
+        lines=lines,
+        policy=rules,
+        money=draft_estimate(rules, order, draft),
+        form=ConfirmForm(key=draft.key),
+    )
+
+
+@bp.post("/confirm")
+def confirm():
+    order = _session_order()
+    draft = _draft(order)
+    form = ConfirmForm()
+    if not form.validate_on_submit() or form.key.data != draft.key:
+        abort(400)
+    try:
+        created = create_return(policy(), draft, current_app.extensions["carrier"], today())
+    except NotReturnable as problem:
+        session.pop("returns_draft", None)
+        return render_template("returns/not_returnable.html", message=str(problem)), 409
+    session.pop("returns_draft", None)
+    session.pop("returns_form", None)
+    return redirect(url_for("returns.status", token=status_token(created)), code=303)
+
+
+def _by_token(token: str) -> ReturnRequest:
+    public = unsign(current_app.secret_key, "return-status", token)
+    found = None
+    if isinstance(public, str):
+        found = db.session.execute(
+            db.select(ReturnRequest).filter_by(public_token=public)
+        ).scalar_one_or_none()
+    if found is None:
+        abort(404)
+    return found
+
+
+@bp.get("/<token>")
+def status(token: str):
+    found = _by_token(token)
+    rules = policy()
+    return render_template(
+        "returns/status.html",
+        ret=found,
+        token=token,
+        policy=rules,
+        labels=states.CUSTOMER_LABELS,
+        next_step=states.NEXT_STEPS.get(found.status, ""),
+        refund=refund_expectation(rules, found),
+    )
+
+
+@bp.get("/<token>/label.pdf")
+def label(token: str):
+    found = _by_token(token)
+    if not found.tracking_number:
+        abort(404)
+    pdf = render_label(label_data(found, current_app.config))
+    return current_app.response_class(
+        pdf,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{found.rma_number}-label.pdf"'},
+    )
+
+
+@bp.route("/find", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def find():
+    form = FindReturnForm()
+    error = None
+    if form.validate_on_submit():
+        found = find_return(form.rma_number.data, form.email.data)
+        if found is not None:
+            return redirect(url_for("returns.status", token=status_token(found)), code=303)
+        error = "We couldn't find a return with those details. Check the return number and email."
+    return render_template("returns/find.html", form=form, error=error), (
+        400 if request.method == "POST" else 200
+    )
