@@ -177,7 +177,7 @@ def render_label(label: LabelData) -> bytes:
     _qr(c, label.qr_payload, qr_x, y + 2)
     text_width = qr_x - MARGIN
     _line(c, MARGIN, row_top - 14, "RMA", BOLD, 8, text_width)
-    _line(c, MARGIN, row_top - 38, label.rma_number, BOLD, 22, text_width, min_size=12)
+    _line(c, MARGIN, row_top - 38, label.rma_number, BOLD, 22, text_width, min_size=10)
     note = DROP_OFF_NOTE if label.method == "drop_off" else LABEL_NOTE
     c.setFont(REGULAR, 8.5)
     note_y = row_top - 56
