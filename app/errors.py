@@ -1,6 +1,9 @@
 """Error pages in the site's look: never a traceback, never a bare status line."""
 
+import math
+
 from flask import Flask, jsonify, render_template, request
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -39,6 +42,15 @@ def register(app: Flask) -> None:
             400,
             "This form has expired",
             "For your security, forms expire. Please go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(RateLimitExceeded)
+    def rate_limited(error: RateLimitExceeded):
+        minutes = max(1, math.ceil(error.limit.limit.get_expiry() / 60))
+        wait = "a minute" if minutes == 1 else f"about {minutes} minutes"
+        return render_error(
+            429,
+            message=f"You've done that a lot in a short time. Please try again in {wait}.",
         )
 
     @app.errorhandler(HTTPException)

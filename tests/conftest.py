@@ -1,6 +1,7 @@
 """Fixtures: an app on a temporary SQLite database and a temporary content folder."""
 
 import re
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -86,7 +87,9 @@ def write_content(root: Path, articles: dict[str, str], categories: str = CATEGO
 
 @pytest.fixture
 def content_dir(tmp_path: Path) -> Path:
-    return write_content(tmp_path / "content", ARTICLES)
+    root = write_content(tmp_path / "content", ARTICLES)
+    shutil.copy(ROOT / "content" / "returns-policy.yml", root / "returns-policy.yml")
+    return root
 
 
 @pytest.fixture
@@ -118,6 +121,13 @@ def make_app(config: dict):
 @pytest.fixture
 def app(make_app):
     return make_app()
+
+
+@pytest.fixture
+def client(app):
+    """pytest-flask's client keeps each request's context open afterwards, so a second client
+    in the same test would share its `g` (and Flask-WTF's cached CSRF token). Not this one."""
+    return app.test_client()
 
 
 @pytest.fixture

@@ -104,6 +104,7 @@ class Meta:
     updated: date | None = None
     order: int = 0
     nav_title: str | None = None
+    embed: str | None = None  # a live block the page shows under the body (e.g. return-policy)
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -153,5 +154,6 @@ def normalise(meta: dict, meta_text: str) -> Meta:
         updated=updated,
         order=order,
         nav_title=str(nav_title).strip() if nav_title else None,
+        embed=str(meta["embed"]).strip() if meta.get("embed") else None,
         warnings=warnings,
     )

@@ -46,6 +46,7 @@ class Article:
     updated: date | None
     order: int
     nav_title: str
+    embed: str | None
     html: str
     toc: tuple[Heading, ...]
     text: str
@@ -178,6 +179,7 @@ def load_article(
         updated=meta.updated,
         order=meta.order,
         nav_title=meta.nav_title or meta.title,
+        embed=meta.embed,
         html=rendered.html,
         toc=rendered.toc,
         text=rendered.text,

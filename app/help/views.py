@@ -61,6 +61,7 @@ def _render_article(path: str, form: VoteForm | None = None, status: int = 200):
             category=category,
             related=related_articles(lib, article),
             jsonld=article_jsonld(article, category, current_app.config["SITE_NAME"]),
+            policy=current_app.extensions.get("returns_policy"),
             **context,
         ),
         status,

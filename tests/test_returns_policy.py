@@ -1,0 +1,120 @@
+"""The return policy's rules as plain functions: windows, exclusions, fees, bonus."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from app.returns.policy import (
+    ChosenLine,
+    LineFacts,
+    PolicyError,
+    eligibility,
+    estimate,
+    load_policy,
+    refund_window,
+)
+
+CONTENT = Path(__file__).resolve().parent.parent / "content"
+DELIVERED = date(2026, 10, 1)
+
+
+@pytest.fixture(scope="module")
+def policy():
+    return load_policy(CONTENT)
+
+
+def tee(**changes) -> LineFacts:
+    values = {"category": "tops", "quantity": 2, "final_sale": False, "delivered_on": DELIVERED}
+    return LineFacts(**{**values, **changes})
+
+
+def test_the_shipped_policy_loads(policy):
+    assert policy.window_days == 30
+    assert policy.window_for("shoes") == 45 and policy.window_for("tops") == 30
+    assert policy.reasons["damaged"].free and not policy.reasons["changed_mind"].free
+
+
+@pytest.mark.parametrize(
+    ("category", "last_day"),
+    [("tops", date(2026, 10, 31)), ("shoes", date(2026, 11, 15)), ("home", date(2026, 11, 30))],
+)
+def test_window_edges_day_n_and_n_plus_one(policy, category, last_day):
+    on_the_day = eligibility(policy, tee(category=category), last_day, 0)
+    assert on_the_day.ok and on_the_day.deadline == last_day
+    day_after = eligibility(
+        policy, tee(category=category), date.fromordinal(last_day.toordinal() + 1), 0
+    )
+    assert not day_after.ok
+    assert (
+        day_after.problem
+        == f"The return window for this item closed on {last_day.day} {last_day:%B %Y}."
+    )
+
+
+def test_final_sale_and_excluded_categories_say_why(policy):
+    assert eligibility(policy, tee(final_sale=True), DELIVERED, 0).problem == (
+        "This was a final-sale item, so it can't be returned."
+    )
+    assert "hygiene" in eligibility(policy, tee(category="underwear"), DELIVERED, 0).problem
+
+
+def test_undelivered_orders_wait(policy):
+    result = eligibility(policy, tee(delivered_on=None), DELIVERED, 0)
+    assert not result.ok and "hasn't been delivered yet" in result.problem
+
+
+def test_partial_returns_leave_the_rest(policy):
+    assert eligibility(policy, tee(quantity=3), DELIVERED, 1).returnable == 2
+    done = eligibility(policy, tee(quantity=3), DELIVERED, 3)
+    assert not done.ok and "already returned" in done.problem
+
+
+def test_fees_by_reason(policy):
+    free = estimate(policy, [ChosenLine(4900, 1, "damaged")], "refund")
+    assert (free.items_cents, free.shipping_fee_cents, free.total_cents) == (4900, 0, 4900)
+    paid = estimate(
+        policy, [ChosenLine(4900, 1, "damaged"), ChosenLine(2000, 2, "too_small")], "refund"
+    )
+    assert (paid.items_cents, paid.shipping_fee_cents, paid.total_cents) == (8900, 595, 8305)
+
+
+def test_store_credit_bonus_is_on_the_net_amount(policy):
+    credit = estimate(policy, [ChosenLine(5000, 1, "changed_mind")], "store_credit")
+    assert credit.bonus_cents == (5000 - 595) * 10 // 100
+    assert credit.total_cents == 5000 - 595 + credit.bonus_cents
+
+
+def test_refund_never_goes_negative(policy):
+    assert estimate(policy, [ChosenLine(300, 1, "changed_mind")], "refund").total_cents == 0
+
+
+def test_restocking_fee_applies_to_paid_reasons_only(tmp_path):
+    (tmp_path / "returns-policy.yml").write_text(
+        (CONTENT / "returns-policy.yml")
+        .read_text()
+        .replace("restocking_fee_percent: 0", "restocking_fee_percent: 15")
+    )
+    policy = load_policy(tmp_path)
+    money = estimate(
+        policy, [ChosenLine(10000, 1, "changed_mind"), ChosenLine(10000, 1, "defective")], "refund"
+    )
+    assert money.restocking_fee_cents == 1500
+    assert money.total_cents == 20000 - 595 - 1500
+
+
+def test_refund_window_counts_business_days(policy):
+    friday = date(2026, 11, 20)
+    assert refund_window(policy, "card", friday) == (date(2026, 11, 25), date(2026, 12, 1))
+    assert refund_window(policy, "store_credit", friday) == (friday, friday)
+
+
+def test_missing_or_broken_policy_file_is_a_clear_error(tmp_path):
+    with pytest.raises(PolicyError, match="missing"):
+        load_policy(tmp_path)
+    (tmp_path / "returns-policy.yml").write_text("window_days: [oops")
+    with pytest.raises(PolicyError, match="not valid YAML"):
+        load_policy(tmp_path)
+    (tmp_path / "returns-policy.yml").write_text("window_days: -3\nreasons: {other: {}}")
+    with pytest.raises(PolicyError, match="window_days"):
+        load_policy(tmp_path)

@@ -1,0 +1,220 @@
+"""The customer's side of a return: lookup, choosing items, review, confirm, status."""
+
+import threading
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import ReturnEvent, ReturnLine, ReturnRequest
+from app.returns.service import Draft, DraftLine, NotReturnable, create_return
+from tests.returns_helpers import choose, confirm, line_ids, look_up, make_order, token_from
+
+
+def returns(app) -> list[ReturnRequest]:
+    with app.app_context():
+        rows = db.session.execute(select(ReturnRequest).order_by(ReturnRequest.id)).scalars()
+        return [
+            (r.rma_number, r.status, [(l.quantity, l.reason_code) for l in r.lines]) for r in rows
+        ]
+
+
+def test_lookup_by_email_or_postal_code(app, client):
+    make_order(app)
+    assert look_up(client, "jp-10001", "ANA@example.com ").headers["Location"] == "/returns/start"
+    other = app.test_client()
+    assert look_up(other, "JP-10001", "97 201").headers["Location"] == "/returns/start"
+
+
+def test_mismatch_and_unknown_order_get_the_same_neutral_message(app, client):
+    make_order(app)
+    wrong_email = look_up(client, "JP-10001", "bob@example.com")
+    unknown = look_up(app.test_client(), "JP-99999", "ana@example.com")
+    assert wrong_email.status_code == unknown.status_code == 400
+    message = "We couldn&#39;t find an order with those details."
+    assert message in wrong_email.get_data(as_text=True)
+    assert message in unknown.get_data(as_text=True)
+
+
+def test_lookup_is_rate_limited_per_order_number(app):
+    make_order(app)
+    statuses = [
+        look_up(app.test_client(), "JP-10001", f"x{n}@example.com").status_code for n in range(6)
+    ]
+    assert statuses == [400] * 5 + [429]
+    page = look_up(app.test_client(), "JP-10001", "ana@example.com").get_data(as_text=True)
+    assert "Too many requests" in page and "try again in about 15 minutes" in page
+
+
+def test_start_page_explains_what_cannot_be_returned(app, client):
+    make_order(app)
+    look_up(client)
+    html = client.get("/returns/start").get_data(as_text=True)
+    assert "Linen tee" in html and 'name="qty-' in html
+    assert "Underwear and swimwear can&#39;t be returned for hygiene reasons." in html
+    assert "This was a final-sale item, so it can&#39;t be returned." in html
+
+
+def test_whole_return_from_choice_to_status_page(app, client):
+    order_id = make_order(app)
+    tee = line_ids(app, order_id)[0]
+    look_up(client)
+    assert choose(client, **{f"qty-{tee}": "2", f"reason-{tee}": "damaged"}).status_code == 303
+    review = client.get("/returns/review").get_data(as_text=True)
+    assert "<dt>Estimated refund</dt><dd>$78.00</dd>" in review  # damaged: free shipping
+    response, _ = confirm(client)
+    assert response.status_code == 303
+    status = client.get(response.headers["Location"]).get_data(as_text=True)
+    [(rma, state, lines)] = returns(app)
+    assert (state, lines) == ("label_issued", [(2, "damaged")])
+    assert f"Return {rma}" in status and "Label ready" in status
+    assert "Return requested" in status and "Return approved" in status
+    assert "Download the label (PDF)" in status and "$78.00" in status
+    label = client.get(response.headers["Location"] + "/label.pdf")
+    assert label.mimetype == "application/pdf" and label.data.startswith(b"%PDF")
+
+
+def test_confirming_twice_creates_one_return(app, client):
+    order_id = make_order(app)
+    tee = line_ids(app, order_id)[0]
+    look_up(client)
+    choose(client, **{f"qty-{tee}": "1", f"reason-{tee}": "too_small"})
+    first, data = confirm(client)
+    again = client.post("/returns/confirm", data=data)  # the back button and a second click
+    assert len(returns(app)) == 1
+    assert again.status_code in (303, 302)
+
+
+def test_quantities_out_of_range_and_bad_reasons_are_refused(app, client):
+    order_id = make_order(app)
+    tee, socks, scarf = line_ids(app, order_id)
+    look_up(client)
+    for fields, message in [
+        ({f"qty-{tee}": "3", f"reason-{tee}": "damaged"}, "You can return up to 2 of this item."),
+        ({f"qty-{tee}": "-1", f"reason-{tee}": "damaged"}, "You can return up to 2 of this item."),
+        ({f"qty-{tee}": "two", f"reason-{tee}": "damaged"}, "Enter how many, as a number."),
+        ({f"qty-{tee}": "1", f"reason-{tee}": "bored"}, "Choose a reason for returning this item."),
+        ({f"qty-{socks}": "1", f"reason-{socks}": "damaged"}, "hygiene reasons"),
+        ({f"qty-{scarf}": "1", f"reason-{scarf}": "damaged"}, "final-sale item"),
+        ({"qty-99999": "1", "reason-99999": "damaged"}, "aren&#39;t in this order"),
+        ({}, "Choose at least one item to return."),
+        ({f"qty-{tee}": "1", f"reason-{tee}": "damaged", "resolution": "cash"}, "Choose a refund"),
+    ]:
+        response = choose(client, **fields)
+        assert response.status_code == 400, fields
+        assert message in response.get_data(as_text=True), fields
+    assert returns(app) == []
+
+
+def test_undelivered_and_expired_orders_cannot_start_a_return(app):
+    make_order(app, "JP-2", delivered_days_ago=None)
+    make_order(app, "JP-3", delivered_days_ago=40)
+    for number, message in (("JP-2", "hasn&#39;t been delivered yet"), ("JP-3", "closed on")):
+        client = app.test_client()
+        look_up(client, number)
+        assert message in client.get("/returns/start").get_data(as_text=True)
+
+
+def test_a_partly_returned_line_offers_only_the_rest(app, client):
+    order_id = make_order(app)
+    tee = line_ids(app, order_id)[0]
+    look_up(client)
+    choose(client, **{f"qty-{tee}": "1", f"reason-{tee}": "too_large"})
+    confirm(client)
+    look_up(client)
+    html = client.get("/returns/start").get_data(as_text=True)
+    assert "1 already returned or on the way back." in html
+    refused = choose(client, **{f"qty-{tee}": "2", f"reason-{tee}": "too_large"})
+    assert "You can return up to 1 of this item." in refused.get_data(as_text=True)
+
+
+def test_two_concurrent_returns_for_the_last_unit_exactly_one_wins(app):
+    order_id = make_order(
+        app,
+        lines=[
+            {
+                "sku": "MUG",
+                "name": "Mug",
+                "category": "home",
+                "quantity": 1,
+                "unit_price_cents": 1800,
+            }
+        ],
+    )
+    [mug] = line_ids(app, order_id)
+    policy, carrier = app.extensions["returns_policy"], app.extensions["carrier"]
+    outcomes, barrier = [], threading.Barrier(2)
+
+    def attempt(n):
+        with app.app_context():
+            draft = Draft(
+                order_id, [DraftLine(mug, 1, "changed_mind")], "refund", "label", key=f"k{n}"
+            )
+            barrier.wait()
+            try:
+                create_return(policy, draft, carrier, today=__import__("datetime").date.today())
+                outcomes.append("created")
+            except NotReturnable:
+                outcomes.append("refused")
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == ["created", "refused"]
+    with app.app_context():
+        assert db.session.execute(select(func.sum(ReturnLine.quantity))).scalar_one() == 1
+
+
+def test_tampered_or_unknown_status_tokens_are_404(app, client):
+    order_id = make_order(app)
+    tee = line_ids(app, order_id)[0]
+    look_up(client)
+    choose(client, **{f"qty-{tee}": "1", f"reason-{tee}": "damaged"})
+    url = confirm(client)[0].headers["Location"]
+    token = url.rsplit("/", 1)[1]
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert client.get(f"/returns/{tampered}").status_code == 404
+    assert client.get(f"/returns/{tampered}/label.pdf").status_code == 404
+    assert client.get("/returns/1").status_code == 404
+
+
+def test_find_my_return_by_rma_and_email(app, client):
+    order_id = make_order(app)
+    tee = line_ids(app, order_id)[0]
+    look_up(client)
+    choose(client, **{f"qty-{tee}": "1", f"reason-{tee}": "damaged"})
+    status_url = confirm(client)[0].headers["Location"]
+    [(rma, _, _)] = returns(app)
+    token = token_from(client.get("/returns/find").get_data(as_text=True))
+    found = client.post(
+        "/returns/find",
+        data={"csrf_token": token, "rma_number": rma.lower(), "email": "ana@example.com"},
+    )
+    assert found.headers["Location"] == status_url
+    wrong = client.post(
+        "/returns/find", data={"csrf_token": token, "rma_number": rma, "email": "eve@example.com"}
+    )
+    assert wrong.status_code == 400 and "couldn&#39;t find a return" in wrong.get_data(as_text=True)
+
+
+def test_events_record_who_moved_the_return(app, client):
+    order_id = make_order(app)
+    tee = line_ids(app, order_id)[0]
+    look_up(client)
+    choose(client, **{f"qty-{tee}": "1", f"reason-{tee}": "damaged"})
+    confirm(client)
+    with app.app_context():
+        events = db.session.execute(
+            select(ReturnEvent.status, ReturnEvent.actor).order_by(ReturnEvent.id)
+        ).all()
+    assert events == [
+        ("requested", "customer"),
+        ("approved", "return policy"),
+        ("label_issued", "system"),
+    ]
+
+
+def test_starting_pages_without_a_looked_up_order_go_back_to_lookup(client):
+    for url in ("/returns/start", "/returns/review", "/returns/before-you-send"):
+        assert client.get(url).headers["Location"] == "/returns/"
