@@ -22,10 +22,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
-## run: install, migrate, check content, serve on http://127.0.0.1:5000
+## run: install, migrate, check content, seed demo orders, serve on http://127.0.0.1:5000
 run: install
 	$(BIN)/flask db upgrade
 	-$(BIN)/flask content check
+	$(BIN)/flask demo seed
 	@echo
 	@echo "  Help center: http://$(HOST):$(PORT)/"
 	@echo

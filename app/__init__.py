@@ -84,9 +84,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import content_cli
+    from app.cli import content_cli, demo_cli, orders_cli
 
-    app.cli.add_command(content_cli)
+    for group in (content_cli, orders_cli, demo_cli):
+        app.cli.add_command(group)
 
 
 def register_template_helpers(app: Flask) -> None:

@@ -1,4 +1,4 @@
-"""Flask commands, grouped by area: `flask content ...`."""
+"""Flask commands, grouped by area: `flask content ...`, `flask orders ...`, `flask demo ...`."""
 
 from pathlib import Path
 
@@ -7,9 +7,12 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.content import load_library
+from app.demo import demo_orders, seed_demo
+from app.orders import importer
 from app.search import build_index, update_index
 
 content_cli = AppGroup("content", help="Check and index the help center's articles.")
+orders_cli = AppGroup("orders", help="Import orders from the shop's platform.")
 
 
 @content_cli.command("check")
@@ -36,3 +39,43 @@ def content_index(changed: bool) -> None:
     index_dir = current_app.config["INDEX_DIR"]
     report = update_index(library, index_dir) if changed else build_index(library, index_dir)
     click.echo(f"Search index: {report}.")
+
+
+@orders_cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+def orders_import(file: Path) -> None:
+    """Create or update orders from a CSV or JSON export; import nothing if any row is bad."""
+    try:
+        parsed = importer.parse(file)
+    except importer.ImportFileError as error:
+        raise click.ClickException(str(error)) from None
+    orders, problems = importer.validate(parsed)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} problem(s); nothing imported.", err=True)
+        raise SystemExit(1)
+    report = importer.import_orders(orders)
+    click.echo(
+        f"Imported {report.created + report.updated} orders "
+        f"({report.created} created, {report.updated} updated), {report.lines} lines."
+    )
+
+
+demo_cli = AppGroup("demo", help="Demo data for trying the site.")
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Create demo orders (once, on an empty database) and print how to look them up."""
+    app = current_app
+    made = seed_demo(app.extensions["returns_policy"], app.extensions["carrier"])
+    shown = made or demo_orders()
+    if not made:
+        click.echo("The database already has orders; no demo data added.")
+    if shown:
+        click.echo("Demo orders (look them up at /returns/ with the order number and email):")
+    for order in shown:
+        click.echo(
+            f"  {order.number}  {order.email}  (postal code {order.postal_code}): {order.shows}"
+        )

@@ -14,7 +14,8 @@ def returns(app) -> list[ReturnRequest]:
     with app.app_context():
         rows = db.session.execute(select(ReturnRequest).order_by(ReturnRequest.id)).scalars()
         return [
-            (r.rma_number, r.status, [(l.quantity, l.reason_code) for l in r.lines]) for r in rows
+            (r.rma_number, r.status, [(line.quantity, line.reason_code) for line in r.lines])
+            for r in rows
         ]
 
 

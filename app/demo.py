@@ -1,0 +1,113 @@
+"""Demo data for `make run`: orders that show every case a returns portal meets."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.orders import Order, OrderLine
+from app.returns.carrier import Carrier
+from app.returns.policy import Policy
+from app.returns.service import Draft, DraftLine, create_return
+
+
+@dataclass(frozen=True)
+class DemoOrder:
+    number: str
+    email: str
+    postal_code: str
+    shows: str
+
+
+def _line(sku, name, category, quantity, price, final_sale=False) -> OrderLine:
+    """An order line from a row of ORDERS."""
+    return OrderLine(
+        sku=sku,
+        name=name,
+        category=category,
+        quantity=quantity,
+        unit_price_cents=price,
+        final_sale=final_sale,
+    )
+
+
+# number, customer, email, street, city, region, postal code, payment, delivered days ago
+# (None: not delivered yet), lines, what it shows
+ORDERS = [
+    ("JP-10481", "Maya Chen", "maya.chen@example.com", "418 Alder Street", "Portland", "OR",
+     "97214", "card", 6,
+     [("SHIRT-LIN-M", "Linen camp shirt, sage, M", "tops", 2, 6400),
+      ("TOTE-CNV", "Waxed canvas tote", "bags", 1, 8900),
+      ("THROW-WOOL", "Merino throw, oat", "home", 1, 12800)],
+     "within the return window: everything can go back"),
+    ("JP-10482", "Tomás Ortega", "tomas.ortega@example.com", "77 Quarry Lane", "Boise", "ID",
+     "83702", "wallet", 75,
+     [("JKT-CHORE-L", "Cotton chore jacket, L", "outerwear", 1, 11800)],
+     "past the return window"),
+    ("JP-10483", "Priya Natarajan", "priya.n@example.com", "9 Harbor View Road", "Tacoma", "WA",
+     "98402", "card", 10,
+     [("DRESS-WRAP-S", "Wrap dress, ink, S", "dresses", 1, 9800),
+      ("SCARF-SILK", "Silk scarf, sample sale", "accessories", 1, 4200, True),
+      ("BRIEF-3PK", "Organic cotton briefs, 3-pack", "underwear", 1, 3600)],
+     "a final-sale line and a non-returnable category beside a returnable dress"),
+    ("JP-10484", "Sam Okafor", "sam.okafor@example.com", "1500 Canal Street", "Eugene", "OR",
+     "97401", "gift_card", 12,
+     [("TEE-CREW-M", "Crew tee, 2-pack, M", "tops", 2, 2900),
+      ("SNEAK-40", "Canvas sneakers, EU 40", "shoes", 1, 7400)],
+     "one tee already on its way back"),
+    ("JP-10485", "Lena Fischer", "lena.fischer@example.com", "23 Birch Court", "Spokane", "WA",
+     "99201", "card", None,
+     [("TOWEL-SET", "Waffle towel set", "home", 1, 5600)],
+     "not delivered yet"),
+    ("JP-10486", "Jordan Reyes", "jordan.reyes@example.com", "610 Cedar Avenue", "Salem", "OR",
+     "97301", "card", 38,
+     [("BOOT-CHEL-42", "Leather Chelsea boots, EU 42", "shoes", 1, 16500),
+      ("SOCK-WOOL", "Wool hiking socks", "socks", 2, 1800)],
+     "shoes still returnable (45-day window) while the socks' 30 days have passed"),
+]  # fmt: skip
+
+
+def demo_orders() -> list[DemoOrder]:
+    """The demo orders that are in the database."""
+    present = set(
+        db.session.execute(
+            select(Order.number).where(Order.number.in_([o[0] for o in ORDERS]))
+        ).scalars()
+    )
+    return [DemoOrder(o[0], o[2], o[6], o[10]) for o in ORDERS if o[0] in present]
+
+
+def seed_demo(policy: Policy, carrier: Carrier, today: date | None = None) -> list[DemoOrder]:
+    """Create the demo orders (and one return) when the database has no orders yet; returns
+    the ones created."""
+    if db.session.execute(select(func.count(Order.id))).scalar_one():
+        return []
+    now = datetime.now(UTC)
+    today = today or now.date()
+    made = []
+    for number, name, email, street, city, region, postal, payment, days, lines, shows in ORDERS:
+        delivered = now - timedelta(days=days) if days is not None else None
+        order = Order(
+            number=number,
+            email=email,
+            customer_name=name,
+            address_line1=street,
+            city=city,
+            region=region,
+            postal_code=postal,
+            payment_method=payment,
+            placed_at=(delivered or now) - timedelta(days=4),
+            delivered_at=delivered,
+            lines=[_line(*line) for line in lines],
+        )
+        db.session.add(order)
+        db.session.commit()
+        made.append(DemoOrder(number, email, postal, shows))
+        if number == "JP-10484":
+            tee = order.lines[0]
+            draft = Draft(
+                order.id, [DraftLine(tee.id, 1, "too_large", "Runs big")], "refund", "label"
+            )
+            create_return(policy, draft, carrier, today)
+    return made

@@ -1,0 +1,1 @@
+"""Orders from the shop's platform: import and lookup."""

@@ -1,0 +1,461 @@
+"""Import orders exported from the shop's platform: read a CSV or JSON file (`parse`), check
+every value (`validate`), then create or update the orders in one transaction (`import_orders`).
+
+Problems are `row N: ...` strings. In a CSV file N is the file's line number, the header being
+row 1; in a JSON file N is the order's position (1-based) and line problems add `line M: `.
+"""
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Order, OrderLine, ReturnLine
+
+PAYMENT_METHODS = ("card", "wallet", "gift_card")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+PRICE = re.compile(r"-?\d+(?:\.\d+)?")
+WHOLE = re.compile(r"\d+")
+FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": False}
+MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
+
+
+class ImportFileError(Exception):
+    """The file cannot be read as orders at all (missing, wrong type, malformed)."""
+
+
+class Invalid(ValueError):
+    """A value that cannot be imported; the message says why, naming the field."""
+
+
+@dataclass
+class LineRecord:
+    sku: str
+    name: str
+    category: str
+    quantity: int
+    unit_price_cents: int
+    final_sale: bool
+
+
+@dataclass
+class OrderRecord:
+    number: str
+    email: str
+    customer_name: str
+    address_line1: str
+    address_line2: str
+    city: str
+    region: str
+    postal_code: str
+    country: str
+    currency: str
+    payment_method: str
+    placed_at: datetime
+    delivered_at: datetime | None
+    lines: list[LineRecord]
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    lines: int = 0
+
+
+# Converters take a field name and a stripped string (or, from JSON, an int, Decimal or bool)
+# and return the value to store; an optional field left blank arrives as "".
+
+
+def _text(name: str, value) -> str:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)  # JSON order numbers and postal codes are often numbers
+    if not isinstance(value, str):
+        raise Invalid(f"{name} must be text, got {value!r}")
+    return value
+
+
+def _email(name: str, value) -> str:
+    """Stored lower-case, so looking an order up by email does not depend on its case."""
+    value = _text(name, value)
+    if not EMAIL.fullmatch(value):
+        raise Invalid(f"{name} {value!r} is not an email address")
+    return value.lower()
+
+
+def _category(name: str, value) -> str:
+    """Lower-case, as the return policy names categories (`shoes`, `gift-cards`)."""
+    return _text(name, value).lower()
+
+
+def _code(name: str, value, length: int) -> str:
+    value = _text(name, value)
+    if len(value) != length or not value.isascii() or not value.isalpha():
+        raise Invalid(f"{name} {value!r} is not a {length}-letter code")
+    return value.upper()
+
+
+def _country(name: str, value) -> str:
+    return _code(name, value, 2)
+
+
+def _currency(name: str, value) -> str:
+    return _code(name, value, 3)
+
+
+def _payment_method(name: str, value) -> str:
+    value = _text(name, value).lower()
+    if value not in PAYMENT_METHODS:
+        raise Invalid(f"{name} {value!r} is not one of {', '.join(PAYMENT_METHODS)}")
+    return value
+
+
+def _timestamp(name: str, value) -> datetime | None:
+    """An ISO date (midnight UTC) or datetime (UTC when it has no offset), in UTC."""
+    if value == "":
+        return None
+    try:
+        moment = datetime.fromisoformat(_text(name, value))
+    except ValueError:
+        raise Invalid(f"{name} {value!r} is not an ISO date or date and time") from None
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _number_text(value):
+    """JSON numbers as the text they were written as (Decimal keeps "49.95" exact)."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+def _quantity(name: str, value) -> int:
+    text = _number_text(value)
+    if not isinstance(text, str) or not WHOLE.fullmatch(text) or not 0 < int(text) <= MAX_INT:
+        raise Invalid(f"{name} {text!r} is not a positive whole number")
+    return int(text)
+
+
+def _cents(name: str, value) -> int:
+    """A price like "49.95" as integer cents, computed with Decimal so nothing is rounded."""
+    text = _number_text(value)
+    if not isinstance(text, str) or not PRICE.fullmatch(text):
+        raise Invalid(f"{name} {text!r} is not a price like 49.95")
+    cents = Decimal(text) * 100
+    if cents < 0:
+        raise Invalid(f"{name} {text!r} is negative")
+    if cents != cents.to_integral_value():
+        raise Invalid(f"{name} {text!r} has more than 2 decimals")
+    if cents > MAX_INT:
+        raise Invalid(f"{name} {text!r} is too large")
+    return int(cents)
+
+
+def _flag(name: str, value) -> bool:
+    if isinstance(value, bool):
+        return value
+    key = str(value).lower() if isinstance(value, str | int) else None
+    if key not in FLAGS:
+        raise Invalid(f"{name} {value!r} is not one of true, false, yes, no, 1, 0")
+    return FLAGS[key]
+
+
+# The file's field -> (the model's column, converter, required).
+ORDER_FIELDS = {
+    "order_number": ("number", _text, True),
+    "email": ("email", _email, True),
+    "customer_name": ("customer_name", _text, True),
+    "address_line1": ("address_line1", _text, True),
+    "address_line2": ("address_line2", _text, False),
+    "city": ("city", _text, True),
+    "region": ("region", _text, False),
+    "postal_code": ("postal_code", _text, True),
+    "country": ("country", _country, True),
+    "currency": ("currency", _currency, True),
+    "payment_method": ("payment_method", _payment_method, True),
+    "placed_at": ("placed_at", _timestamp, True),
+    "delivered_at": ("delivered_at", _timestamp, False),
+}
+LINE_FIELDS = {
+    "sku": ("sku", _text, True),
+    "name": ("name", _text, True),
+    "category": ("category", _category, True),
+    "quantity": ("quantity", _quantity, True),
+    "unit_price": ("unit_price_cents", _cents, True),
+    "final_sale": ("final_sale", _flag, False),
+}
+REQUIRED_COLUMNS = [
+    name for fields in (ORDER_FIELDS, LINE_FIELDS) for name, spec in fields.items() if spec[2]
+]
+
+
+def parse(path: str | Path) -> list[dict]:
+    """Read orders as the file gives them, unchecked; raises ImportFileError if it cannot.
+
+    Each order is `{"row", "fields", "lines", "problems"}`: `fields` maps the order fields to raw
+    values, each line is `{"row", "line", "fields"}` (CSV lines also carry `order_fields`, the
+    order fields as their own row gives them) and `problems` lists `(line, message)` pairs for
+    structure that is not an order at all. `line` is None for CSV, 1-based for JSON.
+    """
+    path = Path(path)
+    readers = {".csv": _read_csv, ".json": _read_json}
+    if path.suffix.lower() not in readers:
+        raise ImportFileError(f"{path.name}: unsupported file type; use a .csv or .json file")
+    try:
+        return readers[path.suffix.lower()](path)
+    except FileNotFoundError:
+        raise ImportFileError(f"{path}: no such file") from None
+    except OSError as error:
+        raise ImportFileError(f"{path}: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{path.name}: not UTF-8 text") from None
+
+
+def _pick(values: dict, names) -> dict:
+    return {name: values[name] for name in names if name in values}
+
+
+def _read_csv(path: Path) -> list[dict]:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        try:
+            header = [name.strip().lower() for name in next(reader, [])]
+            missing = [name for name in REQUIRED_COLUMNS if name not in header]
+            if missing:
+                raise ImportFileError(f"{path.name}: missing column(s): {', '.join(missing)}")
+            doubled = sorted({name for name in header if name and header.count(name) > 1})
+            if doubled:
+                raise ImportFileError(f"{path.name}: column(s) given twice: {', '.join(doubled)}")
+            orders: dict[object, dict] = {}
+            last = reader.line_num
+            for cells in reader:
+                row, last = last + 1, reader.line_num  # a quoted field may span lines
+                if not any(cell.strip() for cell in cells):
+                    continue  # blank lines and spreadsheets' trailing ",,,," rows
+                values = dict(zip(header, cells, strict=False))
+                number = values["order_number"].strip()
+                order = orders.setdefault(
+                    number or (None, row),  # a row without a number is an order of its own
+                    {"row": row, "fields": _pick(values, ORDER_FIELDS), "lines": []},
+                )
+                order["lines"].append(
+                    {
+                        "row": row,
+                        "line": None,
+                        "fields": _pick(values, LINE_FIELDS),
+                        "order_fields": _pick(values, ORDER_FIELDS),
+                    }
+                )
+        except csv.Error as error:
+            raise ImportFileError(f"{path.name}: row {reader.line_num}: {error}") from None
+    return [{**order, "problems": []} for order in orders.values()]
+
+
+def _read_json(path: Path) -> list[dict]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
+    except json.JSONDecodeError as error:
+        raise ImportFileError(
+            f"{path.name}: not valid JSON: {error.msg} at line {error.lineno}"
+        ) from None
+    if isinstance(data, dict) and "orders" in data:
+        data = data["orders"]
+    if not isinstance(data, list):
+        raise ImportFileError(f'{path.name}: expected a list of orders or {{"orders": [...]}}')
+    orders = []
+    for index, item in enumerate(data, start=1):
+        order = {"row": index, "fields": {}, "lines": [], "problems": []}
+        orders.append(order)
+        if not isinstance(item, dict):
+            order["problems"].append((None, "the order is not an object"))
+            continue
+        order["fields"] = _pick(item, ORDER_FIELDS)
+        lines = item.get("lines") or []
+        if not isinstance(lines, list):
+            order["problems"].append((None, "lines is not a list"))
+            continue
+        for number, line in enumerate(lines, start=1):
+            if isinstance(line, dict):
+                order["lines"].append(
+                    {"row": index, "line": number, "fields": _pick(line, LINE_FIELDS)}
+                )
+            else:
+                order["problems"].append((number, "the line is not an object"))
+    return orders
+
+
+class _Problems:
+    """Problems collected in any order, reported by row and line."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, int, str]] = []
+
+    def add(self, row: int, line: int | None, message: str) -> None:
+        self.items.append((row, line or 0, message))
+
+    def report(self) -> list[str]:
+        ordered = sorted(self.items, key=lambda item: item[:2])  # stable within a row
+        return [
+            f"row {row}: line {line}: {message}" if line else f"row {row}: {message}"
+            for row, line, message in ordered
+        ]
+
+
+def _clean(value):
+    """Strip text and treat JSON null as blank; other JSON values go to the converters."""
+    if value is None:
+        return ""
+    return value.strip() if isinstance(value, str) else value
+
+
+def _convert(values: dict, fields: dict, model, problems: _Problems, row: int, line=None):
+    """Convert `values` to model columns: (the columns that converted, whether all did)."""
+    converted, good = {}, True
+    for name, (column, convert, required) in fields.items():
+        value = _clean(values.get(name))
+        try:
+            if value == "" and required:
+                raise Invalid(f"{name} is missing")
+            result = convert(name, value)
+            limit = getattr(model.__table__.c[column].type, "length", None)
+            if isinstance(result, str) and limit and len(result) > limit:
+                raise Invalid(f"{name} is longer than {limit} characters")
+            converted[column] = result
+        except Invalid as error:
+            problems.add(row, line, str(error))
+            good = False
+    return converted, good
+
+
+def _order_fields(order: dict, problems: _Problems) -> dict:
+    """The order's fields, filled in from every CSV row of the order.
+
+    A row may leave an order field blank (some platforms fill them on the first row only),
+    but a row giving a different value from an earlier row is a problem.
+    """
+    fields = {name: _clean(value) for name, value in order["fields"].items()}
+    given_on = {name: order["row"] for name, value in fields.items() if value != ""}
+    for line in order["lines"]:
+        for name, value in line.get("order_fields", {}).items():
+            value = _clean(value)
+            if value == "" or line["row"] == order["row"]:
+                continue
+            if name not in given_on:
+                fields[name], given_on[name] = value, line["row"]
+            elif value != fields[name]:
+                problems.add(
+                    line["row"],
+                    None,
+                    f"{name} {value!r} differs from {fields[name]!r} on row {given_on[name]} "
+                    f"for the same order",
+                )
+    return fields
+
+
+def validate(orders: list[dict]) -> tuple[list[OrderRecord], list[str]]:
+    """Check every parsed order and line: (orders to import, problems); no orders if any problem."""
+    problems = _Problems()
+    records = []
+    first_row: dict[str, int] = {}
+    for order in orders:
+        number = str(_clean(order["fields"].get("order_number")))
+        if number in first_row:
+            problems.add(order["row"], None, f"order {number} is also on row {first_row[number]}")
+        elif number:
+            first_row[number] = order["row"]
+        record = _validate_order(order, problems)
+        if record:
+            records.append(record)
+    report = problems.report()
+    return ([] if report else records), report
+
+
+def _validate_order(order: dict, problems: _Problems) -> OrderRecord | None:
+    row = order["row"]
+    for line, message in order["problems"]:
+        problems.add(row, line, message)
+    if any(line is None for line, _ in order["problems"]):
+        return None  # not an order at all: its fields mean nothing
+    fields, good = _convert(_order_fields(order, problems), ORDER_FIELDS, Order, problems, row)
+    placed, delivered = fields.get("placed_at"), fields.get("delivered_at")
+    if placed and delivered and delivered < placed:
+        problems.add(row, None, "delivered_at is before placed_at")
+    if not order["lines"] and not order["problems"]:
+        problems.add(row, None, "the order has no lines")
+    lines, first_seen = [], {}
+    for line in order["lines"]:
+        where = (line["row"], line["line"])
+        converted, line_good = _convert(line["fields"], LINE_FIELDS, OrderLine, problems, *where)
+        sku = _clean(line["fields"].get("sku"))
+        if isinstance(sku, str) and sku in first_seen:
+            problems.add(*where, f"sku {sku!r} is already in this order ({first_seen[sku]})")
+        elif isinstance(sku, str) and sku:
+            first_seen[sku] = (
+                f"row {line['row']}" if line["line"] is None else f"line {line['line']}"
+            )
+        if line_good:
+            lines.append(LineRecord(**converted))
+    return OrderRecord(**fields, lines=lines) if good else None
+
+
+def import_orders(orders: list[OrderRecord]) -> ImportReport:
+    """Create or update each order by number in one transaction, matching its lines by sku.
+
+    Updated lines keep their ids (return lines point at them). A line whose sku is no longer in
+    the order is deleted, unless a return line refers to it: then it stays.
+    """
+    report = ImportReport()
+    try:
+        for record in orders:
+            order = db.session.execute(
+                select(Order).where(Order.number == record.number)
+            ).scalar_one_or_none()
+            if order is None:
+                order = Order(number=record.number)
+                db.session.add(order)
+                report.created += 1
+            else:
+                report.updated += 1
+            _update(order, record)
+            report.lines += len(record.lines)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return report
+
+
+def _update(order: Order, record: OrderRecord) -> None:
+    for name, value in vars(record).items():
+        if name != "lines":
+            setattr(order, name, value)
+    by_sku: dict[str, OrderLine] = {}
+    for line in order.lines:
+        by_sku.setdefault(line.sku, line)
+    wanted = {item.sku for item in record.lines}
+    gone = [line for line in order.lines if line.sku not in wanted or by_sku[line.sku] is not line]
+    for item in record.lines:
+        line = by_sku.get(item.sku)
+        if line is None:
+            line = OrderLine()
+            order.lines.append(line)
+        for name, value in vars(item).items():
+            setattr(line, name, value)
+    ids = [line.id for line in gone if line.id is not None]
+    referenced = set()
+    if ids:
+        referenced = set(
+            db.session.scalars(
+                select(ReturnLine.order_line_id).where(ReturnLine.order_line_id.in_(ids))
+            )
+        )
+    for line in gone:
+        if line.id not in referenced:
+            order.lines.remove(line)  # delete-orphan deletes the row

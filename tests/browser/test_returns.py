@@ -1,0 +1,85 @@
+"""A customer returns an item end to end in a real browser, with and without JavaScript."""
+
+import subprocess
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Deflection, ReturnRequest
+from tests.conftest import ROOT
+from tests.returns_helpers import make_order
+
+
+@pytest.fixture
+def app(make_app):
+    """The shipped content, so the size guides can be offered before the return."""
+    return make_app(CONTENT_DIR=str(ROOT / "content"))
+
+
+def test_return_with_a_deflection_label_and_timeline(app, live_url, page, tmp_path):
+    make_order(app)
+    page.goto(live_url + "/returns/")
+    page.get_by_label("Order number").fill("JP-10001")
+    page.get_by_label("Email address or shipping postal code").fill("ana@example.com")
+    page.get_by_role("button", name="Find my order").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Choose what to send back")
+    expect(page.get_by_text("Underwear and swimwear can't be returned")).to_be_visible()
+    tee = page.get_by_role("group", name="Linen tee")
+    tee.get_by_label("How many to return").select_option("1")
+    tee.get_by_label("Reason").select_option(label="Too small")
+    page.get_by_label("Store credit").check()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before you send it back")
+    expect(page.get_by_role("link", name="Clothing size guide")).to_be_visible()
+    page.get_by_role("button", name="Continue my return").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review your return")
+    expect(page.locator(".estimate .total")).to_contain_text("$36.35")  # 39.00 - 5.95 + 10%
+    page.get_by_role("button", name="Confirm return").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Label ready")
+    timeline = page.get_by_role("heading", name="Timeline").locator("xpath=following-sibling::ol")
+    expect(timeline).to_contain_text("Return requested")
+    expect(timeline).to_contain_text("Return approved")
+
+    href = page.get_by_role("link", name="Download the label (PDF)").get_attribute("href")
+    response = page.request.get(live_url + href)
+    assert response.headers["content-type"] == "application/pdf"
+    label = tmp_path / "label.pdf"
+    label.write_bytes(response.body())
+    text = subprocess.run(
+        ["pdftotext", str(label), "-"], capture_output=True, text=True, check=True
+    )
+    with app.app_context():
+        ret = db.session.execute(select(ReturnRequest)).scalar_one()
+        outcomes = db.session.execute(select(Deflection.outcome)).scalars().all()
+    assert ret.rma_number in text.stdout and ret.tracking_number in text.stdout
+    assert set(outcomes) == {"continued"}
+
+
+def test_the_size_guide_solves_it_and_nothing_is_returned(app, live_url, page):
+    make_order(app)
+    page.goto(live_url + "/returns/")
+    page.get_by_label("Order number").fill("JP-10001")
+    page.get_by_label("Email address or shipping postal code").fill("97201")
+    page.get_by_role("button", name="Find my order").click()
+    tee = page.get_by_role("group", name="Linen tee")
+    tee.get_by_label("How many to return").select_option("2")
+    tee.get_by_label("Reason").select_option(label="Too large")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("listitem").filter(has_text="Clothing size guide").get_by_role(
+        "button", name="This solved it"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Glad that helped")
+    with app.app_context():
+        assert db.session.execute(select(ReturnRequest)).first() is None
+        solved = db.session.execute(select(Deflection)).scalar_one()
+    assert (solved.outcome, solved.article_path, solved.reason_code) == (
+        "solved",
+        "sizing-care/clothing-size-guide",
+        "too_large",
+    )

@@ -1,0 +1,350 @@
+"""`flask orders import`: CSV and JSON exports, every problem by row, and re-imports by sku."""
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from app.extensions import db
+from app.models import Order, OrderLine, ReturnLine, ReturnRequest
+
+HEADER = (
+    "order_number,email,customer_name,address_line1,address_line2,city,region,postal_code,"
+    "country,currency,payment_method,placed_at,delivered_at,sku,name,category,quantity,"
+    "unit_price,final_sale,notes"
+)
+ADDRESS = "Ada Lovelace,1 Main St,,Springfield,IL,62701,us,usd"
+BO = "bo@example.com,Bo,2 Side St,Apt 4,Portland,OR,97201,US,USD"
+GOOD_CSV = f"""\
+{HEADER}
+1001,Ada@Example.com,{ADDRESS},card,2026-11-02,2026-11-05T14:30:00,TS-1,T-shirt,Tops,2,19.99,no,gift
+1001,Ada@Example.com,{ADDRESS},card,2026-11-02,2026-11-05T14:30:00,SH-9,Sneakers,shoes,1,89,yes,
+1002,{BO},wallet,2026-11-03T10:15:00+02:00,,GC-50,Gift card,gift-cards,1,0.29,,
+"""
+
+
+def run(app, *args):
+    return app.test_cli_runner().invoke(args=["orders", "import", *map(str, args)])
+
+
+def write(tmp_path, name, text):
+    file = tmp_path / name
+    file.write_text(text, encoding="utf-8")
+    return file
+
+
+def orders(app) -> dict[str, Order]:
+    with app.app_context():
+        found = db.session.scalars(select(Order).options(selectinload(Order.lines))).all()
+        db.session.expunge_all()
+    return {order.number: order for order in found}
+
+
+def lines_of(order: Order) -> dict[str, tuple]:
+    return {
+        line.sku: (line.name, line.category, line.quantity, line.unit_price_cents, line.final_sale)
+        for line in order.lines
+    }
+
+
+def count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_good_csv_file_is_imported_with_exact_values(app, tmp_path):
+    result = run(app, write(tmp_path, "orders.csv", GOOD_CSV))
+
+    assert result.exit_code == 0, result.output
+    assert result.output == "Imported 2 orders (2 created, 0 updated), 3 lines.\n"
+    found = orders(app)
+    assert sorted(found) == ["1001", "1002"]
+    ada, bo = found["1001"], found["1002"]
+    assert (ada.email, ada.customer_name, ada.address_line1, ada.address_line2) == (
+        "ada@example.com",
+        "Ada Lovelace",
+        "1 Main St",
+        "",
+    )
+    assert (ada.city, ada.region, ada.postal_code, ada.country, ada.currency) == (
+        "Springfield",
+        "IL",
+        "62701",
+        "US",
+        "USD",
+    )
+    assert ada.payment_method == "card"
+    assert ada.placed_at == datetime(2026, 11, 2, tzinfo=UTC)
+    assert ada.placed_at.tzinfo == UTC
+    assert ada.delivered_at == datetime(2026, 11, 5, 14, 30, tzinfo=UTC)
+    assert ada.delivered_at.tzinfo == UTC
+    assert lines_of(ada) == {
+        "TS-1": ("T-shirt", "tops", 2, 1999, False),
+        "SH-9": ("Sneakers", "shoes", 1, 8900, True),
+    }
+    assert (bo.address_line2, bo.region, bo.payment_method) == ("Apt 4", "OR", "wallet")
+    assert bo.placed_at == datetime(2026, 11, 3, 8, 15, tzinfo=UTC)
+    assert bo.delivered_at is None
+    assert lines_of(bo) == {"GC-50": ("Gift card", "gift-cards", 1, 29, False)}
+
+
+GOOD_JSON = {
+    "orders": [
+        {
+            "order_number": 2001,
+            "email": "cy@example.com",
+            "customer_name": "Cy",
+            "address_line1": "3 High St",
+            "address_line2": None,
+            "city": "London",
+            "postal_code": "N1 9GU",
+            "country": "GB",
+            "currency": "GBP",
+            "payment_method": "gift_card",
+            "placed_at": "2026-10-30T23:59:59Z",
+            "delivered_at": "2026-11-01",
+            "ignored": "yes",
+            "lines": [
+                {
+                    "sku": "MUG",
+                    "name": "Mug",
+                    "category": "home",
+                    "quantity": 3,
+                    "unit_price": 1.15,
+                    "final_sale": True,
+                },
+                {
+                    "sku": "SOCK",
+                    "name": "Socks",
+                    "category": "tops",
+                    "quantity": "1",
+                    "unit_price": "4.5",
+                    "final_sale": 0,
+                },
+            ],
+        }
+    ]
+}
+
+
+def test_a_good_json_file_is_imported_with_exact_values(app, tmp_path):
+    result = run(app, write(tmp_path, "orders.json", json.dumps(GOOD_JSON)))
+
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 orders (1 created, 0 updated), 2 lines." in result.output
+    order = orders(app)["2001"]
+    assert (order.email, order.city, order.region, order.country, order.currency) == (
+        "cy@example.com",
+        "London",
+        "",
+        "GB",
+        "GBP",
+    )
+    assert order.payment_method == "gift_card"
+    assert order.placed_at == datetime(2026, 10, 30, 23, 59, 59, tzinfo=UTC)
+    assert order.delivered_at == datetime(2026, 11, 1, tzinfo=UTC)
+    assert order.delivered_at.tzinfo == UTC
+    # 1.15 * 100 is 114.99999999999999 in floats: the importer reads JSON numbers as Decimal.
+    assert lines_of(order) == {
+        "MUG": ("Mug", "home", 3, 115, True),
+        "SOCK": ("Socks", "tops", 1, 450, False),
+    }
+
+
+def test_a_bare_json_list_of_orders_is_accepted(app, tmp_path):
+    result = run(app, write(tmp_path, "orders.json", json.dumps(GOOD_JSON["orders"])))
+    assert result.exit_code == 0, result.output
+    assert list(orders(app)) == ["2001"]
+
+
+BAD_CSV = f"""\
+{HEADER}
+3001,good@example.com,{ADDRESS},card,2026-11-02,,OK-1,Fine,tops,1,10.00,,
+3002,not-an-email,{ADDRESS},card,2026-11-02,,A-1,Shirt,tops,0,19.999,,
+3002,not-an-email,{ADDRESS},card,2026-11-02,,A-1,Shirt again,tops,1,5,,
+
+3003,c@example.com,{ADDRESS},cash,yesterday,,B-1,Belt,,1,-1,maybe,
+3003,other@example.com,{ADDRESS},cash,yesterday,,B-2,Bag,bags,1,abc,,
+3004,d@example.com,Dee,,,Town,,1000,USA,EURO,card,2026-11-05,2026-11-04,,Hat,hats,1.5,$5,,
+"""
+
+
+def test_a_bad_csv_file_lists_every_problem_by_row_and_imports_nothing(app, tmp_path):
+    result = run(app, write(tmp_path, "orders.csv", BAD_CSV))
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "row 3: email 'not-an-email' is not an email address",
+        "row 3: quantity '0' is not a positive whole number",
+        "row 3: unit_price '19.999' has more than 2 decimals",
+        "row 4: sku 'A-1' is already in this order (row 3)",
+        "row 6: payment_method 'cash' is not one of card, wallet, gift_card",
+        "row 6: placed_at 'yesterday' is not an ISO date or date and time",
+        "row 6: category is missing",
+        "row 6: unit_price '-1' is negative",
+        "row 6: final_sale 'maybe' is not one of true, false, yes, no, 1, 0",
+        "row 7: email 'other@example.com' differs from 'c@example.com' on row 6 for the same order",
+        "row 7: unit_price 'abc' is not a price like 49.95",
+        "row 8: address_line1 is missing",
+        "row 8: country 'USA' is not a 2-letter code",
+        "row 8: currency 'EURO' is not a 3-letter code",
+        "row 8: delivered_at is before placed_at",
+        "row 8: sku is missing",
+        "row 8: quantity '1.5' is not a positive whole number",
+        "row 8: unit_price '$5' is not a price like 49.95",
+        "18 problem(s); nothing imported.",
+    ]
+    assert count(app, Order) == 0  # not even order 3001, whose row is good
+    assert count(app, OrderLine) == 0
+
+
+@pytest.mark.parametrize(
+    ("price", "problem"),
+    [
+        ("19.999", "unit_price '19.999' has more than 2 decimals"),
+        ("-1", "unit_price '-1' is negative"),
+        ("abc", "unit_price 'abc' is not a price like 49.95"),
+        ("", "unit_price is missing"),
+        ("1e3", "unit_price '1e3' is not a price like 49.95"),
+    ],
+)
+def test_bad_prices_are_rejected(app, tmp_path, price, problem):
+    row = f"4001,e@example.com,{ADDRESS},card,2026-11-02,,P-1,Pen,office,1,{price},,"
+    result = run(app, write(tmp_path, "orders.csv", f"{HEADER}\n{row}\n"))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"row 2: {problem}"
+    assert count(app, Order) == 0
+
+
+@pytest.mark.parametrize(
+    ("price", "cents"), [("49.95", 4995), ("0", 0), ("7.5", 750), ("1.10", 110)]
+)
+def test_prices_become_exact_cents(app, tmp_path, price, cents):
+    row = f"4002,e@example.com,{ADDRESS},card,2026-11-02,,P-1,Pen,office,1,{price},,"
+    result = run(app, write(tmp_path, "orders.csv", f"{HEADER}\n{row}\n"))
+    assert result.exit_code == 0, result.output
+    assert orders(app)["4002"].lines[0].unit_price_cents == cents
+
+
+def test_json_problems_name_the_order_and_the_line(app, tmp_path):
+    bad = json.loads(json.dumps(GOOD_JSON["orders"]))
+    bad[0]["lines"][1]["unit_price"] = 0.001
+    bad[0]["lines"][1]["sku"] = "MUG"
+    second = dict(bad[0], email="nope", lines=[])
+    result = run(app, write(tmp_path, "orders.json", json.dumps([bad[0], second, "x"])))
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "row 1: line 2: unit_price '0.001' has more than 2 decimals",
+        "row 1: line 2: sku 'MUG' is already in this order (line 1)",
+        "row 2: order 2001 is also on row 1",
+        "row 2: email 'nope' is not an email address",
+        "row 2: the order has no lines",
+        "row 3: the order is not an object",
+        "6 problem(s); nothing imported.",
+    ]
+    assert count(app, Order) == 0
+
+
+def reimport_csv(*rows: str) -> str:
+    start = f"5001,f@example.com,{ADDRESS},card,2026-11-02"
+    return HEADER + "\n" + "".join(f"{start},{row}\n" for row in rows)
+
+
+def test_reimport_updates_the_order_and_its_lines_by_sku(app, tmp_path):
+    first = reimport_csv(
+        ",KEEP,Kept,tops,1,10.00,no,",
+        ",DROP,Dropped,tops,1,5.00,no,",
+        ",RET,Returned,tops,1,7.00,no,",
+    )
+    assert run(app, write(tmp_path, "v1.csv", first)).exit_code == 0
+    with app.app_context():
+        order = db.session.scalar(select(Order))
+        ids = {line.sku: line.id for line in order.lines}
+        request = ReturnRequest(
+            rma_number="RMA-1",
+            public_token="t",
+            idempotency_key="k",
+            order_id=order.id,
+            status="requested",
+            resolution="refund",
+            method="label",
+        )
+        request.lines.append(ReturnLine(order_line_id=ids["RET"], quantity=1, reason_code="x"))
+        db.session.add(request)
+        db.session.commit()
+
+    second = reimport_csv(
+        "2026-11-06,KEEP,Kept,tops,3,12.50,yes,",
+        "2026-11-06,NEW,Added,shoes,1,60,,",
+    )
+    for _ in range(2):  # importing the same file twice changes nothing more
+        result = run(app, write(tmp_path, "v2.csv", second))
+        assert result.exit_code == 0, result.output
+        assert "Imported 1 orders (0 created, 1 updated), 2 lines." in result.output
+
+        found = orders(app)
+        assert list(found) == ["5001"]
+        order = found["5001"]
+        assert order.delivered_at == datetime(2026, 11, 6, tzinfo=UTC)
+        assert lines_of(order) == {
+            "KEEP": ("Kept", "tops", 3, 1250, True),
+            "RET": ("Returned", "tops", 1, 700, False),  # a return points at it: kept as it was
+            "NEW": ("Added", "shoes", 1, 6000, False),
+        }
+        by_sku = {line.sku: line.id for line in order.lines}
+        assert by_sku["KEEP"] == ids["KEEP"]
+        assert by_sku["RET"] == ids["RET"]
+        assert by_sku["NEW"] not in ids.values()
+        assert count(app, OrderLine) == 3
+        assert count(app, Order) == 1
+
+
+def test_an_unsupported_file_type_is_a_clear_error(app, tmp_path):
+    result = run(app, write(tmp_path, "orders.xlsx", "whatever"))
+    assert result.exit_code == 1
+    assert "orders.xlsx: unsupported file type; use a .csv or .json file" in result.output
+    assert count(app, Order) == 0
+
+
+def test_a_missing_file_is_a_clear_error(app, tmp_path):
+    result = run(app, tmp_path / "nowhere.csv")
+    assert result.exit_code == 1
+    assert "nowhere.csv: no such file" in result.output
+
+
+def test_a_csv_without_required_columns_is_a_clear_error(app, tmp_path):
+    result = run(app, write(tmp_path, "orders.csv", "order_number,email\n1,a@b.co\n"))
+    assert result.exit_code == 1
+    assert "orders.csv: missing column(s): customer_name, address_line1" in result.output
+
+
+def test_malformed_json_is_a_clear_error(app, tmp_path):
+    result = run(app, write(tmp_path, "orders.json", '{"orders": [}'))
+    assert result.exit_code == 1
+    assert "orders.json: not valid JSON" in result.output
+
+
+def test_a_csv_with_a_bom_and_windows_line_endings_imports(app, tmp_path):
+    file = tmp_path / "orders.csv"
+    file.write_bytes(("\ufeff" + GOOD_CSV.replace("\n", "\r\n")).encode("utf-8"))
+
+    result = run(app, file)
+
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 orders (2 created, 0 updated), 3 lines." in result.output
+    found = orders(app)
+    assert lines_of(found["1002"]) == {"GC-50": ("Gift card", "gift-cards", 1, 29, False)}
+    assert found["1002"].delivered_at is None
+
+
+def test_row_numbers_count_lines_in_a_windows_file(app, tmp_path):
+    file = tmp_path / "orders.csv"
+    text = "\ufeff" + BAD_CSV.replace("\n", "\r\n")
+    file.write_bytes(text.encode("utf-8"))
+    result = run(app, file)
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == "row 3: email 'not-an-email' is not an email address"
+    assert "row 8: sku is missing" in result.output.splitlines()
