@@ -3,6 +3,29 @@
 import statistics
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+import flask_migrate
+from flask import Flask
+
+from app import create_app
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def bench_app(tmp: str, **overrides) -> Flask:
+    """A migrated app on a fresh SQLite file with the shipped content, rate limits off."""
+    settings = {
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
+        "CONTENT_DIR": str(ROOT / "content"),
+        "INDEX_DIR": f"{tmp}/index",
+        "RATELIMIT_ENABLED": False,
+        "LOG_LEVEL": "WARNING",
+    }
+    app = create_app({**settings, **overrides})
+    with app.app_context():
+        flask_migrate.upgrade()
+    return app
 
 
 def timings_ms(action: Callable[[], object], runs: int, warmup: int = 20) -> list[float]:

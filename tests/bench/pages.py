@@ -1,30 +1,15 @@
 """Server time of help center pages, in-process with the test client."""
 
 import tempfile
-from pathlib import Path
 
-import flask_migrate
+from tests.bench.common import bench_app, print_table, summary, timings_ms
 
-from app import create_app
-from tests.bench.common import print_table, summary, timings_ms
-
-ROOT = Path(__file__).resolve().parents[2]
 RUNS = 1000
 
 
 def run() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db",
-                "CONTENT_DIR": str(ROOT / "content"),
-                "INDEX_DIR": f"{tmp}/index",
-                "RATELIMIT_ENABLED": False,
-                "LOG_LEVEL": "WARNING",
-            }
-        )
-        with app.app_context():
-            flask_migrate.upgrade()
+        app = bench_app(tmp)
         client = app.test_client()
         pages = {
             "article (tutorial)": "/articles/returns-refunds/how-to-return-an-item",
