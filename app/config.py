@@ -39,6 +39,18 @@ def from_env(instance_path: str) -> dict:
                 "Juniper & Pine Returns|1200 Mill Race Road|Alder Falls, OR 97045|United States",
             ).split("|")
         ),
+        # Customer email: "console" prints messages (development), "smtp" sends them.
+        "MAIL_BACKEND": env.get("MAIL_BACKEND", "console"),
+        "MAIL_SERVER": env.get("MAIL_SERVER", "localhost"),
+        "MAIL_PORT": int(env.get("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": _bool(env.get("MAIL_USE_TLS")),
+        "MAIL_USERNAME": env.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env.get("MAIL_PASSWORD", ""),
+        "MAIL_FROM": env.get("MAIL_FROM", "Juniper & Pine <care@juniperandpine.example>"),
+        "MAIL_SEND_AFTER_REQUEST": _bool(env.get("MAIL_SEND_AFTER_REQUEST"), False),
+        # The carrier signs its tracking webhooks with this secret (HMAC-SHA256).
+        "CARRIER_WEBHOOK_SECRET": env.get("CARRIER_WEBHOOK_SECRET", "dev-carrier-secret"),
+        "CARRIER_WEBHOOK_TOLERANCE": int(env.get("CARRIER_WEBHOOK_TOLERANCE", "300")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),

@@ -2,12 +2,16 @@
 
 from datetime import date
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app, has_request_context, url_for
 
 
 def absolute_url(endpoint: str, **values) -> str:
-    """An absolute URL, on SITE_URL when configured (canonical links, sitemap, JSON-LD)."""
+    """An absolute URL, on SITE_URL when configured (canonical links, sitemap, JSON-LD,
+    emails). Outside a request (commands), SITE_URL or the development address is the base."""
     site = current_app.config.get("SITE_URL")
+    if not has_request_context():
+        with current_app.test_request_context(base_url=site or "http://127.0.0.1:5000"):
+            return url_for(endpoint, _external=True, **values)
     if site:
         return site + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)

@@ -37,6 +37,9 @@ class ReturnRequest(db.Model):
     events: Mapped[list["ReturnEvent"]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="ReturnEvent.id"
     )
+    refunds: Mapped[list["Refund"]] = relationship(  # noqa: F821 (app.models.refunds)
+        back_populates="request", order_by="Refund.id"
+    )
 
 
 class ReturnLine(db.Model):

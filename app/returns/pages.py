@@ -10,12 +10,6 @@ from app.returns import states
 from app.returns.labels import Address, LabelData
 from app.returns.policy import Policy, refund_window
 from app.returns.service import Draft
-from app.signing import sign
-
-
-def status_token(ret: ReturnRequest) -> str:
-    """The signed token in a return's status link: unguessable, and useless if altered."""
-    return sign(current_app.secret_key, "return-status", ret.public_token)
 
 
 def deflection_articles(policy: Policy, draft: Draft, limit: int = 3) -> list[Article]:

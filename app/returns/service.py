@@ -18,6 +18,7 @@ from app.returns.carrier import Carrier
 from app.returns.policy import ChosenLine, Eligibility, Estimate, LineFacts, Policy
 from app.returns.policy import eligibility as line_eligibility
 from app.returns.policy import estimate as policy_estimate
+from app.returns.workflow import move
 
 COMMENT_MAX = 500
 
@@ -249,12 +250,13 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
             )
         )
     states.start(request, actor="customer")
+    db.session.add(request)
     if policy.auto_approve:
-        states.apply(request, "approve", actor="return policy", note="Approved automatically.")
+        db.session.flush()  # the email queued below refers to the return's id
+        move(request, "approve", actor="return policy", note="Approved automatically.")
         shipment = carrier.create_shipment(request.rma_number)
         request.carrier, request.tracking_number = shipment.carrier, shipment.tracking_number
-        states.apply(request, "issue_label", actor="system")
-    db.session.add(request)
+        move(request, "issue_label", actor="system")
     try:
         db.session.commit()
     except IntegrityError:

@@ -10,7 +10,7 @@ from app.models.returns import ReturnRequest
 from app.returns import bp, states
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
 from app.returns.labels import render_label
-from app.returns.pages import deflection_articles, label_data, refund_expectation, status_token
+from app.returns.pages import deflection_articles, label_data, refund_expectation
 from app.returns.policy import Policy
 from app.returns.service import (
     Draft,
@@ -23,6 +23,7 @@ from app.returns.service import (
     read_selection,
     record_deflection,
 )
+from app.returns.workflow import status_token
 from app.signing import unsign
 
 NEUTRAL = (

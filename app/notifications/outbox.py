@@ -1,0 +1,32 @@
+"""Queueing customer emails about their return."""
+
+from flask import render_template
+
+from app.extensions import db
+from app.models.refunds import OutboxMessage
+from app.models.returns import ReturnRequest
+
+# Statuses the customer is emailed about, and the subject line of each.
+SUBJECTS = {
+    "label_issued": "Your return {rma}: label ready",
+    "received": "Your return {rma} has arrived",
+    "refunded": "Your return {rma}: refund issued",
+    "rejected": "Your return {rma} could not be accepted",
+}
+
+
+def queue_email(to: str, subject: str, body: str, return_id: int | None = None) -> OutboxMessage:
+    """Add an email to the outbox in the current transaction (the caller commits)."""
+    message = OutboxMessage(to_address=to, subject=subject, body=body, return_id=return_id)
+    db.session.add(message)
+    return message
+
+
+def notify_customer(ret: ReturnRequest, status: str, status_url: str, note: str | None = None):
+    """Queue the email for a customer-visible status; other statuses send nothing."""
+    if status not in SUBJECTS:
+        return None
+    body = render_template(f"emails/return_{status}.txt", ret=ret, url=status_url, note=note)
+    return queue_email(
+        ret.order.email, SUBJECTS[status].format(rma=ret.rma_number), body, return_id=ret.id
+    )

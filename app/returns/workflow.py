@@ -1,0 +1,27 @@
+"""Moving a return along: the state machine's transition plus the customer's email, in the
+caller's transaction. Every change of status goes through here."""
+
+from flask import current_app
+
+from app.models.returns import ReturnEvent, ReturnRequest
+from app.notifications.outbox import notify_customer
+from app.returns import states
+from app.signing import sign
+from app.templating import absolute_url
+
+
+def status_token(ret: ReturnRequest) -> str:
+    """The signed token in a return's status link: unguessable, and useless if altered."""
+    return sign(current_app.secret_key, "return-status", ret.public_token)
+
+
+def status_url(ret: ReturnRequest) -> str:
+    """The absolute status link, for emails (SITE_URL outside a request)."""
+    return absolute_url("returns.status", token=status_token(ret))
+
+
+def move(ret: ReturnRequest, action: str, actor: str, note: str | None = None) -> ReturnEvent:
+    """Apply `action` (raises states.TransitionError, changing nothing) and queue the email."""
+    event = states.apply(ret, action, actor, note)
+    notify_customer(ret, ret.status, status_url(ret), note)
+    return event
