@@ -2,12 +2,13 @@
 
 import logging
 
-from tests.bench import pages
+from tests.bench import pages, search
 
 
 def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     pages.run()
+    search.run()
 
 
 if __name__ == "__main__":
