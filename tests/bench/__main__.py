@@ -2,12 +2,13 @@
 
 import logging
 
-from tests.bench import pages, search
+from tests.bench import pages, returns, search
 
 
 def main() -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     pages.run()
+    returns.run()
     search.run()
 
 
