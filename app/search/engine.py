@@ -5,11 +5,13 @@ import logging
 import math
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from markupsafe import Markup
 from whoosh import index as whoosh_index
 from whoosh import query as q
+from whoosh.codec.base import Automata
 from whoosh.sorting import Count, FieldFacet
 
 from app.content import Library
@@ -50,6 +52,12 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=2048)
+def _levenshtein_dfa(word: str, distance: int):
+    """Building the automaton is the costly part of typo matching; queries repeat."""
+    return Automata.levenshtein_dfa(word, distance, prefix=1)
+
+
 class IndexView:
     """What one open searcher knows, kept beside it: the words of the `vocab` field with their
     document frequencies (for typo matching and "did you mean") and each ranked field's terms
@@ -71,8 +79,9 @@ class IndexView:
 
     def near(self, word: str, distance: int) -> set[str]:
         found: set[str] = set()
-        for leaf in self.leaves:  # per segment: each has a fast automaton over its words
-            found.update(leaf.terms_within("vocab", word, distance, prefix=1))
+        automaton = _levenshtein_dfa(word, distance)
+        for leaf in self.leaves:  # one automaton, walked over each segment's sorted words
+            found.update(Automata.find_matches(automaton, leaf.cursor("vocab")))
         return found
 
     def has_term(self, fieldname: str, term: str) -> bool:

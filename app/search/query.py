@@ -3,8 +3,9 @@
 Plain Python over a small `Vocabulary` protocol, so the rules can be tested without an index:
 
 * words are lowercased runs of letters and digits; query syntax means nothing here;
-* typo tolerance like the search engines people know: words of 5+ letters match one typo,
-  9+ letters two, shorter words must be exact; a typo match ranks below an exact one;
+* typo tolerance like the search engines people know: a word the index doesn't know matches
+  words one typo away from 5 letters, two from 9; shorter words must be exact; a typo match
+  ranks below an exact one;
 * synonyms from ``synonyms.yml`` widen a word or phrase to its group (ranked just below it);
 * every word must match (AND); when nothing matches all, any word may (OR), flagged partial.
 """
@@ -156,7 +157,9 @@ def plan(text: str, vocabulary: Vocabulary, synonyms: Synonyms) -> Plan:
         if size == 1:
             word = typed[0]
             budget = typo_budget(word)
-            if budget:
+            # Words the index knows are taken as typed: widening them with near spellings
+            # ("tracked" for "tracker") costs more than it finds.
+            if budget and not vocabulary.frequency(word):
                 # The index's automaton counts a transposition as two edits; ask one wider
                 # and keep what is within budget when a transposition counts as one.
                 near = [
