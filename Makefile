@@ -30,7 +30,7 @@ run: install
 	@echo
 	@echo "  Help center: http://$(HOST):$(PORT)/"
 	@echo
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	MAIL_SEND_AFTER_REQUEST=1 $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 ## test: the whole suite, browser tests included
 test: install-test system-packages

@@ -7,12 +7,15 @@ from flask import Flask
 
 from app import config as settings
 from app.content import load_library
-from app.extensions import csrf, db, limiter, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate
 from app.logs import configure_logging
+from app.notifications.sending import register_mail_sending
 from app.returns.carrier import LocalCarrier
+from app.returns.payments import LocalGateway
 from app.returns.policy import PolicyError, load_policy
 from app.search import SearchEngine, update_index
 from app.search.query import Synonyms
+from app.staff.auth import load_user
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -34,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    register_mail_sending(app)
     register_content(app)
     return app
 
@@ -56,6 +60,7 @@ def register_content(app: Flask) -> None:
         app.extensions["returns_policy"] = None  # returns pages answer 503 and say why
         app.logger.exception("return policy could not be loaded")
     app.extensions["carrier"] = LocalCarrier()
+    app.extensions["payment_gateway"] = LocalGateway()
 
 
 def register_extensions(app: Flask) -> None:
@@ -65,16 +70,25 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "staff.sign_in"
+    login_manager.login_message = "Please sign in to see that page."
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_user)
 
 
 def register_blueprints(app: Flask) -> None:
     from app.core import bp as core_bp
     from app.help import bp as help_bp
     from app.returns import bp as returns_bp
+    from app.staff import bp as staff_bp
+    from app.webhooks import bp as webhooks_bp
 
     app.register_blueprint(core_bp)
     app.register_blueprint(help_bp)
     app.register_blueprint(returns_bp)
+    app.register_blueprint(staff_bp)
+    app.register_blueprint(webhooks_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -84,9 +98,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import content_cli, demo_cli, orders_cli
+    from app.cli import content_cli, demo_cli, orders_cli, outbox_cli
 
-    for group in (content_cli, orders_cli, demo_cli):
+    for group in (content_cli, orders_cli, demo_cli, outbox_cli):
         app.cli.add_command(group)
 
 

@@ -1,4 +1,5 @@
-"""Flask commands, grouped by area: `flask content ...`, `flask orders ...`, `flask demo ...`."""
+"""Flask commands, grouped by area: `flask content ...`, `flask orders ...`, `flask demo ...`,
+`flask outbox ...`."""
 
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from flask.cli import AppGroup
 
 from app.content import load_library
 from app.demo import demo_orders, seed_demo
+from app.notifications.sending import MailConfigError, send_pending
 from app.orders import importer
 from app.search import build_index, update_index
 
@@ -79,3 +81,17 @@ def demo_seed() -> None:
         click.echo(
             f"  {order.number}  {order.email}  (postal code {order.postal_code}): {order.shows}"
         )
+
+
+outbox_cli = AppGroup("outbox", help="Customer emails waiting to be sent.")
+
+
+@outbox_cli.command("send")
+@click.option("--limit", default=100, show_default=True, help="Send at most this many.")
+def outbox_send(limit: int) -> None:
+    """Send the emails that are due; failed ones are retried on later runs, with growing pauses."""
+    try:
+        report = send_pending(current_app.config, limit=limit)
+    except MailConfigError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Sent {report.sent}, retrying {report.retrying}, failed {report.failed}.")

@@ -106,6 +106,11 @@ def _event(request: ReturnRequest, status: str, actor: str, note: str | None) ->
     return event
 
 
+def record(request: ReturnRequest, actor: str, note: str) -> ReturnEvent:
+    """A note on the timeline without a change of status (a further partial refund)."""
+    return _event(request, request.status, actor, note)
+
+
 def start(request: ReturnRequest, actor: str, note: str | None = None) -> ReturnEvent:
     """The first event of a new return."""
     request.status = REQUESTED

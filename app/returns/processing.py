@@ -1,0 +1,63 @@
+"""What staff record about returned items: how many arrived (and damaged), and the
+inspection of each line. Reads plain form mappings; no Flask request objects."""
+
+from collections.abc import Mapping
+
+from app.models.returns import ReturnRequest
+from app.returns import states
+from app.returns.workflow import move
+
+
+def _count(form: Mapping, key: str) -> int | None:
+    raw = (form.get(key) or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def record_receipt(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str, str]:
+    """`received-<line id>` and `damaged-<line id>` per line. Returns errors (nothing
+    changed) or {} after marking the return received."""
+    errors: dict[str, str] = {}
+    counts = {}
+    for line in ret.lines:
+        received = _count(form, f"received-{line.id}")
+        damaged = _count(form, f"damaged-{line.id}") if form.get(f"damaged-{line.id}") else 0
+        if received is None or received > line.quantity:
+            errors[f"received-{line.id}"] = f"Enter a number from 0 to {line.quantity}."
+        elif damaged is None or damaged > received:
+            errors[f"damaged-{line.id}"] = "Damaged can't be more than received."
+        else:
+            counts[line] = (received, damaged)
+    if errors:
+        return errors
+    if ret.status != states.RECEIVED:  # the carrier's delivery scan may have marked it already
+        summary = ", ".join(f"{r} × {line.order_line.name}" for line, (r, _) in counts.items())
+        move(ret, "receive", actor=actor, note=f"Counted: {summary}.")
+    for line, (received, damaged) in counts.items():
+        line.received_qty, line.damaged_qty = received, damaged
+    return {}
+
+
+def record_inspection(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str, str]:
+    """`inspection-<line id>` (accepted | rejected) and `inspection-note-<line id>` per line."""
+    if ret.status != states.RECEIVED:
+        states.next_status(ret.status, "inspect")  # raises TransitionError with the reason
+    if any(line.received_qty is None for line in ret.lines):
+        return {"form": "Record what arrived before inspecting."}
+    errors: dict[str, str] = {}
+    for line in ret.lines:
+        verdict = form.get(f"inspection-{line.id}", "")
+        note = (form.get(f"inspection-note-{line.id}") or "").strip()
+        if verdict not in ("accepted", "rejected"):
+            errors[f"inspection-{line.id}"] = "Accept or reject this item."
+        elif verdict == "rejected" and not note:
+            errors[f"inspection-note-{line.id}"] = "Say why the item is rejected."
+    if errors:
+        return errors
+    notes = []
+    for line in ret.lines:
+        line.inspection = form[f"inspection-{line.id}"]
+        note = (form.get(f"inspection-note-{line.id}") or "").strip()
+        if note:
+            notes.append(f"{line.order_line.name}: {note}")
+    move(ret, "inspect", actor=actor, note=" ".join(notes) or None)
+    return {}

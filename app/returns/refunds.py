@@ -1,0 +1,130 @@
+"""Refunds: how much a return may still get back, and paying it exactly once per key."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.extensions import db
+from app.models.refunds import Refund
+from app.models.returns import ReturnRequest
+from app.returns import states
+from app.returns.payments import PaymentGateway
+from app.returns.policy import ChosenLine, Policy, estimate
+from app.returns.workflow import move
+from app.templating import money
+
+# Statuses from which staff may refund: after inspection, or earlier when they choose to
+# (a parcel lost in transit, a trusted customer).
+REFUNDABLE = frozenset(
+    {states.APPROVED, states.LABEL_ISSUED, states.IN_TRANSIT, states.RECEIVED, states.INSPECTED,
+     states.REFUNDED}
+)  # fmt: skip
+
+
+class RefundError(ValueError):
+    """A refund that can't be made as asked; nothing was paid or stored."""
+
+
+@dataclass(frozen=True)
+class Refundable:
+    total_cents: int  # what the accepted (or, before inspection, requested) items are worth
+    paid_cents: int  # refunds already made or under way
+    basis: str  # how the total was worked out, for the agent
+
+    @property
+    def remaining_cents(self) -> int:
+        return max(0, self.total_cents - self.paid_cents)
+
+
+def refundable(policy: Policy, ret: ReturnRequest) -> Refundable:
+    """After inspection: the accepted lines (received quantity less damaged), with the policy's
+    fees and store-credit bonus. Before it: the lines as requested."""
+    inspected = any(line.inspection for line in ret.lines)
+    chosen = []
+    for line in ret.lines:
+        if inspected:
+            if line.inspection != "accepted":
+                continue
+            quantity = (line.received_qty or 0) - (line.damaged_qty or 0)
+        else:
+            quantity = line.quantity
+        if quantity > 0:
+            chosen.append(ChosenLine(line.order_line.unit_price_cents, quantity, line.reason_code))
+    total = estimate(policy, chosen, ret.resolution).total_cents if chosen else 0
+    paid = sum(r.amount_cents for r in ret.refunds if r.status in ("pending", "succeeded"))
+    basis = "accepted items after inspection" if inspected else "requested items (not inspected)"
+    return Refundable(total, paid, basis)
+
+
+def issue_refund(
+    policy: Policy,
+    ret: ReturnRequest,
+    amount_cents: int,
+    idempotency_key: str,
+    actor: str,
+    gateway: PaymentGateway,
+    note: str | None = None,
+) -> Refund:
+    """Pay `amount_cents` back once for this key (a repeat returns the first refund)."""
+    existing = db.session.execute(
+        select(Refund).filter_by(idempotency_key=idempotency_key)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    if ret.status not in REFUNDABLE:
+        raise RefundError(
+            f"A return that is {states.CUSTOMER_LABELS[ret.status].lower()} can't be refunded."
+        )
+    available = refundable(policy, ret)
+    if amount_cents <= 0:
+        raise RefundError("Enter an amount greater than zero.")
+    if amount_cents > available.remaining_cents:
+        remaining = money(available.remaining_cents, ret.order.currency)
+        raise RefundError(f"That is more than the {remaining} still refundable.")
+    if amount_cents < available.remaining_cents and not (note or "").strip():
+        raise RefundError("Say why the refund is lower than the refundable amount.")
+    method = "store_credit" if ret.resolution == "store_credit" else ret.order.payment_method
+    refund = Refund(
+        request=ret,
+        amount_cents=amount_cents,
+        method=method,
+        status="pending",
+        idempotency_key=idempotency_key,
+        note=(note or "").strip() or None,
+        actor=actor,
+    )
+    db.session.add(refund)
+    try:
+        db.session.commit()  # the key is taken before any money moves
+    except IntegrityError:
+        db.session.rollback()
+        return db.session.execute(
+            select(Refund).filter_by(idempotency_key=idempotency_key)
+        ).scalar_one()
+    return _pay(ret, refund, gateway, actor)
+
+
+def retry_refund(ret: ReturnRequest, refund: Refund, gateway: PaymentGateway, actor: str) -> Refund:
+    if refund.status != "failed":
+        raise RefundError("Only a failed refund can be retried.")
+    refund.status = "pending"
+    db.session.commit()
+    return _pay(ret, refund, gateway, actor)
+
+
+def _pay(ret: ReturnRequest, refund: Refund, gateway: PaymentGateway, actor: str) -> Refund:
+    result = gateway.refund(refund.amount_cents, refund.method, refund.idempotency_key)
+    if not result.succeeded:
+        refund.status, refund.failure = "failed", result.error or "the payment gateway refused"
+        db.session.commit()
+        return refund
+    refund.status, refund.reference, refund.failure = "succeeded", result.reference, None
+    amount = money(refund.amount_cents, ret.order.currency)
+    note = f"{amount} refunded ({refund.reference})."
+    if ret.status != states.REFUNDED:
+        move(ret, "refund", actor=actor, note=note)
+    else:
+        states.record(ret, actor=actor, note=f"Further refund: {note}")
+    db.session.commit()
+    return refund

@@ -1,0 +1,73 @@
+"""The returns queue's filters as a query (plain SQLAlchemy, no request objects)."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Select, func, or_, select
+
+from app.extensions import db
+from app.models.orders import Order
+from app.models.returns import ReturnLine, ReturnRequest
+from app.models.types import utcnow
+from app.returns import states
+
+AGES = {"1": "older than 1 day", "3": "older than 3 days", "7": "older than a week"}
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = ""
+    reason: str = ""
+    method: str = ""
+    age: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_args(cls, args, reasons: dict) -> "QueueFilter":
+        """Keep only values the queue knows; anything else means "no filter"."""
+        status = args.get("status", "")
+        reason = args.get("reason", "")
+        method = args.get("method", "")
+        age = args.get("age", "")
+        return cls(
+            status=status if status in states.CUSTOMER_LABELS else "",
+            reason=reason if reason in reasons else "",
+            method=method if method in ("label", "drop_off") else "",
+            age=age if age in AGES else "",
+            q=args.get("q", "").strip()[:100],
+        )
+
+    def as_args(self) -> dict:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+def queue_query(f: QueueFilter) -> Select:
+    query = select(ReturnRequest).join(Order).order_by(ReturnRequest.created_at.desc())
+    if f.status:
+        query = query.where(ReturnRequest.status == f.status)
+    if f.method:
+        query = query.where(ReturnRequest.method == f.method)
+    if f.age:
+        query = query.where(ReturnRequest.created_at < utcnow() - timedelta(days=int(f.age)))
+    if f.reason:
+        query = query.where(
+            ReturnRequest.id.in_(select(ReturnLine.return_id).filter_by(reason_code=f.reason))
+        )
+    if f.q:
+        needle = f.q.lower()
+        query = query.where(
+            or_(
+                func.lower(ReturnRequest.rma_number) == needle,
+                func.lower(Order.number) == needle,
+                func.lower(Order.email) == needle,
+                func.lower(ReturnRequest.tracking_number) == needle,
+            )
+        )
+    return query
+
+
+def status_counts() -> dict[str, int]:
+    rows = db.session.execute(
+        select(ReturnRequest.status, func.count()).group_by(ReturnRequest.status)
+    )
+    return dict(rows.all())

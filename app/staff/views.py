@@ -1,0 +1,208 @@
+"""Staff pages. Thin: check the role, read the form, call the returns services, render."""
+
+import secrets
+from decimal import Decimal, InvalidOperation
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from app.extensions import db, limiter
+from app.models.refunds import Refund
+from app.models.returns import ReturnRequest
+from app.returns import states
+from app.returns.processing import record_inspection, record_receipt
+from app.returns.refunds import RefundError, issue_refund, refundable, retry_refund
+from app.returns.workflow import move
+from app.staff import bp
+from app.staff.access import AGENTS, EDITORS, role_required
+from app.staff.auth import FAILED, authenticate
+from app.staff.forms import ActionForm, RefundForm, RejectForm, SignInForm
+from app.staff.queue import AGES, QueueFilter, queue_query, status_counts
+
+
+def _safe_next(target: str | None) -> str:
+    """Only same-site paths: never send a signed-in agent to another site."""
+    if target and target.startswith("/staff") and not target.startswith("//"):
+        return target
+    return url_for("staff.home")
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit("10 per minute", methods=["POST"])
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(url_for("staff.home"))
+    form = SignInForm()
+    error = None
+    if form.validate_on_submit():
+        user = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")), code=303)
+        error = FAILED
+    status = 400 if request.method == "POST" else 200
+    return render_template("staff/sign_in.html", form=form, error=error), status
+
+
+@bp.post("/sign-out")
+@role_required("admin", "agent", "editor")
+def sign_out():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    logout_user()
+    return redirect(url_for("staff.sign_in"), code=303)
+
+
+@bp.get("/")
+@role_required("admin", "agent", "editor")
+def home():
+    if current_user.role in AGENTS:
+        return redirect(url_for("staff.returns_queue"))
+    return render_template("staff/home.html", editors=EDITORS)
+
+
+@bp.get("/returns")
+@role_required(*AGENTS)
+def returns_queue():
+    policy = current_app.extensions["returns_policy"]
+    filters = QueueFilter.from_args(request.args, policy.reasons if policy else {})
+    page = db.paginate(queue_query(filters), per_page=25, error_out=False)
+    return render_template(
+        "staff/queue.html",
+        page=page,
+        filters=filters,
+        counts=status_counts(),
+        labels=states.CUSTOMER_LABELS,
+        reasons=policy.reasons if policy else {},
+        ages=AGES,
+    )
+
+
+def _return(rma: str) -> ReturnRequest:
+    found = db.session.execute(
+        select(ReturnRequest).filter_by(rma_number=rma.upper())
+    ).scalar_one_or_none()
+    if found is None:
+        abort(404)
+    return found
+
+
+def _detail(ret: ReturnRequest, status: int = 200, errors=None, refund_form=None):
+    policy = current_app.extensions["returns_policy"]
+    money = refundable(policy, ret)
+    refund_form = refund_form or RefundForm(
+        amount=f"{money.remaining_cents / 100:.2f}", key=secrets.token_urlsafe(16)
+    )
+    return render_template(
+        "staff/return.html",
+        ret=ret,
+        policy=policy,
+        labels=states.CUSTOMER_LABELS,
+        refundable=money,
+        action_form=ActionForm(),
+        reject_form=RejectForm(),
+        refund_form=refund_form,
+        errors=errors or {},
+    ), status
+
+
+@bp.get("/returns/<rma>")
+@role_required(*AGENTS)
+def return_detail(rma: str):
+    return _detail(_return(rma))
+
+
+def _refused(ret: ReturnRequest, message: str):
+    db.session.rollback()
+    return _detail(ret, 409, {"form": message})
+
+
+@bp.post("/returns/<rma>/<any(approve, reject, cancel):action>")
+@role_required(*AGENTS)
+def transition(rma: str, action: str):
+    ret = _return(rma)
+    form = RejectForm() if action == "reject" else ActionForm()
+    if not form.validate_on_submit():
+        return _detail(ret, 400, {"form": "; ".join(e for es in form.errors.values() for e in es)})
+    actor = current_user.label
+    try:
+        move(ret, action, actor=actor, note=form.note.data or None)
+        if action == "approve":
+            shipment = current_app.extensions["carrier"].create_shipment(ret.rma_number)
+            ret.carrier, ret.tracking_number = shipment.carrier, shipment.tracking_number
+            move(ret, "issue_label", actor="system")
+    except states.TransitionError as refused:
+        return _refused(ret, str(refused))
+    db.session.commit()
+    flash(f"Return {ret.rma_number}: {states.CUSTOMER_LABELS[ret.status].lower()}.")
+    return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
+
+
+@bp.post("/returns/<rma>/<any(receive, inspect):step>")
+@role_required(*AGENTS)
+def record(rma: str, step: str):
+    ret = _return(rma)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    recorder = record_receipt if step == "receive" else record_inspection
+    try:
+        errors = recorder(ret, request.form, current_user.label)
+    except states.TransitionError as refused:
+        return _refused(ret, str(refused))
+    if errors:
+        db.session.rollback()
+        return _detail(ret, 400, errors)
+    db.session.commit()
+    flash(f"Return {ret.rma_number}: {states.CUSTOMER_LABELS[ret.status].lower()}.")
+    return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
+
+
+def _cents(text: str) -> int | None:
+    try:
+        value = Decimal(text.strip().replace(",", "").lstrip("$"))
+    except InvalidOperation:
+        return None
+    if value != value.quantize(Decimal("0.01")):
+        return None
+    return int(value * 100)
+
+
+@bp.post("/returns/<rma>/refund")
+@role_required(*AGENTS)
+def refund(rma: str):
+    ret = _return(rma)
+    form = RefundForm()
+    if not form.validate_on_submit() or not form.key.data:
+        return _detail(ret, 400, {"refund": "Enter an amount."}, form)
+    amount = _cents(form.amount.data)
+    if amount is None:
+        return _detail(ret, 400, {"refund": "Enter an amount like 24.50."}, form)
+    policy = current_app.extensions["returns_policy"]
+    gateway = current_app.extensions["payment_gateway"]
+    try:
+        made = issue_refund(
+            policy, ret, amount, form.key.data, current_user.label, gateway, form.note.data
+        )
+    except RefundError as refused:
+        db.session.rollback()
+        return _detail(ret, 409, {"refund": str(refused)}, form)
+    if made.status == "failed":
+        flash(f"The refund failed: {made.failure}. You can retry it.")
+    else:
+        flash(f"Refund {made.reference or ''} recorded.")
+    return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
+
+
+@bp.post("/returns/<rma>/refunds/<int:refund_id>/retry")
+@role_required(*AGENTS)
+def retry(rma: str, refund_id: int):
+    ret = _return(rma)
+    found = db.session.get(Refund, refund_id)
+    if found is None or found.return_id != ret.id or not ActionForm().validate_on_submit():
+        abort(404)
+    try:
+        retry_refund(ret, found, current_app.extensions["payment_gateway"], current_user.label)
+    except RefundError as refused:
+        return _detail(ret, 409, {"refund": str(refused)})
+    return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)

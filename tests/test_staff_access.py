@@ -1,0 +1,112 @@
+"""Sign-in, lock-outs and roles. The list of staff routes comes from the app's URL map, so a
+new staff page without a guard fails here."""
+
+import pytest
+
+from app.staff.auth import MAX_FAILURES
+from tests.returns_helpers import token_from
+from tests.staff_helpers import make_user, sign_in, signed_in
+
+PUBLIC = {"staff.sign_in"}
+
+
+def staff_routes(app):
+    """(endpoint, url, method) for every staff route, with sample values for arguments."""
+    samples = {"rma": "RMA-NOPE", "action": "approve", "step": "receive", "refund_id": 1}
+    routes = []
+    for rule in app.url_map.iter_rules():
+        if not rule.endpoint.startswith("staff.") or rule.endpoint in PUBLIC:
+            continue
+        url = rule.build({k: samples[k] for k in rule.arguments}, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            routes.append((rule.endpoint, url, method))
+    return routes
+
+
+def test_the_route_list_is_not_empty(app):
+    assert len(staff_routes(app)) >= 8
+
+
+def call(client, url, method):
+    """Open a staff route with a valid CSRF token, so only the guard can refuse it."""
+    token = token_from(client.get("/returns/").get_data(as_text=True))
+    return client.open(url, method=method, data={"csrf_token": token} if method == "POST" else None)
+
+
+def test_every_staff_route_sends_anonymous_visitors_to_sign_in(app):
+    client = app.test_client()
+    for endpoint, url, method in staff_routes(app):
+        response = call(client, url, method)
+        assert response.status_code in (302, 303), endpoint
+        assert response.headers["Location"].startswith("/staff/sign-in"), endpoint
+
+
+@pytest.mark.parametrize("role", ["editor"])
+def test_agent_routes_refuse_other_roles(app, role):
+    client = signed_in(app, role)
+    guarded = [r for r in staff_routes(app) if role not in _roles(app, r[0])]
+    assert guarded
+    for endpoint, url, method in guarded:
+        assert call(client, url, method).status_code == 403, endpoint
+
+
+def _roles(app, endpoint):
+    return getattr(app.view_functions[endpoint], "allowed_roles", ())
+
+
+def test_every_staff_view_declares_its_roles(app):
+    for endpoint, _, _ in staff_routes(app):
+        assert _roles(app, endpoint), f"{endpoint} has no role_required"
+
+
+def test_agents_and_admins_see_the_queue(app):
+    for role in ("agent", "admin"):
+        page = signed_in(app, role).get("/staff/returns")
+        assert page.status_code == 200 and "<h1>Returns</h1>" in page.get_data(as_text=True)
+
+
+def test_wrong_password_and_unknown_email_get_the_same_message(app, client):
+    make_user(app)
+    wrong = sign_in(client, password="nope nope nope")
+    unknown = sign_in(app.test_client(), email="nobody@example.com")
+    assert wrong.status_code == unknown.status_code == 400
+    message = "That email and password don&#39;t match, or there were too many attempts."
+    assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
+
+
+def test_repeated_failures_lock_the_account_briefly(app):
+    make_user(app)
+    app.config["RATELIMIT_ENABLED"] = False
+    for _ in range(MAX_FAILURES):
+        sign_in(app.test_client(), password="wrong password")
+    locked = sign_in(app.test_client())  # the right password, during the lock-out
+    assert locked.status_code == 400
+    with app.app_context():
+        from app.extensions import db
+        from app.models import User
+
+        user = db.session.execute(db.select(User)).scalar_one()
+        user.locked_until = None
+        db.session.commit()
+    assert sign_in(app.test_client()).status_code == 303
+
+
+def test_sign_in_is_rate_limited(app):
+    statuses = [sign_in(app.test_client(), password="x" * 12).status_code for _ in range(11)]
+    assert statuses[-1] == 429
+
+
+def test_sign_out_needs_a_post_with_a_token(app):
+    client = signed_in(app, "agent")
+    assert client.get("/staff/sign-out").status_code == 405
+    assert client.post("/staff/sign-out").status_code == 400  # no CSRF token
+    assert client.get("/staff/returns").status_code == 200
+
+
+def test_next_only_goes_to_staff_pages(app):
+    make_user(app)
+    client = app.test_client()
+    token = token_from(client.get("/staff/sign-in").get_data(as_text=True))
+    data = {"csrf_token": token, "email": "agent@example.com", "password": "correct horse battery"}
+    response = client.post("/staff/sign-in?next=https://evil.example/x", data=data)
+    assert response.headers["Location"] == "/staff/"
