@@ -22,6 +22,7 @@ def create_app(config: dict | None = None) -> Flask:
     """Build the application. `config` overrides settings read from the environment."""
     app = Flask(
         __name__,
+        instance_path=(config or {}).get("INSTANCE_PATH") or os.environ.get("INSTANCE_PATH"),
         instance_relative_config=True,
         template_folder="../templates",
         static_folder="../static",
@@ -98,9 +99,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import content_cli, demo_cli, orders_cli, outbox_cli
+    from app.cli import content_cli, demo_cli, orders_cli, outbox_cli, users_cli
 
-    for group in (content_cli, orders_cli, demo_cli, outbox_cli):
+    for group in (content_cli, orders_cli, demo_cli, outbox_cli, users_cli):
         app.cli.add_command(group)
 
 

@@ -1,6 +1,7 @@
 """Flask commands, grouped by area: `flask content ...`, `flask orders ...`, `flask demo ...`,
 `flask outbox ...`."""
 
+import sys
 from pathlib import Path
 
 import click
@@ -8,10 +9,12 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from app.content import load_library
-from app.demo import demo_orders, seed_demo
+from app.demo import demo_orders, demo_sign_ins, seed_demo, seed_demo_users
+from app.models.staff import ROLES
 from app.notifications.sending import MailConfigError, send_pending
 from app.orders import importer
 from app.search import build_index, update_index
+from app.staff.auth import UserError, create_user
 
 content_cli = AppGroup("content", help="Check and index the help center's articles.")
 orders_cli = AppGroup("orders", help="Import orders from the shop's platform.")
@@ -81,6 +84,12 @@ def demo_seed() -> None:
         click.echo(
             f"  {order.number}  {order.email}  (postal code {order.postal_code}): {order.shows}"
         )
+    instance = Path(app.instance_path)
+    seed_demo_users(instance)
+    sign_ins = demo_sign_ins(instance)
+    if sign_ins:
+        click.echo("Staff sign-ins at /staff/sign-in:")
+        click.echo(sign_ins, nl=False)
 
 
 outbox_cli = AppGroup("outbox", help="Customer emails waiting to be sent.")
@@ -95,3 +104,24 @@ def outbox_send(limit: int) -> None:
     except MailConfigError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Sent {report.sent}, retrying {report.retrying}, failed {report.failed}.")
+
+
+users_cli = AppGroup("users", help="Staff accounts.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="What the user may do.")
+@click.option("--name", default="", help="The name shown on the timeline.")
+def users_create(email: str, role: str, name: str) -> None:
+    """Create a staff account: agents process returns, editors read insights, admins both.
+    The password is asked for at a terminal, or read from the first line of piped input."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = create_user(email, password, role, name)
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.role} {user.email}.")

@@ -1,15 +1,19 @@
 """Demo data for `make run`: orders that show every case a returns portal meets."""
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models.orders import Order, OrderLine
+from app.models.staff import User
 from app.returns.carrier import Carrier
 from app.returns.policy import Policy
 from app.returns.service import Draft, DraftLine, create_return
+from app.staff.auth import create_user
 
 
 @dataclass(frozen=True)
@@ -111,3 +115,30 @@ def seed_demo(policy: Policy, carrier: Carrier, today: date | None = None) -> li
             )
             create_return(policy, draft, carrier, today)
     return made
+
+
+DEMO_USERS = [
+    ("agent@juniperandpine.example", "agent", "Dana (agent)"),
+    ("editor@juniperandpine.example", "editor", "Eli (editor)"),
+    ("admin@juniperandpine.example", "admin", "Ada (admin)"),
+]
+SIGN_INS_FILE = "demo-sign-ins.txt"
+
+
+def seed_demo_users(instance_path: Path) -> bool:
+    """One staff account per role, with random passwords written to instance/ (never to the
+    repository), when there are no staff accounts yet. True when created."""
+    if db.session.execute(select(func.count(User.id))).scalar_one():
+        return False
+    lines = []
+    for email, role, name in DEMO_USERS:
+        password = secrets.token_urlsafe(12)
+        create_user(email, password, role, name)
+        lines.append(f"  {role:<7} {email}  password: {password}")
+    (instance_path / SIGN_INS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return True
+
+
+def demo_sign_ins(instance_path: Path) -> str | None:
+    file = instance_path / SIGN_INS_FILE
+    return file.read_text(encoding="utf-8") if file.exists() else None

@@ -97,6 +97,7 @@ def config(tmp_path: Path, content_dir: Path) -> dict:
     """Settings for the test app; tests may change them before `app` is first used."""
     return {
         "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
         "CONTENT_DIR": str(content_dir),
