@@ -118,9 +118,9 @@ def seed_demo(policy: Policy, carrier: Carrier, today: date | None = None) -> li
 
 
 DEMO_USERS = [
-    ("agent@juniperandpine.example", "agent", "Dana (agent)"),
-    ("editor@juniperandpine.example", "editor", "Eli (editor)"),
-    ("admin@juniperandpine.example", "admin", "Ada (admin)"),
+    ("agent@juniperandpine.example", "agent", "Dana"),
+    ("editor@juniperandpine.example", "editor", "Eli"),
+    ("admin@juniperandpine.example", "admin", "Ada"),
 ]
 SIGN_INS_FILE = "demo-sign-ins.txt"
 

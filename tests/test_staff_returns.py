@@ -1,5 +1,7 @@
 """Agents move returns along: approve, reject, cancel, receive, inspect, refund."""
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -125,6 +127,8 @@ def test_receive_inspect_refund_and_the_customer_sees_refunded(app):
 
     page = agent.get(f"/staff/returns/{rma}").get_data(as_text=True)
     assert "Refundable: $33.05 of $33.05 (accepted items after inspection)" in page  # 1 x 39 - 5.95
+    label = re.search(r'<a href="([^"]+/label.pdf)">label \(PDF\)</a>', page).group(1)
+    assert agent.get(label).mimetype == "application/pdf"
     key = token_from(page, "key")
     assert post(agent, f"/staff/returns/{rma}/refund", amount="33.05", key=key).status_code == 303
     ret = current(app, rma)

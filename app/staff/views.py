@@ -13,7 +13,7 @@ from app.models.returns import ReturnRequest
 from app.returns import states
 from app.returns.processing import record_inspection, record_receipt
 from app.returns.refunds import RefundError, issue_refund, refundable, retry_refund
-from app.returns.workflow import move
+from app.returns.workflow import move, status_token
 from app.staff import bp
 from app.staff.access import AGENTS, EDITORS, role_required
 from app.staff.auth import FAILED, authenticate
@@ -104,6 +104,8 @@ def _detail(ret: ReturnRequest, status: int = 200, errors=None, refund_form=None
         reject_form=RejectForm(),
         refund_form=refund_form,
         errors=errors or {},
+        status_url=url_for("returns.status", token=status_token(ret)),
+        label_url=url_for("returns.label", token=status_token(ret)),
     ), status
 
 
