@@ -15,6 +15,7 @@ from app.returns.payments import LocalGateway
 from app.returns.policy import PolicyError, load_policy
 from app.search import SearchEngine, update_index
 from app.search.query import Synonyms
+from app.security import check_production, register_security_headers
 from app.staff.auth import load_user
 
 
@@ -30,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_mapping(settings.from_env(app.instance_path))
     if config:
         app.config.from_mapping(config)
+    check_production(app.config)
     os.makedirs(app.instance_path, exist_ok=True)
     configure_logging(app)
 
@@ -38,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
+    register_security_headers(app)
     register_mail_sending(app)
     register_content(app)
     return app

@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from app.security import DEV_CARRIER_SECRET, DEV_SECRET_KEY
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -22,8 +24,10 @@ def from_env(instance_path: str) -> dict:
         database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
     elif database_url.startswith("postgresql://"):
         database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    production = env.get("FRONTDESK_ENV", "development") == "production"
     return {
-        "SECRET_KEY": env.get("SECRET_KEY", "dev-only-not-secret"),
+        "ENV_NAME": "production" if production else "development",
+        "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "CONTENT_DIR": env.get("CONTENT_DIR", str(ROOT / "content")),
         "INDEX_DIR": env.get("INDEX_DIR", str(instance / "index")),
@@ -49,7 +53,7 @@ def from_env(instance_path: str) -> dict:
         "MAIL_FROM": env.get("MAIL_FROM", "Juniper & Pine <care@juniperandpine.example>"),
         "MAIL_SEND_AFTER_REQUEST": _bool(env.get("MAIL_SEND_AFTER_REQUEST"), False),
         # The carrier signs its tracking webhooks with this secret (HMAC-SHA256).
-        "CARRIER_WEBHOOK_SECRET": env.get("CARRIER_WEBHOOK_SECRET", "dev-carrier-secret"),
+        "CARRIER_WEBHOOK_SECRET": env.get("CARRIER_WEBHOOK_SECRET", DEV_CARRIER_SECRET),
         "CARRIER_WEBHOOK_TOLERANCE": int(env.get("CARRIER_WEBHOOK_TOLERANCE", "300")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
@@ -58,6 +62,8 @@ def from_env(instance_path: str) -> dict:
         "VOTE_RATE_LIMIT": env.get("VOTE_RATE_LIMIT", "20 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE")),
+        "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
+        "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
     }

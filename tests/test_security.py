@@ -1,0 +1,57 @@
+"""Security headers on every response, and production settings that refuse to be unsafe."""
+
+import pytest
+
+from app import create_app
+from app.security import InsecureConfiguration
+
+PRODUCTION = {
+    "ENV_NAME": "production",
+    "SECRET_KEY": "k" * 40,
+    "CARRIER_WEBHOOK_SECRET": "carrier-shared-secret",
+    "SESSION_COOKIE_SECURE": True,
+}
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/articles/shipping/track-a-parcel", "/api/search?q=parcel", "/nope", "/returns/"]
+)
+def test_every_response_carries_the_security_headers(client, url):
+    headers = client.get(url).headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_have_no_inline_scripts_or_styles(client):
+    html = client.get("/articles/shipping/track-a-parcel").get_data(as_text=True)
+    assert "<script>" not in html and " style=" not in html and "onclick=" not in html
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"SECRET_KEY": "dev-only-not-secret"}, "SECRET_KEY must be set"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY must be set"),
+        ({"CARRIER_WEBHOOK_SECRET": "dev-carrier-secret"}, "CARRIER_WEBHOOK_SECRET"),
+        ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
+    ],
+)
+def test_production_refuses_development_settings(config, change, message):
+    with pytest.raises(InsecureConfiguration, match=message):
+        create_app({**config, **PRODUCTION, **change})
+
+
+def test_production_cookies_are_secure_httponly_and_lax(config, make_app):
+    app = make_app(**PRODUCTION)
+    response = app.test_client().get("/articles/shipping/track-a-parcel")
+    cookie = response.headers["Set-Cookie"]
+    assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_development_defaults_still_start(config):
+    assert create_app(config).config["ENV_NAME"] == "development"
