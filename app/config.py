@@ -14,21 +14,24 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def database_url(url: str) -> str:
+    """PostgreSQL URLs as usually written (postgres://, postgresql://) use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def from_env(instance_path: str) -> dict:
     """Build the configuration mapping from the process environment."""
     env = os.environ
     instance = Path(instance_path)
-    database_url = env.get("DATABASE_URL") or f"sqlite:///{instance / 'frontdesk.db'}"
-    # Heroku-style URLs name the old dialect; SQLAlchemy 2 wants the driver spelled out.
-    if database_url.startswith("postgres://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgres://") :]
-    elif database_url.startswith("postgresql://"):
-        database_url = "postgresql+psycopg://" + database_url[len("postgresql://") :]
+    database = database_url(env.get("DATABASE_URL") or f"sqlite:///{instance / 'frontdesk.db'}")
     production = env.get("FRONTDESK_ENV", "development") == "production"
     return {
         "ENV_NAME": "production" if production else "development",
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
-        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_DATABASE_URI": database,
         "CONTENT_DIR": env.get("CONTENT_DIR", str(ROOT / "content")),
         "INDEX_DIR": env.get("INDEX_DIR", str(instance / "index")),
         "SEARCH_INDEX_ON_START": _bool(env.get("SEARCH_INDEX_ON_START"), True),

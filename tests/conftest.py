@@ -1,14 +1,22 @@
 """Fixtures: an app on a temporary SQLite database and a temporary content folder."""
 
+import os
 import re
 import shutil
 import textwrap
+import uuid
 from pathlib import Path
 
 import flask_migrate
 import pytest
+import sqlalchemy
+import sqlalchemy.pool
 
+from app import config as settings
 from app import create_app
+from app.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -93,13 +101,32 @@ def content_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def config(tmp_path: Path, content_dir: Path) -> dict:
+def database_url(tmp_path: Path):
+    """A fresh, empty database for one test: an SQLite file, or with TEST_DATABASE_URL set, a
+    new schema in that PostgreSQL database (dropped afterwards)."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    base = settings.database_url(TEST_DATABASE_URL)
+    schema = f"test_{uuid.uuid4().hex[:16]}"
+    admin = sqlalchemy.create_engine(base, poolclass=sqlalchemy.pool.NullPool)
+    with admin.begin() as connection:
+        connection.execute(sqlalchemy.text(f'CREATE SCHEMA "{schema}"'))
+    separator = "&" if "?" in base else "?"
+    yield f"{base}{separator}options=-csearch_path%3D{schema}"
+    with admin.begin() as connection:
+        connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def config(tmp_path: Path, content_dir: Path, database_url: str) -> dict:
     """Settings for the test app; tests may change them before `app` is first used."""
     return {
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'test.db'}",
+        "SQLALCHEMY_DATABASE_URI": database_url,
         "CONTENT_DIR": str(content_dir),
         "INDEX_DIR": str(tmp_path / "index"),
         "SITE_URL": "https://help.example.test",
@@ -108,15 +135,21 @@ def config(tmp_path: Path, content_dir: Path) -> dict:
 
 @pytest.fixture
 def make_app(config: dict):
-    """Build a migrated app from the test settings, with `overrides` on top."""
+    """Build a migrated app from the test settings, with `overrides` on top. Their database
+    connections are closed after the test."""
+    made = []
 
     def make(**overrides):
         app = create_app({**config, **overrides})
         with app.app_context():
             flask_migrate.upgrade()
+        made.append(app)
         return app
 
-    return make
+    yield make
+    for app in made:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

@@ -119,6 +119,14 @@ class SearchEngine:
             raise SearchUnavailable("the search index cannot be read") from error
         return self._local.view
 
+    def _drop_view(self) -> None:
+        view, self._local.view = getattr(self._local, "view", None), None
+        if view is not None:
+            try:
+                view.searcher.close()
+            except Exception:  # noqa: BLE001 - closing a broken searcher may fail too
+                log.debug("closing a broken searcher failed", exc_info=True)
+
     # -- searching ---------------------------------------------------------------------------
 
     def search(
@@ -129,13 +137,21 @@ class SearchEngine:
         page: int = 1,
         per_page: int = 10,
     ) -> SearchResults:
-        results = SearchResults(query=text, page=max(1, page))
-        view = self._view()
-        try:
-            return self._search(view, results, category, kind, per_page)
-        except Exception as error:  # noqa: BLE001 - a damaged segment surfaces here
-            log.exception("search failed")
-            raise SearchUnavailable("the search index cannot be read") from error
+        for attempt in range(2):
+            try:
+                view = self._view()
+                results = SearchResults(query=text, page=max(1, page))
+                return self._search(view, results, category, kind, per_page)
+            except Exception as error:  # noqa: BLE001 - a damaged segment surfaces here
+                if attempt == 0:
+                    # Most likely a rebuild swapped the index (and pruned the copy this
+                    # thread had open) mid-search: reopen and try once more.
+                    self._drop_view()
+                    continue
+                if not isinstance(error, SearchUnavailable):
+                    log.exception("search failed")
+                raise SearchUnavailable("the search index cannot be read") from error
+        raise AssertionError("unreachable")
 
     def _search(self, view: IndexView, results, category, kind, per_page) -> SearchResults:
         query_plan = plan(results.query, view, self.synonyms)

@@ -71,7 +71,8 @@ def _point_current(index_dir: Path, name: str) -> None:
 
 def _prune(index_dir: Path, keep: set[str]) -> None:
     """Remove old generations, keeping the serving one and the one before it (a worker may
-    still be reading it until it notices the swap)."""
+    still be reading it until it notices the swap; one that is slower still retries on the
+    new generation, see SearchEngine.search)."""
     for child in index_dir.iterdir():
         if child.is_dir() and child.name.startswith("gen-") and child.name not in keep:
             shutil.rmtree(child, ignore_errors=True)
