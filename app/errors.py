@@ -5,7 +5,10 @@ import math
 from flask import Flask, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
@@ -58,6 +61,12 @@ def register(app: Flask) -> None:
         code = error.code or 500
         description = error.description if code in (409, 503) else None
         return render_error(code, message=description)
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error: OperationalError):
+        app.logger.error("database unavailable on %s: %s", request.path, error.orig)
+        db.session.rollback()
+        return render_error(503)
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):

@@ -159,3 +159,14 @@ def test_wrong_method_gets_the_site_error_page(client):
     response = client.post("/")
     assert response.status_code in (400, 405)
     assert "site-header" in response.get_data(as_text=True)
+
+
+def test_database_down_is_a_503_page_not_a_traceback(config, tmp_path, caplog):
+    from app import create_app
+
+    unreachable = {**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/gone/x.db"}
+    response = create_app(unreachable).test_client().get("/articles/shipping/track-a-parcel")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "This part of the site is briefly unavailable" in html and "Traceback" not in html
+    assert "database unavailable on /articles/shipping/track-a-parcel" in caplog.text
