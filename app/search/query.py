@@ -193,7 +193,9 @@ def _phrase_clauses(phrase: tuple[str, ...], weight: float, has_term: HasTerm) -
         if len(terms) == 1:
             clauses.append(q.Term(fieldname, terms[0], boost=field_weight * weight))
         else:
-            clauses.append(q.Phrase(fieldname, terms, boost=field_weight * weight))
+            clauses.append(
+                q.And([q.Term(fieldname, t) for t in terms], boost=field_weight * weight)
+            )
     return clauses
 
 
