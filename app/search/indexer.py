@@ -26,7 +26,7 @@ from app.search.schema import document, make_schema
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
-SCHEMA_VERSION = "3"  # bump when make_schema() changes: updates then rebuild instead
+SCHEMA_VERSION = "4"  # bump when make_schema() changes: updates then rebuild instead
 
 
 @dataclass
