@@ -17,9 +17,20 @@ def stem(word: str) -> str:
     return porter_stem(word.lower())
 
 
+@lru_cache(maxsize=1024)
+def _candidates(stems: frozenset[str]) -> re.Pattern:
+    """Words starting with a stem: a regular expression finds them at C speed, and only they
+    are stemmed to confirm (a stem is nearly always a prefix of its words)."""
+    alternatives = "|".join(sorted((re.escape(s) for s in stems), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE | re.UNICODE)
+
+
 def snippet(text: str, stems: set[str], length: int = 220) -> Markup | None:
     """The best window of about `length` characters, or None when no word matches."""
-    matches = [m for m in WORD.finditer(text) if stem(m.group()) in stems]
+    if not stems:
+        return None
+    pattern = _candidates(frozenset(stems))
+    matches = [m for m in pattern.finditer(text) if stem(m.group()) in stems]
     if not matches:
         return None
     best, best_score = 0, -1
