@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test bench serve lint install install-test system-packages clean
+.PHONY: run test bench loadtest serve lint install install-test system-packages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ system-packages:
 ## bench: speed figures, printed as tables
 bench: install-test
 	$(BIN)/python -m tests.bench
+
+## loadtest: 50 customers for 60 s against gunicorn on PostgreSQL, then checks every write
+loadtest: install-test
+	$(BIN)/python -m tests.load.run
 
 ## serve: production-style serving with gunicorn
 serve: install

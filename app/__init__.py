@@ -4,10 +4,11 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import event
 
 from app import config as settings
 from app.content import load_library
-from app.extensions import csrf, db, limiter, login_manager, migrate
+from app.extensions import csrf, db, limiter, login_manager, migrate, sqlite_pragmas
 from app.logs import configure_logging
 from app.notifications.sending import register_mail_sending
 from app.returns.carrier import LocalCarrier
@@ -15,7 +16,12 @@ from app.returns.payments import LocalGateway
 from app.returns.policy import PolicyError, load_policy
 from app.search import SearchEngine, update_index
 from app.search.query import Synonyms
-from app.security import check_production, register_security_headers
+from app.security import (
+    RowId,
+    check_production,
+    refuse_malformed_input,
+    register_security_headers,
+)
 from app.staff.auth import load_user
 
 
@@ -71,7 +77,11 @@ def register_extensions(app: Flask) -> None:
     from app import models  # noqa: F401  (registers the tables on db.metadata)
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            event.listen(db.engine, "connect", sqlite_pragmas)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
+    app.before_request(refuse_malformed_input)  # runs before the CSRF check
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -88,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from app.staff import bp as staff_bp
     from app.webhooks import bp as webhooks_bp
 
+    app.url_map.converters["int"] = RowId  # before any route uses it
     app.register_blueprint(core_bp)
     app.register_blueprint(help_bp)
     app.register_blueprint(returns_bp)

@@ -1,7 +1,8 @@
-"""Security defaults: response headers on every page, and production settings that refuse
-to start with development secrets."""
+"""Security defaults: response headers on every page, production settings that refuse to
+start with development secrets, and input no page sends refused before the views read it."""
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
+from werkzeug.routing import IntegerConverter
 
 DEV_SECRET_KEY = "dev-only-not-secret"
 DEV_CARRIER_SECRET = "dev-carrier-secret"
@@ -60,3 +61,37 @@ def register_security_headers(app: Flask) -> None:
         if hsts:
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
+
+
+FORM_METHODS = ("POST", "PUT", "PATCH", "DELETE")  # those Flask-WTF reads a form from
+
+
+def _has_nul(pairs) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in pairs)
+
+
+def refuse_malformed_input() -> None:
+    """Refuse, before the CSRF check and the views read it, input no page sends and the forms
+    or the database can't take (each answered 500): a NUL character in the path, the query
+    or the form (PostgreSQL text can't hold one); files or unnamed parts in a multipart body
+    (the site takes no uploads); JSON posted to a page, which Flask-WTF would read as the
+    form's fields whatever its shape. The webhooks read their raw body and check it themselves."""
+    if request.blueprint == "webhooks" or request.routing_exception is not None:
+        return  # the webhooks read their raw body; a 404 or 405 says enough
+    if "\x00" in request.path or _has_nul(request.args.items(multi=True)):
+        abort(400)
+    if request.mimetype == "multipart/form-data" and (request.files or None in request.form):
+        abort(400)
+    if _has_nul(request.form.items(multi=True)):
+        abort(400)
+    if request.is_json and request.method in FORM_METHODS:
+        abort(415)
+
+
+class RowId(IntegerConverter):
+    """`<int:...>` in routes: a database id, so a number no BIGINT holds is a 404 rather than
+    an overflow in the database driver (a 500)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)

@@ -1,8 +1,9 @@
 """The anonymous visitor id: a random token kept in the signed session cookie.
 
-It identifies a browser for one-vote-per-article and rate limits. It is created when a page
-offers a form that needs it (the article's vote form), in the same session cookie that
-already carries that form's CSRF token; no other cookie is set.
+It identifies a browser for one-vote-per-article and rate limits, and ties a visitor's
+searches together (what they searched next after finding nothing). It is created when a page
+offers a form that needs it (the article's vote form) or records a search, in the same
+session cookie that carries the forms' CSRF tokens; no other cookie is set.
 """
 
 import secrets

@@ -5,6 +5,7 @@ import re
 import shutil
 import textwrap
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import flask_migrate
@@ -100,9 +101,9 @@ def content_dir(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.fixture
-def database_url(tmp_path: Path):
-    """A fresh, empty database for one test: an SQLite file, or with TEST_DATABASE_URL set, a
+@contextmanager
+def fresh_database(tmp_path: Path):
+    """A fresh, empty database: an SQLite file in `tmp_path`, or with TEST_DATABASE_URL set, a
     new schema in that PostgreSQL database (dropped afterwards)."""
     if not TEST_DATABASE_URL:
         yield f"sqlite:///{tmp_path / 'test.db'}"
@@ -117,6 +118,13 @@ def database_url(tmp_path: Path):
     with admin.begin() as connection:
         connection.execute(sqlalchemy.text(f'DROP SCHEMA "{schema}" CASCADE'))
     admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path):
+    """A fresh, empty database for one test (see fresh_database)."""
+    with fresh_database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -268,6 +268,9 @@ def test_unknown_tracking_number_is_recorded_and_accepted(app, parcel, caplog):
          '"id" is longer than 100 characters.'),
         (json.dumps(event("JP" + "1" * 39)).encode(),
          '"tracking_number" is longer than 40 characters.'),
+        (json.dumps(event("JP\u00001")).encode(), '"tracking_number" contains a NUL character.'),
+        (json.dumps({**event("JP1"), "occurred_at": "9999-12-31T23:59:59-23:59"}).encode(),
+         '"occurred_at" is out of range.'),
     ],
 )  # fmt: skip
 def test_malformed_bodies_are_400_and_record_nothing(app, parcel, body, error):

@@ -1,9 +1,12 @@
 """Security headers on every response, and production settings that refuse to be unsafe."""
 
+import io
+
 import pytest
 
 from app import create_app
 from app.security import InsecureConfiguration
+from tests.conftest import csrf_token
 
 PRODUCTION = {
     "ENV_NAME": "production",
@@ -55,3 +58,36 @@ def test_production_cookies_are_secure_httponly_and_lax(config, make_app):
 
 def test_development_defaults_still_start(config):
     assert create_app(config).config["ENV_NAME"] == "development"
+
+
+NAMELESS_PART = (
+    b"--zz\r\nContent-Disposition: form-data\r\n\r\nJP-10001\r\n--zz--\r\n",
+    "multipart/form-data; boundary=zz",
+)
+
+
+@pytest.mark.parametrize(
+    ("request_kwargs", "status"),
+    [
+        ({"data": NAMELESS_PART[0], "content_type": NAMELESS_PART[1]}, 400),
+        ({"data": {"order_number": (io.BytesIO(b"x"), "order.txt")}}, 400),
+        ({"data": b"false", "content_type": "application/json"}, 415),
+        ({"json": {"order_number": {"nested": 1}, "contact": 5}}, 415),
+        ({"data": {"order_number": "JP-10001\x00", "contact": "ana@example.com"}}, 400),
+        ({"data": {"order_number": "JP-10001"}, "query_string": "x=%00"}, 400),
+    ],
+    ids=["nameless-part", "file", "json-false", "json-object", "nul-in-form", "nul-in-query"],
+)
+def test_input_no_page_sends_is_refused_before_a_form_reads_it(client, request_kwargs, status):
+    """Each of these answered 500: Flask-WTF can't read a part without a name, a file or
+    JSON as a form's fields, and PostgreSQL text can't hold a NUL character."""
+    token = csrf_token(client.get("/returns/").get_data(as_text=True))
+    response = client.post("/returns/", headers={"X-CSRFToken": token}, **request_kwargs)
+    assert response.status_code == status
+    assert "Something in that request was not right" in response.get_data(as_text=True)
+
+
+def test_a_nul_in_a_search_is_refused(client):
+    response = client.get("/search?q=refund%00")
+    assert response.status_code == 400
+    assert "Something in that request was not right" in response.get_data(as_text=True)

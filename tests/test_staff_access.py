@@ -12,7 +12,14 @@ PUBLIC = {"staff.sign_in"}
 
 def staff_routes(app):
     """(endpoint, url, method) for every staff route, with sample values for arguments."""
-    samples = {"rma": "RMA-NOPE", "action": "approve", "step": "receive", "refund_id": 1}
+    samples = {
+        "rma": "RMA-NOPE",
+        "action": "approve",
+        "step": "receive",
+        "refund_id": 1,
+        "path": "shipping/track-a-parcel",
+        "suggestion_id": 1,
+    }
     routes = []
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("staff.") or rule.endpoint in PUBLIC:

@@ -212,3 +212,11 @@ def test_queue_filters_and_search(app):
     assert first in page and second in page and 'Label ready <span class="count">(2)</span>' in page
     assert "No returns match" in agent.get("/staff/returns?age=7").get_data(as_text=True)
     assert agent.get("/staff/returns?status=bogus&page=999").status_code == 200
+
+
+def test_a_refund_number_too_big_for_the_database_is_not_found(app):
+    rma, _ = start_return(app)
+    agent = signed_in(app, "agent")
+    response = post(agent, f"/staff/returns/{rma}/refunds/{2**63}/retry")
+    assert response.status_code == 404
+    assert "find that page" in response.get_data(as_text=True)

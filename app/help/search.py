@@ -9,7 +9,7 @@ from app.extensions import limiter
 from app.help import bp
 from app.help.votes import popular_articles
 from app.search import SearchEngine, SearchResults, SearchUnavailable
-from app.visitors import current_visitor_id
+from app.visitors import ensure_visitor_id
 
 UNAVAILABLE = "Search is briefly unavailable. You can still browse the help articles by topic."
 
@@ -63,7 +63,7 @@ def search():
         return render_template("help/search.html", unavailable=UNAVAILABLE, **context), 503
     token = None
     if page == 1 and not (category or kind):
-        event = record_search(text, results.total, "page", current_visitor_id())
+        event = record_search(text, results.total, "page", ensure_visitor_id())
         token = click_token(current_app.secret_key, event)
     return render_template(
         "help/search.html",
@@ -88,7 +88,7 @@ def api_search():
     # Instant search asks with instant=1 while the customer types; it repeats the query
     # without it once typing settles, and only that one is recorded.
     if text and request.args.get("instant") != "1":
-        event = record_search(text, results.total, "api", current_visitor_id())
+        event = record_search(text, results.total, "api", ensure_visitor_id())
         token = click_token(current_app.secret_key, event)
     return {
         "query": text,
@@ -125,7 +125,7 @@ def open_result():
             total = engine().search(query, per_page=1).total
         except SearchUnavailable:
             total = 0
-        event = record_search(query, total, "instant", current_visitor_id())
+        event = record_search(query, total, "instant", ensure_visitor_id())
     if event is not None and position:
         record_click(event, path, position)
     return redirect(url_for("help.article", path=path), code=303)

@@ -10,6 +10,7 @@ from flask import (
     url_for,
 )
 
+from app.analytics.pageviews import record_article_view
 from app.content import Library
 from app.extensions import limiter
 from app.help import bp
@@ -84,7 +85,9 @@ def related_articles(lib: Library, article, limit: int = 5) -> list:
 
 @bp.get("/articles/<path:path>")
 def article(path: str):
-    return _render_article(path)
+    page = _render_article(path)
+    record_article_view(path)
+    return page
 
 
 @bp.post("/articles/<path:path>/vote")

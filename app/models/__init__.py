@@ -1,6 +1,13 @@
 """SQLAlchemy models, one module per area. Importing this package registers them all."""
 
-from app.models.analytics import SearchClick, SearchEvent
+from app.models.analytics import (
+    ArticleViewDaily,
+    SearchClick,
+    SearchDaily,
+    SearchDayTotal,
+    SearchEvent,
+)
+from app.models.gaps import ContentGap, SynonymSuggestion
 from app.models.orders import Order, OrderLine
 from app.models.refunds import CarrierEvent, OutboxMessage, Refund
 from app.models.returns import Deflection, ReturnEvent, ReturnLine, ReturnRequest
@@ -8,7 +15,9 @@ from app.models.staff import User
 from app.models.votes import Vote
 
 __all__ = [
+    "ArticleViewDaily",
     "CarrierEvent",
+    "ContentGap",
     "Deflection",
     "Order",
     "OrderLine",
@@ -18,7 +27,10 @@ __all__ = [
     "ReturnLine",
     "ReturnRequest",
     "SearchClick",
+    "SearchDaily",
+    "SearchDayTotal",
     "SearchEvent",
+    "SynonymSuggestion",
     "User",
     "Vote",
 ]

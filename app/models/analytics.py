@@ -1,8 +1,9 @@
-"""What customers searched for and which results they opened (personal data redacted)."""
+"""What customers searched for and which results they opened (personal data redacted), and
+the daily counters the editors' reports read."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -13,6 +14,8 @@ class SearchEvent(db.Model):
     __tablename__ = "search_events"
     __table_args__ = (
         Index("ix_search_events_normalized_created", "query_normalized", "created_at"),
+        # "Same visit": a visitor's searches in time order (synonym suggestions).
+        Index("ix_search_events_visitor_created", "visitor_id", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -26,9 +29,58 @@ class SearchEvent(db.Model):
 
 class SearchClick(db.Model):
     __tablename__ = "search_clicks"
+    # Clicks per article in a date range, read from the index alone.
+    __table_args__ = (Index("ix_search_clicks_created", "created_at", "article_path"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     search_event_id: Mapped[int] = mapped_column(ForeignKey("search_events.id"), index=True)
     article_path: Mapped[str] = mapped_column(String(300), index=True)
     position: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class SearchDaily(db.Model):
+    """Searches per UTC day and normalized query, kept up to date as searches and clicks are
+    recorded, so reports over a million searches add up thousands of rows, not millions.
+    Derived data: app.analytics.rollup.rebuild_search_daily recomputes it from the events.
+
+    The primary key (query, day) orders the rows the way reports group them; on SQLite the
+    table is stored in that order (WITHOUT ROWID), so a report reads it in one pass."""
+
+    __tablename__ = "search_daily"
+    # No other index: with one on the day, SQLite would look each row up through it.
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    query_normalized: Mapped[str] = mapped_column(String(200), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    searches: Mapped[int] = mapped_column(Integer, default=0)
+    zero_results: Mapped[int] = mapped_column(Integer, default=0)
+    clicked_searches: Mapped[int] = mapped_column(Integer, default=0)  # with 1+ result opened
+    clicks: Mapped[int] = mapped_column(Integer, default=0)
+    position_sum: Mapped[int] = mapped_column(Integer, default=0)  # of the clicked positions
+    example: Mapped[str] = mapped_column(String(200))  # the latest redacted wording
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_zero_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SearchDayTotal(db.Model):
+    """All searches of a UTC day (the per-day chart), kept beside SearchDaily."""
+
+    __tablename__ = "search_day_totals"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    searches: Mapped[int] = mapped_column(Integer, default=0)
+    zero_results: Mapped[int] = mapped_column(Integer, default=0)
+    clicked_searches: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ArticleViewDaily(db.Model):
+    """Article page views per UTC day."""
+
+    __tablename__ = "article_views_daily"
+    __table_args__ = (UniqueConstraint("article_path", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_path: Mapped[str] = mapped_column(String(300))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    views: Mapped[int] = mapped_column(Integer, default=0)

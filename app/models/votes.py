@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -20,7 +20,11 @@ COMMENT_MAX = 1000
 
 class Vote(db.Model):
     __tablename__ = "votes"
-    __table_args__ = (UniqueConstraint("article_path", "visitor_id"),)
+    __table_args__ = (
+        UniqueConstraint("article_path", "visitor_id"),
+        # The editors' article report: votes given in a date range, read from the index alone.
+        Index("ix_votes_updated", "updated_at", "article_path", "helpful", "reason"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     article_path: Mapped[str] = mapped_column(String(300))

@@ -251,16 +251,17 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
         )
     states.start(request, actor="customer")
     db.session.add(request)
-    if policy.auto_approve:
-        db.session.flush()  # the email queued below refers to the return's id
-        move(request, "approve", actor="return policy", note="Approved automatically.")
-        shipment = carrier.create_shipment(request.rma_number)
-        request.carrier, request.tracking_number = shipment.carrier, shipment.tracking_number
-        move(request, "issue_label", actor="system")
     try:
+        if policy.auto_approve:
+            db.session.flush()  # the email queued below refers to the return's id
+            move(request, "approve", actor="return policy", note="Approved automatically.")
+            shipment = carrier.create_shipment(request.rma_number)
+            request.carrier, request.tracking_number = shipment.carrier, shipment.tracking_number
+            move(request, "issue_label", actor="system")
         db.session.commit()
     except IntegrityError:
-        # The same draft confirmed twice at once: the other request won; answer with its return.
+        # The same draft confirmed twice at once: the other request won (its insert is what
+        # the flush above, or the commit, ran into); answer with its return.
         db.session.rollback()
         existing = _by_key(draft.key)
         if existing is None:

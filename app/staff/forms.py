@@ -1,8 +1,19 @@
 """Forms of the staff back office."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    EmailField,
+    HiddenField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from app.analytics.gaps import NOTE_MAX, STATUS_LABELS
+from app.models.gaps import GAP_KINDS
 
 
 class SignInForm(FlaskForm):
@@ -29,3 +40,14 @@ class RefundForm(FlaskForm):
     amount = StringField("Amount", validators=[DataRequired("Enter an amount."), Length(max=20)])
     note = TextAreaField("Note", validators=[Optional(), Length(max=1000)])
     key = HiddenField()
+
+
+class GapForm(FlaskForm):
+    """An editor's decision on one content gap (the queue renders one per gap)."""
+
+    kind = HiddenField(validators=[AnyOf(GAP_KINDS)])
+    key = HiddenField(validators=[DataRequired(), Length(max=300)])
+    status = SelectField(
+        "Status", choices=[SelectChoice(value, label) for value, label in STATUS_LABELS.items()]
+    )
+    note = TextAreaField("Note", validators=[Optional(), Length(max=NOTE_MAX)])

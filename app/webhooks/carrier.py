@@ -59,6 +59,8 @@ def _text(payload: dict, name: str, longest: int) -> str:
         raise InvalidEvent(f'"{name}" is missing or empty.')
     if len(value.strip()) > longest:
         raise InvalidEvent(f'"{name}" is longer than {longest} characters.')
+    if "\x00" in value:  # no database text column can hold it
+        raise InvalidEvent(f'"{name}" contains a NUL character.')
     return value.strip()
 
 
@@ -71,7 +73,10 @@ def _moment(value: object) -> datetime:
         raise InvalidEvent('"occurred_at" is not an ISO 8601 date and time.') from None
     if moment.tzinfo is None:
         raise InvalidEvent('"occurred_at" needs a time zone (such as "Z" or "+00:00").')
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-01:00 is in the year 10000
+        raise InvalidEvent('"occurred_at" is out of range.') from None
 
 
 def parse(payload: object) -> Event:

@@ -107,31 +107,33 @@
       all[active].scrollIntoView({ block: "nearest" });
     }
 
+    // An option of a listbox can't hold a link (nested interactive controls), so each option
+    // keeps its address in data-href and is opened on Enter or click.
+    function option(id, href) {
+      const item = document.createElement("li");
+      item.id = id;
+      item.setAttribute("role", "option");
+      item.setAttribute("aria-selected", "false");
+      item.dataset.href = href;
+      return item;
+    }
+
     function render(data) {
       list.replaceChildren();
       data.results.forEach(function (result, n) {
-        const option = document.createElement("li");
-        option.id = list.id + "-" + n;
-        option.setAttribute("role", "option");
-        option.setAttribute("aria-selected", "false");
-        const link = document.createElement("a");
-        link.href = result.open_url;
-        link.tabIndex = -1;
-        link.textContent = result.title;
+        const item = option(list.id + "-" + n, result.open_url);
+        const title = document.createElement("span");
+        title.className = "title";
+        title.textContent = result.title;
         const snippet = document.createElement("span");
         snippet.className = "snippet";
         snippet.replaceChildren.apply(snippet, snippetNodes(result.snippet));
-        link.appendChild(snippet);
-        option.appendChild(link);
-        list.appendChild(option);
+        item.append(title, snippet);
+        list.appendChild(item);
       });
-      const all = document.createElement("li");
+      const all = option(list.id + "-all", form.action + "?q=" + encodeURIComponent(data.query));
       all.className = "all-results";
-      const allLink = document.createElement("a");
-      allLink.href = form.action + "?q=" + encodeURIComponent(data.query);
-      allLink.tabIndex = -1;
-      allLink.textContent = data.total ? "See all " + data.total + " results" : "No articles match yet. Search anyway";
-      all.appendChild(allLink);
+      all.textContent = data.total ? "See all " + data.total + " results" : "No articles match yet. Search anyway";
       list.appendChild(all);
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
@@ -171,8 +173,15 @@
       else if (event.key === "Enter" && active >= 0) {
         event.preventDefault();
         clearTimeout(settleTimer);
-        window.location.assign(options()[active].querySelector("a").href);
+        window.location.assign(options()[active].dataset.href);
       }
+    });
+
+    list.addEventListener("click", function (event) {
+      const chosen = event.target.closest("[role=option]");
+      if (!chosen) return;
+      clearTimeout(settleTimer);
+      window.location.assign(chosen.dataset.href);
     });
 
     form.addEventListener("submit", function () { clearTimeout(settleTimer); });

@@ -2,7 +2,7 @@
 
 import logging
 
-from tests.bench import pages, returns, search
+from tests.bench import insights, pages, returns, search, throughput
 
 
 def main() -> None:
@@ -10,6 +10,8 @@ def main() -> None:
     pages.run()
     returns.run()
     search.run()
+    insights.run()
+    throughput.run()
 
 
 if __name__ == "__main__":

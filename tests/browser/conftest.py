@@ -1,14 +1,19 @@
 """A real Chromium (Debian's package) driven by Playwright against the app on a local port."""
 
+import json
 import os
 import shutil
+import subprocess
 import threading
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+HERE = Path(__file__).resolve().parent
+AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"  # tests/browser/package.json pins it
 ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -54,3 +59,34 @@ def page(request, browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+def _axe_installed() -> bool:
+    """The version tests/browser/package.json pins is in node_modules."""
+    wanted = json.loads((HERE / "package.json").read_text())["devDependencies"]["axe-core"]
+    installed = AXE.parent / "package.json"
+    return AXE.exists() and json.loads(installed.read_text())["version"] == wanted
+
+
+@pytest.fixture(scope="session")
+def axe_script() -> Path:
+    """axe-core from the npm registry, installed into tests/browser/node_modules on first use."""
+    if not _axe_installed():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.fail(
+                "npm not found: run `sudo apt-get install -y npm` (or sh .ci/system-packages)"
+            )
+        command = [
+            npm,
+            "install",
+            "--no-audit",
+            "--no-fund",
+            "--no-package-lock",
+            "--prefix",
+            str(HERE),
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0 or not _axe_installed():
+            pytest.fail(f"`{' '.join(command)}` failed:\n{done.stdout}{done.stderr}")
+    return AXE

@@ -1,0 +1,175 @@
+"""Whether a content gap marked done has closed: the numbers it had that day (its baseline)
+against those since. A search gap closes when the search finds articles and gets clicks, an
+article gap when its helpful share rises, a return-reason gap when an article covers the
+reason and customers shown it say it solved their problem."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, func, select
+
+from app.analytics.article_report import MIN_VOTES
+from app.analytics.returns_report import covering_articles
+from app.analytics.stats import percent, plural, share
+from app.content import Library
+from app.extensions import db
+from app.models.analytics import SearchClick, SearchEvent
+from app.models.gaps import ContentGap
+from app.models.returns import Deflection
+from app.models.votes import Vote
+from app.returns.policy import Policy
+from app.search import SearchEngine, SearchUnavailable
+
+AFTER_MIN_SEARCHES = 5  # searches with results after "done" before a gap can be judged
+AFTER_MIN_VOTES = MIN_VOTES
+
+
+@dataclass(frozen=True)
+class Sources:
+    """What the queue reads besides the database."""
+
+    library: Library
+    policy: Policy | None
+    engine: SearchEngine | None
+
+
+@dataclass
+class Outcome:
+    state: str  # closed | not_yet | waiting
+    text: str
+
+
+def _searches_since(query: str, since: datetime, until: datetime | None = None) -> dict:
+    """Searches for a normalized query from `since`: how many, how many found nothing, and
+    how many opened a result."""
+    clicked = (
+        select(SearchClick.search_event_id)
+        .where(SearchClick.search_event_id == SearchEvent.id)
+        .exists()
+    )
+    stmt = select(
+        func.count(),
+        func.sum(case((SearchEvent.results_count == 0, 1), else_=0)),
+        func.sum(case((clicked, 1), else_=0)),
+    ).where(SearchEvent.query_normalized == query, SearchEvent.created_at >= since)
+    if until is not None:
+        stmt = stmt.where(SearchEvent.created_at < until)
+    searches, zero, opened = db.session.execute(stmt).one()
+    return {"searches": searches, "zero_results": zero or 0, "clicked": opened or 0}
+
+
+def _votes_since(path: str, since: datetime | None = None) -> dict:
+    stmt = select(func.count(), func.sum(case((Vote.helpful, 1), else_=0))).where(
+        Vote.article_path == path
+    )
+    if since is not None:
+        stmt = stmt.where(Vote.updated_at >= since)
+    votes, helpful = db.session.execute(stmt).one()
+    return {"votes": votes, "helpful": helpful or 0}
+
+
+def _deflections_since(reason: str, since: datetime | None = None) -> dict:
+    stmt = select(func.count(), func.sum(case((Deflection.outcome == "solved", 1), else_=0))).where(
+        Deflection.reason_code == reason
+    )
+    if since is not None:
+        stmt = stmt.where(Deflection.created_at >= since)
+    shown, solved = db.session.execute(stmt).one()
+    return {"shown": shown, "solved": solved or 0}
+
+
+BASELINE_DAYS = 30
+
+
+def baseline(kind: str, key: str, now: datetime, sources: Sources) -> dict:
+    """The numbers a gap has when it is marked done: the last 30 days of searches, every
+    vote so far, every deflection so far."""
+    if kind in ("query", "no_click"):
+        return _searches_since(key, now - timedelta(days=BASELINE_DAYS), now)
+    if kind == "article":
+        return _votes_since(key)
+    covered = bool(covering_articles(sources.policy, sources.library, key))
+    return {**_deflections_since(key), "covered": covered}
+
+
+def outcome(kind: str, key: str, row: ContentGap, sources: Sources) -> Outcome:
+    """Whether a gap marked done has closed, in words."""
+    since = row.done_at or row.updated_at
+    when = f"{since.day} {since:%B}"
+    before = row.baseline or {}
+    if kind == "query":
+        return _query_outcome(key, since, when, sources)
+    if kind == "no_click":
+        now = _searches_since(key, since)
+        found = now["searches"] - now["zero_results"]
+        was = share(
+            before.get("clicked", 0), before.get("searches", 0) - before.get("zero_results", 0)
+        )
+        rate = share(now["clicked"], found)
+        if found < AFTER_MIN_SEARCHES:
+            return Outcome(
+                "waiting",
+                f"{plural(found, 'search')} with results since {when}; "
+                f"{AFTER_MIN_SEARCHES} are needed to tell.",
+            )
+        text = f"{percent(rate)} of searches since {when} opened a result (before: {percent(was)})."
+        return Outcome("closed" if rate > (was or 0) else "not_yet", text)
+    if kind == "article":
+        now = _votes_since(key, since)
+        was = share(before.get("helpful", 0), before.get("votes", 0))
+        rate = share(now["helpful"], now["votes"])
+        if now["votes"] < AFTER_MIN_VOTES:
+            return Outcome(
+                "waiting",
+                f"{plural(now['votes'], 'vote')} since {when}; "
+                f"{AFTER_MIN_VOTES} are needed to tell.",
+            )
+        text = f"{percent(rate)} found it helpful since {when} (before: {percent(was)})."
+        return Outcome("closed" if rate > (was or 0) else "not_yet", text)
+    return _reason_outcome(key, since, when, before, sources)
+
+
+def _query_outcome(query: str, since: datetime, when: str, sources: Sources) -> Outcome:
+    try:
+        total = sources.engine.search(query, per_page=1).total if sources.engine else None
+    except SearchUnavailable:
+        total = None
+    if total is None:
+        return Outcome("waiting", "Search is unavailable, so this can't be checked now.")
+    if total == 0:
+        return Outcome("not_yet", "The search still finds nothing.")
+    now = _searches_since(query, since)
+    finds = f"It now finds {plural(total, 'article')}"
+    if not now["searches"]:
+        return Outcome("waiting", f"{finds}; nobody has searched for it since {when}.")
+    if now["clicked"]:
+        return Outcome(
+            "closed",
+            f"{finds}, and {now['clicked']} of {plural(now['searches'], 'search')} since "
+            f"{when} opened one.",
+        )
+    return Outcome(
+        "not_yet",
+        f"{finds}, but none of {plural(now['searches'], 'search')} since {when} opened one.",
+    )
+
+
+def _reason_outcome(reason: str, since, when: str, before: dict, sources: Sources) -> Outcome:
+    if not covering_articles(sources.policy, sources.library, reason):
+        return Outcome(
+            "not_yet",
+            "No help article covers it yet: list one under the reason in "
+            "content/returns-policy.yml.",
+        )
+    now = _deflections_since(reason, since)
+    if not now["shown"]:
+        return Outcome(
+            "waiting", f"An article covers it; no customer has been shown it since {when}."
+        )
+    was = share(before.get("solved", 0), before.get("shown", 0)) or 0.0
+    rate = share(now["solved"], now["shown"])
+    text = (
+        f"{now['solved']} of {now['shown']} customers shown an article since {when} said it "
+        f"solved their problem (before: {percent(was if before.get('shown') else None)})."
+    )
+    return Outcome("closed" if now["solved"] and rate > was else "not_yet", text)

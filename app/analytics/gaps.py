@@ -1,0 +1,264 @@
+"""The content-gap queue: one ranked list of what to write next, from searches that found
+nothing, searches whose results nobody opened, articles readers rate unhelpful and return
+reasons no article covers. The numbers are computed from the data for the chosen dates;
+the editors' decisions (status, note) are ContentGap rows merged in by (kind, key). A gap
+marked done keeps the numbers it had then, so the queue can tell whether it closed (see
+gap_outcomes)."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.analytics import article_report as articles
+from app.analytics import reports
+from app.analytics.dates import DateRange, last_days
+from app.analytics.gap_outcomes import Outcome, Sources, baseline, outcome
+from app.analytics.returns_report import reason_coverage
+from app.analytics.stats import percent, plural, share, wilson_lower_bound
+from app.analytics.synonyms import followed_by
+from app.extensions import db
+from app.models.gaps import GAP_KINDS, GAP_STATUSES, ContentGap
+
+KIND_LABELS = {
+    "query": "Search finds nothing",
+    "no_click": "Search results not opened",
+    "article": "Article rated unhelpful",
+    "return_reason": "Return reason without an article",
+}
+STATUS_LABELS = {"open": "Open", "planned": "Planned", "done": "Done", "dismissed": "Dismissed"}
+# How much one unit of volume weighs: a search; a vote stands for more readers than the
+# few who vote; a returned item costs shipping and handling.
+WEIGHTS = {"query": 1.0, "no_click": 1.0, "article": 3.0, "return_reason": 5.0}
+HALF_LIFE_DAYS = 14  # a gap last seen two weeks ago counts half
+ARTICLE_MIN_UNHELPFUL = 0.2  # Wilson lower bound of the "No" share that makes a gap
+CANDIDATES = 200  # per kind, before ranking
+NOTE_MAX = 2000
+
+
+@dataclass
+class Gap:
+    kind: str
+    key: str
+    title: str
+    volume: int
+    badness: float
+    last_seen: datetime | None
+    volume_text: str
+    badness_text: str
+    score: float = 0.0
+    recency: float = 0.0
+    age_days: int | None = None
+    status: str = "open"
+    note: str = ""
+    updated_by: str = ""
+    done_at: datetime | None = None
+    outcome: Outcome | None = None
+    followed_by: list = field(default_factory=list)  # synonym suggestions (query gaps)
+
+    @property
+    def weight(self) -> float:
+        return WEIGHTS[self.kind]
+
+    @property
+    def recency_text(self) -> str:
+        if self.age_days is None:
+            return "not seen in these dates"
+        when = {0: "today", 1: "yesterday"}.get(self.age_days, f"{self.age_days} days ago")
+        return f"last seen {when}"
+
+    @property
+    def score_text(self) -> str:
+        weight = f"{self.weight:g} × " if self.weight != 1 else ""
+        return (
+            f"Score {self.score:.1f} = {weight}{self.volume} (volume) × {self.badness:.2f} "
+            f"(how bad) × {self.recency:.2f} (recency: {self.recency_text})"
+        )
+
+    def rank(self, as_of: date) -> None:
+        """Score = weight × volume × how bad × recency (halving every HALF_LIFE_DAYS)."""
+        if self.last_seen is None:
+            self.age_days, self.recency = None, 0.0
+        else:
+            self.age_days = max(0, (as_of - self.last_seen.date()).days)
+            self.recency = 0.5 ** (self.age_days / HALF_LIFE_DAYS)
+        self.score = self.weight * self.volume * self.badness * self.recency
+
+
+# -- gaps from each source -----------------------------------------------------------------
+
+
+def _query_gap(q: reports.QueryStats) -> Gap:
+    bad = share(q.zero_results, q.searches) or 0.0
+    return Gap(
+        kind="query",
+        key=q.query,
+        title=q.example or q.query,
+        volume=q.searches,
+        badness=bad,
+        last_seen=q.last_zero_at or q.last_seen,
+        volume_text=plural(q.searches, "search"),
+        badness_text="all found nothing"
+        if q.zero_results == q.searches
+        else f"{q.zero_results} ({percent(bad)}) found nothing",
+    )
+
+
+def _no_click_gap(q: reports.QueryStats) -> Gap:
+    bad = share(q.no_clicks, q.with_results) or 0.0
+    return Gap(
+        kind="no_click",
+        key=q.query,
+        title=q.example or q.query,
+        volume=q.with_results,
+        badness=bad,
+        last_seen=q.last_seen,
+        volume_text=f"{plural(q.with_results, 'search')} found articles",
+        badness_text=f"{q.no_clicks} ({percent(bad)}) opened none",
+    )
+
+
+def _article_gap(a: articles.ArticleStats) -> Gap:
+    bad = wilson_lower_bound(a.unhelpful, a.votes) or 0.0
+    return Gap(
+        kind="article",
+        key=a.path,
+        title=a.title,
+        volume=a.votes,
+        badness=bad,
+        last_seen=a.last_unhelpful_at,
+        volume_text=f"{plural(a.votes, 'vote')}, {a.unhelpful} of them No",
+        badness_text=f"at least {percent(bad)} of readers find it unhelpful "
+        "(95% Wilson lower bound)",
+    )
+
+
+def _reason_gap(c) -> Gap:
+    return Gap(
+        kind="return_reason",
+        key=c.reason,
+        title=c.label,
+        volume=c.units,
+        badness=0.0 if c.covered else 1.0,
+        last_seen=c.last_return,
+        volume_text=f"{plural(c.units, 'item')} returned",
+        badness_text="a help article now covers it"
+        if c.covered
+        else "no help article covers this reason",
+    )
+
+
+def candidates(rng: DateRange, sources: Sources) -> list[Gap]:
+    """Every gap the data shows for these dates (the largest CANDIDATES of each kind)."""
+    lists = reports.query_lists(rng, CANDIDATES, ("zero", "no_click"))
+    gaps = [_query_gap(q) for q in lists["zero"]]
+    gaps += [_no_click_gap(q) for q in lists["no_click"]]
+    for article in articles.article_stats(rng, sources.library, usage=False).values():
+        if article.votes >= articles.MIN_VOTES and article.published:
+            gap = _article_gap(article)
+            if gap.badness >= ARTICLE_MIN_UNHELPFUL:
+                gaps.append(gap)
+    for coverage in reason_coverage(rng, sources.policy, sources.library):
+        if coverage.frequent and not coverage.covered:
+            gaps.append(_reason_gap(coverage))
+    return gaps
+
+
+def gaps_for(rng: DateRange, sources: Sources, kind: str, keys: list[str]) -> list[Gap]:
+    """These gaps' numbers for these dates, whatever they are (zero when nothing happened)."""
+    if kind in ("query", "no_click"):
+        make = _query_gap if kind == "query" else _no_click_gap
+        found = [make(q) for q in reports.queries_by_key(rng, keys)]
+    elif kind == "article":
+        stats = articles.article_stats(rng, sources.library, keys, usage=False)
+        found = [_article_gap(a) for a in stats.values()]
+    else:
+        coverage = reason_coverage(rng, sources.policy, sources.library, keys)
+        found = [_reason_gap(c) for c in coverage]
+    seen = {g.key for g in found}
+    for key in keys:
+        if key not in seen:
+            found.append(Gap(kind, key, key, 0, 0.0, None, "nothing in these dates", "–"))
+    return found
+
+
+# -- the queue -------------------------------------------------------------------------------
+
+
+@dataclass
+class Queue:
+    range: DateRange
+    status: str  # the filter: "" for open and planned
+    gaps: list[Gap]  # ranked, filtered
+    counts: dict[str, int]
+
+    @property
+    def active(self) -> int:
+        return self.counts["open"] + self.counts["planned"]
+
+
+def build_queue(
+    rng: DateRange, sources: Sources, status: str = "", limit: int | None = reports.PAGE_ROWS
+) -> Queue:
+    """The ranked queue for these dates, with the editors' statuses and notes merged in;
+    `status` filters it ("" shows what is still to do: open and planned)."""
+    gaps = {(g.kind, g.key): g for g in candidates(rng, sources)}
+    stored = {(row.kind, row.key): row for row in db.session.execute(select(ContentGap)).scalars()}
+    for kind in GAP_KINDS:
+        missing = [key for k, key in stored if k == kind and (k, key) not in gaps]
+        if missing:
+            gaps.update({(g.kind, g.key): g for g in gaps_for(rng, sources, kind, missing)})
+    for key, gap in gaps.items():
+        gap.rank(rng.end)
+        row = stored.get(key)
+        if row is not None:
+            gap.status, gap.note, gap.updated_by = row.status, row.note, row.updated_by
+            gap.done_at = row.done_at
+    counts = {s: 0 for s in GAP_STATUSES}
+    for gap in gaps.values():
+        counts[gap.status] += 1
+    wanted = {status} if status in GAP_STATUSES else {"open", "planned"}
+    ranked = sorted(
+        (g for g in gaps.values() if g.status in wanted),
+        key=lambda g: (-g.score, -g.volume, g.kind, g.key),
+    )[:limit]
+    following = followed_by([g.key for g in ranked if g.kind == "query"])
+    for gap in ranked:
+        if gap.status == "done":
+            gap.outcome = outcome(gap.kind, gap.key, stored[(gap.kind, gap.key)], sources)
+        if gap.kind == "query":
+            gap.followed_by = following[gap.key]
+    return Queue(rng, status if status in GAP_STATUSES else "", ranked, counts)
+
+
+def update_gap(
+    kind: str, key: str, status: str, note: str, actor: str, now: datetime, sources: Sources
+) -> ContentGap:
+    """Record an editor's decision. Marking a gap done keeps its numbers as they are now."""
+    if kind not in GAP_KINDS or status not in GAP_STATUSES or not key or len(key) > 300:
+        raise ValueError("unknown gap or status")
+    try:
+        return _decide(kind, key, status, note, actor, now, sources)
+    except IntegrityError:
+        # Another editor saved this gap's first decision at the same moment: update theirs.
+        db.session.rollback()
+        return _decide(kind, key, status, note, actor, now, sources)
+
+
+def _decide(kind, key, status, note, actor, now, sources) -> ContentGap:
+    row = db.session.execute(select(ContentGap).filter_by(kind=kind, key=key)).scalar_one_or_none()
+    if row is None:
+        row = ContentGap(kind=kind, key=key)
+        db.session.add(row)
+    if status == "done" and row.status != "done":
+        row.done_at = now
+        row.baseline = baseline(kind, key, now, sources)
+    elif status != "done":
+        row.done_at, row.baseline = None, None
+    [current] = gaps_for(last_days(now.date()), sources, kind, [key])
+    current.rank(now.date())
+    row.status, row.note, row.updated_by = status, note.strip()[:NOTE_MAX], actor
+    row.score = round(current.score, 3)
+    db.session.commit()
+    return row

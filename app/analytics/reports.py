@@ -1,0 +1,260 @@
+"""The editors' search report: SQL aggregates over the daily search counters for a date
+range (searches per day, top queries, queries that found nothing or that nobody clicked) and
+one query's own page. Plain Python, no Flask."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, literal, select, union_all
+
+from app.analytics.dates import DateRange
+from app.analytics.stats import share
+from app.extensions import db
+from app.models.analytics import SearchClick, SearchDaily, SearchDayTotal, SearchEvent
+
+PAGE_ROWS = 50  # rows per table on a page; CSV downloads get up to CSV_ROWS
+CSV_ROWS = 10_000
+# "Searched often, rarely clicked": at least this many searches that found articles, and
+# fewer than this share of them opened one.
+NO_CLICK_MIN_SEARCHES = 10
+NO_CLICK_MAX_CTR = 0.2
+
+
+# -- searches ------------------------------------------------------------------------------
+
+
+@dataclass
+class SearchDay:
+    day: date
+    searches: int
+    zero_results: int
+    clicked_searches: int
+
+
+@dataclass
+class QueryStats:
+    """One normalized (redacted) query over the range."""
+
+    query: str
+    searches: int
+    zero_results: int
+    clicked_searches: int
+    clicks: int
+    position_sum: int
+    last_seen: datetime
+    last_zero_at: datetime | None
+    example: str = ""
+
+    @property
+    def with_results(self) -> int:
+        return self.searches - self.zero_results
+
+    @property
+    def ctr(self) -> float | None:
+        """Share of the searches that opened a result."""
+        return share(self.clicked_searches, self.searches)
+
+    @property
+    def results_ctr(self) -> float | None:
+        """Share of the searches that found articles and opened one."""
+        return share(self.clicked_searches, self.with_results)
+
+    @property
+    def no_clicks(self) -> int:
+        return self.with_results - self.clicked_searches
+
+    @property
+    def avg_position(self) -> float | None:
+        return share(self.position_sum, self.clicks)
+
+
+@dataclass
+class SearchReport:
+    range: DateRange
+    days: list[SearchDay]
+    top: list[QueryStats]
+    zero: list[QueryStats]
+    no_click: list[QueryStats]
+
+    @property
+    def searches(self) -> int:
+        return sum(d.searches for d in self.days)
+
+    @property
+    def zero_results(self) -> int:
+        return sum(d.zero_results for d in self.days)
+
+    @property
+    def clicked_searches(self) -> int:
+        return sum(d.clicked_searches for d in self.days)
+
+
+def _per_query(rng: DateRange, keys: list[str] | None = None):
+    """Per-query sums over the range, from the daily counters (one pass over them)."""
+    d = SearchDaily
+    stmt = select(
+        d.query_normalized.label("query"),
+        func.sum(d.searches).label("searches"),
+        func.sum(d.zero_results).label("zero_results"),
+        func.sum(d.clicked_searches).label("clicked_searches"),
+        func.sum(d.clicks).label("clicks"),
+        func.sum(d.position_sum).label("position_sum"),
+        func.max(d.last_seen).label("last_seen"),
+        func.max(d.last_zero_at).label("last_zero_at"),
+    ).where(d.day.between(rng.start, rng.end))
+    if keys is not None:
+        stmt = stmt.where(d.query_normalized.in_(keys))
+    return stmt.group_by(d.query_normalized)
+
+
+def _lists(q) -> dict[str, tuple]:
+    """Each list of queries the reports show: (which rows, in what order)."""
+    found = q.searches - q.zero_results
+    return {
+        "top": (None, (q.searches.desc(), q.query)),
+        "zero": (q.zero_results > 0, (q.zero_results.desc(), q.last_zero_at.desc(), q.query)),
+        # found often, and clicked / found < NO_CLICK_MAX_CTR (in integers: no division)
+        "no_click": (
+            and_(
+                found >= NO_CLICK_MIN_SEARCHES,
+                q.clicked_searches * 100 < found * round(NO_CLICK_MAX_CTR * 100),
+            ),
+            ((found - q.clicked_searches).desc(), q.query),
+        ),
+    }
+
+
+def query_lists(
+    rng: DateRange, limit: int = PAGE_ROWS, names: tuple[str, ...] = ("top", "zero", "no_click")
+) -> dict[str, list[QueryStats]]:
+    """The most searched queries, those that found nothing, and those that found articles
+    nobody opened: all from one pass over the daily counters."""
+    per_query = _per_query(rng).cte("per_query").prefix_with("MATERIALIZED")
+    q = per_query.c
+    parts = []
+    for name in names:
+        where, order = _lists(q)[name]
+        part = select(
+            literal(name).label("list"), func.row_number().over(order_by=order).label("n"), *q
+        )
+        if where is not None:
+            part = part.where(where)
+        parts.append(select(part.order_by(*order).limit(limit).subquery()))
+    found: dict[str, list[QueryStats]] = {name: [] for name in names}
+    ranked = union_all(*parts).subquery()
+    for row in db.session.execute(select(ranked).order_by(ranked.c.list, ranked.c.n)):
+        found[row.list].append(QueryStats(*row[2:]))
+    _with_examples(rng, [stats for rows in found.values() for stats in rows])
+    return found
+
+
+def queries_by_key(rng: DateRange, keys: list[str]) -> list[QueryStats]:
+    """These queries' numbers over the range (those searched in it)."""
+    return _with_examples(rng, _rows(_per_query(rng, keys)))
+
+
+def _rows(stmt) -> list[QueryStats]:
+    return [QueryStats(*row) for row in db.session.execute(stmt)]
+
+
+def _with_examples(rng: DateRange, rows: list[QueryStats]) -> list[QueryStats]:
+    """Fill in each query's latest wording in the range (redacted, as customers typed it)."""
+    if not rows:
+        return rows
+    d = SearchDaily
+    latest = (
+        select(d.query_normalized, func.max(d.day).label("day"))
+        .where(d.query_normalized.in_({r.query for r in rows}))
+        .where(d.day.between(rng.start, rng.end))
+        .group_by(d.query_normalized)
+        .subquery()
+    )
+    examples = dict(
+        db.session.execute(
+            select(d.query_normalized, d.example).join(
+                latest, and_(latest.c.query_normalized == d.query_normalized, latest.c.day == d.day)
+            )
+        ).all()
+    )
+    for row in rows:
+        row.example = examples.get(row.query, row.query)
+    return rows
+
+
+def search_days(rng: DateRange) -> list[SearchDay]:
+    """Every day of the range (days without searches included)."""
+    t = SearchDayTotal
+    rows = db.session.execute(
+        select(t.day, t.searches, t.zero_results, t.clicked_searches).where(
+            t.day.between(rng.start, rng.end)
+        )
+    )
+    counts = {row[0]: row[1:] for row in rows}
+    return [SearchDay(day, *counts.get(day, (0, 0, 0))) for day in rng.each_day()]
+
+
+QUERY_LISTS = ("top", "zero", "no_click")
+
+
+def search_report(
+    rng: DateRange, limit: int = PAGE_ROWS, lists: tuple[str, ...] = QUERY_LISTS
+) -> SearchReport:
+    """The whole report, or only some of its query `lists` (a CSV download needs one)."""
+    found = query_lists(rng, limit, lists)
+    return SearchReport(
+        range=rng,
+        days=search_days(rng),
+        top=found.get("top", []),
+        zero=found.get("zero", []),
+        no_click=found.get("no_click", []),
+    )
+
+
+# -- one query -----------------------------------------------------------------------------
+
+
+@dataclass
+class QueryDetail:
+    query: str
+    stats: QueryStats | None
+    days: list[SearchDay]
+    wordings: list[tuple[str, int]]  # redacted wordings, most used first
+    opened: list[tuple[str, int]]  # article paths opened from this query
+
+
+def query_detail(rng: DateRange, query: str, limit: int = PAGE_ROWS) -> QueryDetail:
+    found = queries_by_key(rng, [query])
+    d = SearchDaily
+    per_day = db.session.execute(
+        select(d.day, d.searches, d.zero_results, d.clicked_searches).where(
+            d.query_normalized == query, d.day.between(rng.start, rng.end)
+        )
+    )
+    counts = {row[0]: row[1:] for row in per_day}
+    in_range = (
+        SearchEvent.query_normalized == query,
+        SearchEvent.created_at >= rng.since,
+        SearchEvent.created_at < rng.until,
+    )
+    wordings = db.session.execute(
+        select(SearchEvent.query_raw_redacted, func.count())
+        .where(*in_range)
+        .group_by(SearchEvent.query_raw_redacted)
+        .order_by(func.count().desc(), SearchEvent.query_raw_redacted)
+        .limit(limit)
+    ).all()
+    opened = db.session.execute(
+        select(SearchClick.article_path, func.count())
+        .join(SearchEvent, SearchEvent.id == SearchClick.search_event_id)
+        .where(*in_range)
+        .group_by(SearchClick.article_path)
+        .order_by(func.count().desc(), SearchClick.article_path)
+        .limit(limit)
+    ).all()
+    return QueryDetail(
+        query=query,
+        stats=found[0] if found else None,
+        days=[SearchDay(day, *counts.get(day, (0, 0, 0))) for day in rng.each_day()],
+        wordings=[tuple(w) for w in wordings],
+        opened=[tuple(o) for o in opened],
+    )

@@ -1,0 +1,216 @@
+"""The editors' returns report: why customers send things back (by product category and
+SKU), return rates where the orders tell us what was sold, whether help articles shown
+before a return solved the problem, and which frequent reasons no article covers."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+
+from app.analytics.dates import DateRange
+from app.analytics.stats import share
+from app.content import Library
+from app.extensions import db
+from app.models.orders import Order, OrderLine
+from app.models.returns import Deflection, ReturnLine, ReturnRequest
+from app.returns.policy import Policy
+from app.returns.states import RELEASED
+
+FREQUENT_UNITS = 3  # a reason with at least this many returned items in the range
+
+
+@dataclass
+class Returned:
+    """Returned items for one category or SKU: by reason, and against what was sold."""
+
+    key: str
+    name: str = ""
+    units: int = 0
+    by_reason: dict[str, int] = field(default_factory=dict)
+    sold: int = 0  # units in orders placed in the range
+    sold_returned: int = 0  # of those, units customers are returning
+
+    @property
+    def top_reason(self) -> str | None:
+        if not self.by_reason:
+            return None
+        return max(sorted(self.by_reason), key=lambda code: self.by_reason[code])
+
+    @property
+    def return_rate(self) -> float | None:
+        return share(self.sold_returned, self.sold)
+
+
+@dataclass
+class DeflectionStats:
+    reason: str
+    article_path: str
+    solved: int
+    continued: int
+
+    @property
+    def shown(self) -> int:
+        return self.solved + self.continued
+
+    @property
+    def solved_share(self) -> float | None:
+        return share(self.solved, self.shown)
+
+
+@dataclass
+class ReasonCoverage:
+    reason: str
+    label: str
+    units: int
+    articles: list[str]  # published articles the policy shows for this reason
+    shown: int
+    solved: int
+    last_return: datetime | None
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.articles)
+
+    @property
+    def frequent(self) -> bool:
+        return self.units >= FREQUENT_UNITS
+
+    @property
+    def solved_share(self) -> float | None:
+        return share(self.solved, self.shown)
+
+
+@dataclass
+class ReturnsReport:
+    range: DateRange
+    by_category: list[Returned]
+    by_sku: list[Returned]
+    deflections: list[DeflectionStats]
+    coverage: list[ReasonCoverage]
+    reasons: list[str]  # reason codes in the order the tables show them
+
+    @property
+    def units(self) -> int:
+        return sum(r.units for r in self.by_category)
+
+
+def _returned_in(rng: DateRange) -> tuple:
+    return (ReturnRequest.created_at >= rng.since, ReturnRequest.created_at < rng.until)
+
+
+def _returned(rng: DateRange, column) -> dict[str, Returned]:
+    """Items in returns started in the range, by reason, grouped by an order-line column;
+    then the return rate of the orders placed in the range."""
+    found: dict[str, Returned] = {}
+    rows = db.session.execute(
+        select(
+            column, func.max(OrderLine.name), ReturnLine.reason_code, func.sum(ReturnLine.quantity)
+        )
+        .join(ReturnLine.order_line)
+        .join(ReturnLine.request)
+        .where(*_returned_in(rng))
+        .group_by(column, ReturnLine.reason_code)
+    )
+    for key, name, reason, units in rows:
+        item = found.setdefault(key, Returned(key, name))
+        item.by_reason[reason] = units
+        item.units += units
+    placed = (Order.placed_at >= rng.since, Order.placed_at < rng.until)
+    sold = db.session.execute(
+        select(column, func.max(OrderLine.name), func.sum(OrderLine.quantity))
+        .join(OrderLine.order)
+        .where(*placed)
+        .group_by(column)
+    )
+    for key, name, units in sold:
+        found.setdefault(key, Returned(key, name)).sold = units
+    returned = db.session.execute(
+        select(column, func.sum(ReturnLine.quantity))
+        .join(ReturnLine.order_line)
+        .join(OrderLine.order)
+        .join(ReturnLine.request)
+        .where(*placed, ReturnRequest.status.not_in(RELEASED))
+        .group_by(column)
+    )
+    for key, units in returned:
+        found[key].sold_returned = units
+    return found
+
+
+def _ranked(items: dict[str, Returned]) -> list[Returned]:
+    return sorted(items.values(), key=lambda r: (-r.units, -r.sold, r.key))
+
+
+def deflection_stats(rng: DateRange) -> list[DeflectionStats]:
+    solved = func.sum(case((Deflection.outcome == "solved", 1), else_=0))
+    continued = func.sum(case((Deflection.outcome == "continued", 1), else_=0))
+    rows = db.session.execute(
+        select(Deflection.reason_code, Deflection.article_path, solved, continued)
+        .where(Deflection.created_at >= rng.since, Deflection.created_at < rng.until)
+        .group_by(Deflection.reason_code, Deflection.article_path)
+    )
+    stats = [DeflectionStats(*row) for row in rows]
+    return sorted(stats, key=lambda s: (-s.shown, s.reason, s.article_path))
+
+
+def covering_articles(policy: Policy | None, library: Library, reason: str) -> list[str]:
+    """The published articles the returns portal shows for this reason."""
+    if policy is None or reason not in policy.reasons:
+        return []
+    return [path for path in policy.reasons[reason].articles if path in library.articles]
+
+
+def reason_coverage(
+    rng: DateRange, policy: Policy | None, library: Library, reasons: list[str] | None = None
+) -> list[ReasonCoverage]:
+    """Each reason of the policy (and any other with returns in the range), or just
+    `reasons`, most returned first: its covering articles and how often they solved the
+    problem."""
+    units = func.sum(ReturnLine.quantity)
+    stmt = (
+        select(ReturnLine.reason_code, units, func.max(ReturnRequest.created_at))
+        .join(ReturnLine.request)
+        .where(*_returned_in(rng))
+        .group_by(ReturnLine.reason_code)
+    )
+    if reasons is not None:
+        stmt = stmt.where(ReturnLine.reason_code.in_(reasons))
+    counted = {code: (count, last) for code, count, last in db.session.execute(stmt)}
+    deflected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for stat in deflection_stats(rng):
+        deflected[stat.reason][0] += stat.shown
+        deflected[stat.reason][1] += stat.solved
+    known = list(policy.reasons) if policy else []
+    codes = reasons if reasons is not None else known + sorted(set(counted) - set(known))
+    labels = policy.reasons if policy else {}
+    coverage = [
+        ReasonCoverage(
+            reason=code,
+            label=labels[code].label if code in labels else code,
+            units=counted.get(code, (0, None))[0],
+            articles=covering_articles(policy, library, code),
+            shown=deflected[code][0],
+            solved=deflected[code][1],
+            last_return=counted.get(code, (0, None))[1],
+        )
+        for code in codes
+    ]
+    return sorted(coverage, key=lambda c: (-c.units, c.reason))
+
+
+def returns_report(rng: DateRange, policy: Policy | None, library: Library) -> ReturnsReport:
+    by_category = _ranked(_returned(rng, OrderLine.category))
+    for item in by_category:
+        item.name = ""  # categories have no item name
+    coverage = reason_coverage(rng, policy, library)
+    known = list(policy.reasons) if policy else []
+    seen = {code for item in by_category for code in item.by_reason}
+    return ReturnsReport(
+        range=rng,
+        by_category=by_category,
+        by_sku=_ranked(_returned(rng, OrderLine.sku)),
+        deflections=deflection_stats(rng),
+        coverage=coverage,
+        reasons=[c for c in known if c in seen] + sorted(seen - set(known)),
+    )

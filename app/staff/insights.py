@@ -1,0 +1,274 @@
+"""Editor insights: the content-gap queue and the search, article and returns reports.
+Thin: read the dates and filters, call app.analytics, render the page or one table as CSV."""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from app.analytics import article_report as articles
+from app.analytics import gaps, reports, synonyms
+from app.analytics.csvout import to_csv
+from app.analytics.dates import DateRange, last_days, parse_range
+from app.analytics.redact import normalise, redact
+from app.analytics.returns_report import returns_report
+from app.analytics.searches import VISIT
+from app.analytics.tables import (
+    Tables,
+    article_detail_tables,
+    article_tables,
+    gap_tables,
+    query_tables,
+    returns_tables,
+    search_tables,
+)
+from app.models.types import utcnow
+from app.models.votes import NO_REASONS
+from app.search import SearchUnavailable
+from app.staff import bp
+from app.staff.access import EDITORS, role_required
+from app.staff.forms import ActionForm, GapForm
+
+
+def _range() -> tuple[DateRange, str | None]:
+    return parse_range(request.args.get("start"), request.args.get("end"), utcnow().date())
+
+
+def _wants_csv() -> bool:
+    return request.args.get("format") == "csv"
+
+
+def _limit() -> int:
+    return reports.CSV_ROWS if _wants_csv() else reports.PAGE_ROWS
+
+
+def this_url(**changes: str) -> str:
+    """This page's URL with some query arguments changed (a query argument named like a part
+    of the path, ?path=, never replaces it)."""
+    values = {**request.args.to_dict(), **changes, **(request.view_args or {})}
+    return url_for(request.endpoint, **values)
+
+
+def csv_url(table: str) -> str:
+    """This page's URL asking for one of its tables as CSV."""
+    return this_url(format="csv", table=table)
+
+
+def _page(template: str, tables: Callable[[], Tables], rng: DateRange, problem, **context):
+    """The page, or with ?format=csv&table=NAME that table as a CSV download."""
+    if _wants_csv():
+        name = request.args.get("table", "")
+        found = tables()
+        if name not in found:
+            abort(404)
+        headers, rows = found[name]
+        filename = f"{name}-{rng.start.isoformat()}-to-{rng.end.isoformat()}.csv"
+        return Response(
+            to_csv(headers, rows),
+            mimetype="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        )
+    today = utcnow().date()
+    return render_template(
+        template,
+        rng=rng,
+        range_problem=problem,
+        presets={days: last_days(today, days) for days in (7, 30, 90)},
+        csv_url=csv_url,
+        this_url=this_url,
+        **context,
+    )
+
+
+def _sources() -> gaps.Sources:
+    return gaps.Sources(
+        library=current_app.extensions["library"],
+        policy=current_app.extensions.get("returns_policy"),
+        engine=current_app.extensions.get("search"),
+    )
+
+
+def _synonym_groups() -> list[list[str]]:
+    return synonyms.load_groups(Path(current_app.config["CONTENT_DIR"]) / "synonyms.yml")
+
+
+@bp.get("/insights")
+@role_required(*EDITORS)
+def insights():
+    rng, problem = _range()
+    status = request.args.get("status", "")
+    sources = _sources()
+    queue = gaps.build_queue(rng, sources, status, None if _wants_csv() else reports.PAGE_ROWS)
+    groups = _synonym_groups()
+    suggestions = [
+        synonyms.describe(row, groups, sources.library, sources.engine)
+        for row in synonyms.open_suggestions()
+    ]
+    return _page(
+        "staff/insights/gaps.html",
+        lambda: gap_tables(queue, suggestions),
+        rng,
+        problem,
+        queue=queue,
+        suggestions=suggestions,
+        suggestion_counts=synonyms.suggestion_counts(),
+        kinds=gaps.KIND_LABELS,
+        statuses=gaps.STATUS_LABELS,
+        weights=gaps.WEIGHTS,
+        half_life=gaps.HALF_LIFE_DAYS,
+        note_max=gaps.NOTE_MAX,
+        visit_minutes=int(VISIT.total_seconds() // 60),
+    )
+
+
+def _back_to_queue(anchor: str):
+    back = {k: v for k, v in request.args.items() if k in ("start", "end", "status")}
+    return redirect(url_for("staff.insights", **back, _anchor=anchor), code=303)
+
+
+@bp.post("/insights/gaps")
+@role_required(*EDITORS)
+def update_gap():
+    form = GapForm()
+    if not form.validate_on_submit():
+        problems = "; ".join(e for errors in form.errors.values() for e in errors)
+        flash(f"Nothing was saved: {problems}")
+        return _back_to_queue("queue")
+    gaps.update_gap(
+        form.kind.data,
+        form.key.data,
+        form.status.data,
+        form.note.data or "",
+        current_user.label,
+        utcnow(),
+        _sources(),
+    )
+    title = request.form.get("title") or form.key.data
+    flash(f"“{title}” is now {gaps.STATUS_LABELS[form.status.data].lower()}.")
+    return _back_to_queue("queue")
+
+
+@bp.post("/insights/synonyms/<int:suggestion_id>")
+@role_required(*EDITORS)
+def update_synonym(suggestion_id: int):
+    status = request.form.get("status", "")
+    if not ActionForm().validate_on_submit() or status not in ("accepted", "dismissed", "open"):
+        abort(400)
+    row = synonyms.set_status(suggestion_id, status)
+    if row is None:
+        abort(404)
+    if status == "accepted":
+        line = synonyms.synonyms_line(_synonym_groups(), row.zero_query, row.followed_by)
+        flash(f"Accepted. Add this line to content/synonyms.yml and publish: {line}")
+    else:
+        flash(f"“{row.zero_query}” → “{row.followed_by}”: {status}.")
+    return _back_to_queue("synonyms")
+
+
+@bp.get("/insights/searches")
+@role_required(*EDITORS)
+def insights_searches():
+    rng, problem = _range()
+    wanted = {"top_queries": ("top",), "zero_results": ("zero",), "no_clicks": ("no_click",)}
+    lists = wanted.get(request.args.get("table", ""), ()) if _wants_csv() else None
+    report = reports.search_report(rng, _limit(), lists or reports.QUERY_LISTS)
+    return _page(
+        "staff/insights/searches.html",
+        lambda: search_tables(report),
+        rng,
+        problem,
+        report=report,
+        min_searches=reports.NO_CLICK_MIN_SEARCHES,
+        max_ctr=reports.NO_CLICK_MAX_CTR,
+    )
+
+
+@bp.get("/insights/searches/query")
+@role_required(*EDITORS)
+def insights_query():
+    rng, problem = _range()
+    # Stored queries are redacted and normalized: look up what was typed the same way.
+    query = normalise(redact(request.args.get("q", "")))
+    if not query:
+        return redirect(url_for("staff.insights_searches", **rng.as_args()))
+    detail = reports.query_detail(rng, query, _limit())
+    sources = _sources()
+    try:
+        now_finds = sources.engine.search(query, per_page=5) if sources.engine else None
+    except SearchUnavailable:
+        now_finds = None
+    return _page(
+        "staff/insights/query.html",
+        lambda: query_tables(detail),
+        rng,
+        problem,
+        detail=detail,
+        now_finds=now_finds,
+        followed_by=synonyms.followed_by([query])[query],
+        library=sources.library,
+    )
+
+
+@bp.get("/insights/articles")
+@role_required(*EDITORS)
+def insights_articles():
+    rng, problem = _range()
+    sort = request.args.get("sort", "views")
+    descending = request.args.get("dir", "desc") != "asc"
+    report = articles.article_report(rng, current_app.extensions["library"], sort, descending)
+    return _page(
+        "staff/insights/articles.html",
+        lambda: article_tables(report),
+        rng,
+        problem,
+        report=report,
+        reasons=NO_REASONS,
+        min_votes=articles.MIN_VOTES,
+    )
+
+
+@bp.get("/insights/articles/<path:path>")
+@role_required(*EDITORS)
+def insights_article(path: str):
+    rng, problem = _range()
+    library = current_app.extensions["library"]
+    detail = articles.article_detail(rng, library, path, _limit())
+    if not detail.stats.published and not (detail.stats.votes or detail.stats.views):
+        abort(404)
+    return _page(
+        "staff/insights/article.html",
+        lambda: article_detail_tables(detail),
+        rng,
+        problem,
+        detail=detail,
+        reasons=NO_REASONS,
+        min_votes=articles.MIN_VOTES,
+    )
+
+
+@bp.get("/insights/returns")
+@role_required(*EDITORS)
+def insights_returns():
+    rng, problem = _range()
+    policy = current_app.extensions.get("returns_policy")
+    report = returns_report(rng, policy, current_app.extensions["library"])
+    labels = {code: reason.label for code, reason in policy.reasons.items()} if policy else {}
+    return _page(
+        "staff/insights/returns.html",
+        lambda: returns_tables(report, labels),
+        rng,
+        problem,
+        report=report,
+        labels=labels,
+        library=current_app.extensions["library"],
+    )
