@@ -89,9 +89,9 @@ def refuse_malformed_input() -> None:
 
 
 class RowId(IntegerConverter):
-    """`<int:...>` in routes: a database id, so a number no BIGINT holds is a 404 rather than
-    an overflow in the database driver (a 500)."""
+    """`<int:...>` in routes: a database id, so a number no id column holds (INTEGER, 32 bits
+    on PostgreSQL) is a 404 rather than an out-of-range error from the database (a 500)."""
 
     def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**63 - 1)
+        kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)

@@ -405,7 +405,7 @@ def argument(rule, name: str, known: Known) -> st.SearchStrategy[str]:
     converter = rule._converters[name]
     if isinstance(converter, IntegerConverter):
         real = st.one_of(
-            st.integers(0, 50), st.integers(min_value=0), st.sampled_from([2**63, 10**40])
+            st.integers(0, 50), st.integers(min_value=0), st.sampled_from([2**31, 2**63, 10**40])
         ).map(str)
     else:
         real = st.sampled_from(real_values(known, name, rule))
