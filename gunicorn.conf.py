@@ -10,3 +10,6 @@ graceful_timeout = 20
 keepalive = 5
 accesslog = "-"
 errorlog = "-"
+# gunicorn 27 opens a control socket in $HOME that a second server under the same user
+# would take over; the site doesn't use it.
+control_socket_disable = True

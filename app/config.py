@@ -59,6 +59,10 @@ def from_env(instance_path: str) -> dict:
         "CARRIER_WEBHOOK_SECRET": env.get("CARRIER_WEBHOOK_SECRET", DEV_CARRIER_SECRET),
         "CARRIER_WEBHOOK_TOLERANCE": int(env.get("CARRIER_WEBHOOK_TOLERANCE", "300")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # How many reverse proxies (load balancer, TLS terminator) sit in front of the app and
+        # set X-Forwarded-For/-Proto/-Host; 0 trusts none. Rate limits key on the client's
+        # address, so behind a proxy this must be set or every customer shares one limit.
+        "TRUSTED_PROXIES": int(env.get("TRUSTED_PROXIES", "0")),
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,

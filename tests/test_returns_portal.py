@@ -219,3 +219,26 @@ def test_events_record_who_moved_the_return(app, client):
 def test_starting_pages_without_a_looked_up_order_go_back_to_lookup(client):
     for url in ("/returns/start", "/returns/review", "/returns/before-you-send"):
         assert client.get(url).headers["Location"] == "/returns/"
+
+
+def test_the_same_draft_confirmed_twice_at_once_makes_one_return(app):
+    import datetime
+
+    order_id = make_order(app)
+    tee = line_ids(app, order_id)[0]
+    policy, carrier = app.extensions["returns_policy"], app.extensions["carrier"]
+    rmas, barrier = [], threading.Barrier(2)
+
+    def attempt():
+        with app.app_context():
+            draft = Draft(order_id, [DraftLine(tee, 1, "damaged")], "refund", "label", key="same")
+            barrier.wait()
+            rmas.append(create_return(policy, draft, carrier, datetime.date.today()).rma_number)
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert len(rmas) == 2 and rmas[0] == rmas[1]
+    assert len(returns(app)) == 1

@@ -91,3 +91,15 @@ def test_a_nul_in_a_search_is_refused(client):
     response = client.get("/search?q=refund%00")
     assert response.status_code == 400
     assert "Something in that request was not right" in response.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_each_customer_has_their_own_rate_limit(make_app):
+    from tests.returns_helpers import look_up
+
+    app = make_app(TRUSTED_PROXIES=1)
+    first, second = app.test_client(), app.test_client()
+    first.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.7"
+    second.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.9"
+    statuses = [look_up(first, f"JP-{n}", "a@example.com").status_code for n in range(11)]
+    assert statuses[-1] == 429
+    assert look_up(second, "JP-77", "a@example.com").status_code == 400  # not limited
