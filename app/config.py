@@ -68,6 +68,9 @@ def from_env(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "VOTE_RATE_LIMIT": env.get("VOTE_RATE_LIMIT", "20 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
+        # The session (visitor id, CSRF token) lasts 31 days from when it was made; re-signing
+        # and re-sending the cookie on every page view would cost each request for nothing.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),

@@ -9,24 +9,27 @@ from app.analytics.sql import dialect_name, upsert, utc_day
 from app.extensions import db
 from app.models.analytics import SearchClick, SearchDaily, SearchDayTotal, SearchEvent
 
+# The per-query, per-day counters, in the order both the live upsert and the rebuild write them.
+DAILY_COLUMNS = (
+    "query_normalized",
+    "day",
+    "searches",
+    "zero_results",
+    "clicked_searches",
+    "clicks",
+    "position_sum",
+    "example",
+    "last_seen",
+    "last_zero_at",
+)
+
 
 @cache
 def _count_search(dialect: str):
     return upsert(
         dialect,
         SearchDaily,
-        [
-            "query_normalized",
-            "day",
-            "searches",
-            "zero_results",
-            "clicked_searches",
-            "clicks",
-            "position_sum",
-            "example",
-            "last_seen",
-            "last_zero_at",
-        ],
+        list(DAILY_COLUMNS),
         ["query_normalized", "day"],
         lambda new: {
             "searches": SearchDaily.searches + 1,
@@ -114,8 +117,8 @@ def rebuild_search_daily() -> int:
     day = utc_day(SearchEvent.created_at)
     rows = (
         select(
-            day,
             SearchEvent.query_normalized,
+            day,
             func.count(),
             func.sum(case((zero, 1), else_=0)),
             func.count(clicks.c.clicks),
@@ -128,20 +131,8 @@ def rebuild_search_daily() -> int:
         .outerjoin(clicks, clicks.c.search_event_id == SearchEvent.id)
         .group_by(day, SearchEvent.query_normalized)
     )
-    columns = [
-        "day",
-        "query_normalized",
-        "searches",
-        "zero_results",
-        "clicked_searches",
-        "clicks",
-        "position_sum",
-        "example",
-        "last_seen",
-        "last_zero_at",
-    ]
     db.session.execute(delete(SearchDaily))
-    db.session.execute(insert(SearchDaily).from_select(columns, rows))
+    db.session.execute(insert(SearchDaily).from_select(list(DAILY_COLUMNS), rows))
     totals = select(
         SearchDaily.day,
         func.sum(SearchDaily.searches),
