@@ -1,5 +1,6 @@
 """Reading the index: one searcher per process (per thread), refreshed when the index changes."""
 
+import bisect
 import html
 import logging
 import math
@@ -10,19 +11,17 @@ from pathlib import Path
 
 from markupsafe import Markup
 from whoosh import index as whoosh_index
-from whoosh import query as q
 from whoosh.codec.base import Automata
-from whoosh.sorting import Count, FieldFacet
 
 from app.content import Library
 from app.search.indexer import current_generation
-from app.search.query import Synonyms, plan, to_query
-from app.search.schema import FIELD_WEIGHTS
+from app.search.query import Synonyms, plan
+from app.search.ranking import PostingCache, Ranker
 from app.search.snippets import snippet as make_snippet
 
 log = logging.getLogger(__name__)
 
-FACETS = {"category": FieldFacet("category"), "type": FieldFacet("type")}
+SIMILAR_TERMS = 5  # key terms of an article that "more like this" looks for
 
 
 class SearchUnavailable(RuntimeError):
@@ -60,32 +59,42 @@ def _levenshtein_dfa(word: str, distance: int):
 
 class IndexView:
     """What one open searcher knows, kept beside it: the words of the `vocab` field with their
-    document frequencies (for typo matching and "did you mean") and each ranked field's terms
-    (so queries only name terms that exist: every term lookup on disk costs)."""
+    document frequencies (for typo matching and "did you mean") and the ranker's arrays."""
 
-    def __init__(self, generation: Path, searcher):
+    def __init__(self, generation: Path, searcher, cache: PostingCache):
         self.generation = generation
         self.searcher = searcher
         reader = searcher.reader()
-        self.leaves = getattr(reader, "readers", None) or [reader]
         decode = reader.schema["vocab"].from_bytes
         self.words = {
             decode(word): info.doc_frequency() for word, info in reader.iter_field("vocab")
         }
-        self.field_terms = {name: set(reader.field_terms(name)) for name in FIELD_WEIGHTS}
+        self.ordered_words = sorted(self.words)
+        self.ranker = Ranker(reader, cache, str(generation))
 
     def frequency(self, word: str) -> int:
         return self.words.get(word, 0)
 
     def near(self, word: str, distance: int) -> set[str]:
-        found: set[str] = set()
+        """Known words within `distance` edits: the automaton walks the sorted words in
+        memory (bisecting), not the on-disk term file."""
         automaton = _levenshtein_dfa(word, distance)
-        for leaf in self.leaves:  # one automaton, walked over each segment's sorted words
-            found.update(Automata.find_matches(automaton, leaf.cursor("vocab")))
+        ordered = self.ordered_words
+        found: set[str] = set()
+        wanted = automaton.next_valid_string(ordered[0]) if ordered else None
+        while wanted:
+            at = bisect.bisect_left(ordered, wanted)
+            if at == len(ordered):
+                break
+            term = ordered[at]
+            if term == wanted:
+                found.add(term)
+                term += "\0"
+            wanted = automaton.next_valid_string(term)
         return found
 
-    def has_term(self, fieldname: str, term: str) -> bool:
-        return term in self.field_terms[fieldname]
+    def path(self, docnum: int) -> str:
+        return self.searcher.stored_fields(docnum)["path"]
 
 
 class SearchEngine:
@@ -94,6 +103,7 @@ class SearchEngine:
         self.library = library
         self.synonyms = synonyms
         self._local = threading.local()
+        self._postings = PostingCache()
         self._similar: dict[str, list[str]] = {}
         self._similar_generation: Path | None = None
 
@@ -111,9 +121,9 @@ class SearchEngine:
                     view.searcher.close()
                 self._local.view = None
                 searcher = whoosh_index.open_dir(str(generation)).searcher()
-                self._local.view = IndexView(generation, searcher)
+                self._local.view = IndexView(generation, searcher, self._postings)
             elif not view.searcher.up_to_date():
-                self._local.view = IndexView(generation, view.searcher.refresh())
+                self._local.view = IndexView(generation, view.searcher.refresh(), self._postings)
         except Exception as error:  # noqa: BLE001 - any unreadable index is "unavailable"
             log.exception("search index unreadable")
             raise SearchUnavailable("the search index cannot be read") from error
@@ -156,29 +166,29 @@ class SearchEngine:
     def _search(self, view: IndexView, results, category, kind, per_page) -> SearchResults:
         query_plan = plan(results.query, view, self.synonyms)
         results.suggestion = query_plan.corrected
-        filters = [q.Term("category", category)] if category else []
-        filters += [q.Term("type", kind)] if kind else []
-        wanted = results.page * per_page
-
-        found = None
+        if not query_plan.slots:
+            return results
+        ranker = view.ranker
         for require_all in (True, False):
-            query = to_query(query_plan, view.has_term, require_all=require_all)
-            if query is None:
-                return results
-            found = view.searcher.search(query, limit=wanted, groupedby=FACETS, maptype=Count)
-            if len(found) or len(query_plan.slots) < 2:
+            ranked = ranker.rank(query_plan, require_all)
+            if ranked.mask.any() or len(query_plan.slots) < 2:
                 break
-        results.partial = not require_all and bool(len(found))
-        results.facets = {name: dict(found.groups(name)) for name in FACETS}
-        if filters:  # facet counts stay those of the whole query; hits honour the filters
-            found = view.searcher.search(query, limit=wanted, filter=q.And(filters))
-        results.total = len(found)
+        results.partial = not require_all and bool(ranked.mask.any())
+        # Facet counts stay those of the whole query; hits and total honour the filters.
+        results.facets = ranker.facet_counts(ranked.mask)
+        chosen = None
+        for fieldname, value in (("category", category), ("type", kind)):
+            if value:
+                wanted_value = ranker.matching(fieldname, value)
+                chosen = wanted_value if chosen is None else chosen & wanted_value
+        wanted = results.page * per_page
+        results.total, docnums = ranked.top(wanted, chosen)
         results.pages = math.ceil(results.total / per_page)
 
         matched = query_plan.stems()
         offset = (results.page - 1) * per_page
-        for number, hit in enumerate(found[offset:wanted], start=offset + 1):
-            article = self.library.get(hit["path"])
+        for number, docnum in enumerate(docnums[offset:], start=offset + 1):
+            article = self.library.get(view.path(docnum))
             if article is None:  # indexed but no longer loaded: skip until the next update
                 continue
             snippet = make_snippet(article.text, matched) or html.escape(article.summary)
@@ -196,19 +206,22 @@ class SearchEngine:
         return results
 
     def similar(self, path: str, limit: int = 5) -> list[str]:
-        """Paths of the articles most like this one (cached per index generation)."""
+        """Paths of the articles most like this one (cached per index generation): the
+        article's key terms (Whoosh's Bo1 model over its text), each weighted, any of them."""
         article = self.library.get(path)
         if article is None:
             return []
         view = self._view()
-        searcher = view.searcher
         if self._similar_generation != view.generation:
             self._similar, self._similar_generation = {}, view.generation
         if path not in self._similar:
-            number = searcher.document_number(path=path)
+            number = view.searcher.document_number(path=path)
             if number is None:
                 return []
             text = " ".join([article.title, article.summary, article.text])
-            hits = searcher.more_like(number, "body", text=text, top=limit)
-            self._similar[path] = [hit["path"] for hit in hits]
+            terms = view.searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
+            ranked = view.ranker.weighted_terms("body", terms)
+            ranked.mask[number] = False
+            _, docnums = ranked.top(limit)
+            self._similar[path] = [view.path(docnum) for docnum in docnums]
         return self._similar[path][:limit]

@@ -1,4 +1,4 @@
-"""Turning what a customer typed into a Whoosh query.
+"""Turning what a customer typed into a query plan (ranked by `app.search.ranking`).
 
 Plain Python over a small `Vocabulary` protocol, so the rules can be tested without an index:
 
@@ -11,15 +11,14 @@ Plain Python over a small `Vocabulary` protocol, so the rules can be tested with
 """
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 import yaml
-from whoosh import query as q
 
-from app.search.schema import FIELD_WEIGHTS, TEXT_ANALYZER
+from app.search.schema import TEXT_ANALYZER
 
 MAX_WORDS = 12
 MAX_QUERY_CHARS = 200
@@ -31,13 +30,6 @@ MAX_TYPO_VARIANTS = 4
 
 def words(text: str) -> list[str]:
     return WORD.findall(text[:MAX_QUERY_CHARS].lower())[:MAX_WORDS]
-
-
-class UnionOr(q.Or):
-    """An Or that always builds Whoosh's binary union tree: on small indexes Whoosh would
-    otherwise pre-load every clause into a fresh 2,048-slot array, which costs more here."""
-
-    matcher_type = q.Or.DEFAULT_MATCHER
 
 
 def edit_distance(a: str, b: str, limit: int) -> int:
@@ -178,44 +170,3 @@ def plan(text: str, vocabulary: Vocabulary, synonyms: Synonyms) -> Plan:
             corrected_words.extend(typed)
         slots.append(slot)
     return Plan(slots, " ".join(corrected_words) if changed else None)
-
-
-HasTerm = Callable[[str, str], bool]
-
-
-def _phrase_clauses(phrase: tuple[str, ...], weight: float, has_term: HasTerm) -> list[q.Query]:
-    """Clauses matching `phrase` in each field that holds all its terms."""
-    terms = stems(" ".join(phrase))
-    clauses: list[q.Query] = []
-    for fieldname, field_weight in FIELD_WEIGHTS.items():
-        if not terms or not all(has_term(fieldname, t) for t in terms):
-            continue
-        if len(terms) == 1:
-            clauses.append(q.Term(fieldname, terms[0], boost=field_weight * weight))
-        else:
-            clauses.append(
-                q.And([q.Term(fieldname, t) for t in terms], boost=field_weight * weight)
-            )
-    return clauses
-
-
-def slot_query(slot: Slot, has_term: HasTerm) -> q.Query:
-    """Everything one query position may match; NullQuery when nothing in the index can."""
-    clauses = _phrase_clauses(slot.typed, 1.0, has_term)
-    for synonym in slot.synonyms:
-        clauses += _phrase_clauses(synonym, SYNONYM_WEIGHT, has_term)
-    for typo in slot.typos:
-        clauses += _phrase_clauses((typo,), TYPO_WEIGHT, has_term)
-    if not clauses:
-        return q.NullQuery
-    return clauses[0] if len(clauses) == 1 else UnionOr(clauses)
-
-
-def to_query(query_plan: Plan, has_term: HasTerm, require_all: bool = True) -> q.Query | None:
-    """The Whoosh query for a plan; None when the plan has no words to look for."""
-    parts = [slot_query(s, has_term) for s in query_plan.slots]
-    if not parts:
-        return None
-    if len(parts) == 1:
-        return parts[0]
-    return q.And(parts) if require_all else UnionOr(parts)

@@ -4,12 +4,16 @@ with only <mark> added. Cheaper than re-analysing the whole text for every hit."
 import html
 import re
 from functools import lru_cache
+from itertools import islice
 
 from markupsafe import Markup
 from whoosh.lang.porter import stem as porter_stem
 
 WORD = re.compile(r"\w+", re.UNICODE)
 LEAD_IN = 60
+# The best window is looked for among the first matches: a common word in a long article
+# would otherwise be stemmed hundreds of times for one snippet.
+MAX_CANDIDATES = 80
 
 
 @lru_cache(maxsize=100_000)
@@ -30,7 +34,8 @@ def snippet(text: str, stems: set[str], length: int = 220) -> Markup | None:
     if not stems:
         return None
     pattern = _candidates(frozenset(stems))
-    matches = [m for m in pattern.finditer(text) if stem(m.group()) in stems]
+    candidates = islice(pattern.finditer(text), MAX_CANDIDATES)
+    matches = [m for m in candidates if stem(m.group()) in stems]
     if not matches:
         return None
     best, best_score = 0, -1

@@ -1,0 +1,100 @@
+"""The ranker against Whoosh itself: the same words indexed, the same BM25F scores, postings
+read across segments with deletions, and a bounded posting cache."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import index as whoosh_index
+from whoosh import query as q
+
+from app.content import load_library
+from app.search import build_index, update_index
+from app.search.indexer import current_generation
+from app.search.ranking import PostingCache, Ranker
+from app.search.schema import TEXT_ANALYZER, VOCAB_ANALYZER, make_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = make_schema()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_indexed_words_are_the_analysers_words(text):
+    assert SCHEMA["body"].words(text) == [t.text for t in TEXT_ANALYZER(text)]
+    assert SCHEMA["vocab"].words(text) == [t.text for t in VOCAB_ANALYZER(text)]
+
+
+@pytest.fixture
+def shipped_index(tmp_path):
+    library = load_library(ROOT / "content")
+    build_index(library, tmp_path / "index")
+    return library, tmp_path / "index"
+
+
+def open_ranker(index_dir: Path, cache: PostingCache | None = None):
+    searcher = whoosh_index.open_dir(str(current_generation(index_dir))).searcher()
+    return searcher, Ranker(searcher.reader(), cache or PostingCache(), "test")
+
+
+@pytest.mark.parametrize(
+    ("fieldname", "term"),
+    [("body", "refund"), ("body", "order"), ("title", "return"), ("tags", "deliveri")],
+)
+def test_term_scores_equal_whooshs_bm25f(shipped_index, fieldname, term):
+    _, index_dir = shipped_index
+    searcher, ranker = open_ranker(index_dir)
+    with searcher:
+        expected = {
+            hit.docnum: hit.score for hit in searcher.search(q.Term(fieldname, term), limit=None)
+        }
+        ids, scores = ranker.term_scores(fieldname, term)
+        assert expected, f"{term!r} should occur in the shipped {fieldname}s"
+        assert dict(zip(ids.tolist(), scores.tolist(), strict=True)) == pytest.approx(expected)
+
+
+def test_postings_across_segments_skip_deleted_documents(shipped_index, tmp_path):
+    library, index_dir = shipped_index
+    path = "returns-refunds/how-to-return-an-item"
+    article = library.articles[path]
+    article.text += " zanzibarian"
+    article.source_hash = "changed"
+    update_index(library, index_dir)  # a second segment; the old copy is deleted in the first
+
+    searcher, ranker = open_ranker(index_dir)
+    with searcher:
+        assert len(ranker.leaves) == 2
+        live = [d for d in range(ranker.size) if not searcher.reader().is_deleted(d)]
+        assert np.flatnonzero(ranker.live).tolist() == live
+        ranked = ranker.weighted_terms("body", [("return", 1.0)])
+        found = {searcher.stored_fields(int(d))["path"] for d in np.flatnonzero(ranked.mask)}
+        expected = {hit["path"] for hit in searcher.search(q.Term("body", "return"), limit=None)}
+        assert found == expected and path in found
+        ids, _ = ranker.postings("body", "zanzibarian")
+        assert [searcher.stored_fields(int(d))["path"] for d in ids] == [path]
+
+
+def test_posting_cache_holds_at_most_its_budget(shipped_index):
+    _, index_dir = shipped_index
+    cache = PostingCache(max_postings=40)
+    searcher, ranker = open_ranker(index_dir, cache)
+    with searcher:
+        first = ranker.postings("body", "order")
+        for term in ("return", "refund", "deliveri", "parcel", "size"):
+            ranker.postings("body", term)
+        assert cache._held <= 40 or len(cache._lists) == 1
+        again = ranker.postings("body", "order")
+        assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
+
+
+def test_top_orders_by_score_then_document(shipped_index):
+    _, index_dir = shipped_index
+    searcher, ranker = open_ranker(index_dir)
+    with searcher:
+        ranked = ranker.weighted_terms("body", [("return", 1.0), ("refund", 0.5)])
+        total, top = ranked.top(5)
+        assert total == int(ranked.mask.sum())
+        everything = sorted(np.flatnonzero(ranked.mask), key=lambda d: (-ranked.scores[d], d))
+        assert top == [int(d) for d in everything[:5]]
