@@ -13,3 +13,12 @@ errorlog = "-"
 # gunicorn 27 opens a control socket in $HOME that a second server under the same user
 # would take over; the site doesn't use it.
 control_socket_disable = True
+
+
+def worker_exit(server, worker):
+    """A stopping worker writes the analytics counts it still holds (app/analytics/counters.py)."""
+    app = getattr(worker, "wsgi", None)
+    if "analytics" in getattr(app, "extensions", {}):
+        from app.analytics.counters import flush_app
+
+        flush_app(app)

@@ -8,6 +8,7 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
+from app.analytics import counters
 from app.content import load_library
 from app.extensions import csrf, db, limiter, login_manager, migrate, sqlite_pragmas
 from app.logs import configure_logging
@@ -52,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_security_headers(app)
     register_mail_sending(app)
+    counters.register(app)
     register_content(app)
     return app
 
@@ -59,7 +61,7 @@ def create_app(config: dict | None = None) -> Flask:
 def register_content(app: Flask) -> None:
     """Load the articles once, bring the search index up to date and open it for reading."""
     content_dir = Path(app.config["CONTENT_DIR"])
-    library = load_library(content_dir)
+    library = load_library(content_dir, app.config["CONTENT_CACHE_SIZE"])
     app.extensions["library"] = library
     if app.config["SEARCH_INDEX_ON_START"]:
         try:

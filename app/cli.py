@@ -8,7 +8,6 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from app.content import load_library
 from app.demo import demo_orders, demo_sign_ins, seed_demo, seed_demo_users
 from app.models.staff import ROLES
 from app.notifications.sending import MailConfigError, send_pending
@@ -26,7 +25,7 @@ def content_check() -> None:
     root = Path(current_app.config["CONTENT_DIR"])
     if not root.is_dir():
         raise click.ClickException(f"CONTENT_DIR {root} is not a folder")
-    library = load_library(root)
+    library = current_app.extensions["library"]  # loaded (and checked) as the app started
     for problem in library.problems:
         click.echo(str(problem))
     count = len(library.articles)
@@ -40,7 +39,7 @@ def content_check() -> None:
 @click.option("--changed", is_flag=True, help="Only index added, changed and deleted articles.")
 def content_index(changed: bool) -> None:
     """Build the search index from CONTENT_DIR (a new copy, swapped in when complete)."""
-    library = load_library(Path(current_app.config["CONTENT_DIR"]))
+    library = current_app.extensions["library"]
     index_dir = current_app.config["INDEX_DIR"]
     report = update_index(library, index_dir) if changed else build_index(library, index_dir)
     click.echo(f"Search index: {report}.")

@@ -3,6 +3,7 @@
 import os
 from pathlib import Path
 
+from app.content.library import BODY_CACHE_SIZE
 from app.security import DEV_CARRIER_SECRET, DEV_SECRET_KEY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +34,8 @@ def from_env(instance_path: str) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database,
         "CONTENT_DIR": env.get("CONTENT_DIR", str(ROOT / "content")),
+        # Rendered article bodies each process keeps (the most recently read ones).
+        "CONTENT_CACHE_SIZE": int(env.get("CONTENT_CACHE_SIZE", str(BODY_CACHE_SIZE))),
         "INDEX_DIR": env.get("INDEX_DIR", str(instance / "index")),
         "SEARCH_INDEX_ON_START": _bool(env.get("SEARCH_INDEX_ON_START"), True),
         "SITE_NAME": env.get("SITE_NAME", "Juniper & Pine Help Center"),
@@ -59,6 +62,10 @@ def from_env(instance_path: str) -> dict:
         "CARRIER_WEBHOOK_SECRET": env.get("CARRIER_WEBHOOK_SECRET", DEV_CARRIER_SECRET),
         "CARRIER_WEBHOOK_TOLERANCE": int(env.get("CARRIER_WEBHOOK_TOLERANCE", "300")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
+        # Article views, searches and clicks are added to the editors' daily counters in
+        # batches: every this many records or seconds, whichever comes first, and at exit.
+        "ANALYTICS_FLUSH_EVERY": int(env.get("ANALYTICS_FLUSH_EVERY", "1000")),
+        "ANALYTICS_FLUSH_SECONDS": float(env.get("ANALYTICS_FLUSH_SECONDS", "5")),
         # How many reverse proxies (load balancer, TLS terminator) sit in front of the app and
         # set X-Forwarded-For/-Proto/-Host; 0 trusts none. Rate limits key on the client's
         # address, so behind a proxy this must be set or every customer shares one limit.

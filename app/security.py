@@ -52,14 +52,16 @@ def check_production(config: dict) -> None:
 
 
 def register_security_headers(app: Flask) -> None:
-    hsts = app.config.get("ENV_NAME") == "production"
+    headers = dict(HEADERS)
+    if app.config.get("ENV_NAME") == "production":
+        headers["Strict-Transport-Security"] = "max-age=31536000"
+    wanted = [(name.lower(), name, value) for name, value in headers.items()]
 
     @app.after_request
     def add_headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if hsts:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        """Each header the view hasn't set itself."""
+        present = {name.lower() for name, _ in response.headers}
+        response.headers.extend((name, value) for key, name, value in wanted if key not in present)
         return response
 
 
@@ -75,16 +77,19 @@ def refuse_malformed_input() -> None:
     or the database can't take (each answered 500): a NUL character in the path, the query
     or the form (PostgreSQL text can't hold one); files or unnamed parts in a multipart body
     (the site takes no uploads); JSON posted to a page, which Flask-WTF would read as the
-    form's fields whatever its shape. The webhooks read their raw body and check it themselves."""
+    form's fields whatever its shape. The webhooks read their raw body and check it themselves;
+    a GET's body is read by nothing, so it is not parsed either."""
     if request.blueprint == "webhooks" or request.routing_exception is not None:
         return  # the webhooks read their raw body; a 404 or 405 says enough
     if "\x00" in request.path or _has_nul(request.args.items(multi=True)):
         abort(400)
+    if request.method not in FORM_METHODS:
+        return
     if request.mimetype == "multipart/form-data" and (request.files or None in request.form):
         abort(400)
     if _has_nul(request.form.items(multi=True)):
         abort(400)
-    if request.is_json and request.method in FORM_METHODS:
+    if request.is_json:
         abort(415)
 
 

@@ -1,19 +1,25 @@
 """The anonymous visitor id: a random token kept in the signed session cookie.
 
 It identifies a browser for one-vote-per-article and rate limits, and ties a visitor's
-searches together (what they searched next after finding nothing). It is created when a page
-offers a form that needs it (the article's vote form) or records a search, in the same
-session cookie that carries the forms' CSRF tokens; no other cookie is set.
+searches together (what they searched next after finding nothing). It is created when the
+visitor first votes or searches, in the same session cookie that carries the forms' CSRF
+tokens; no other cookie is set. Until then there is no vote of theirs to look up.
 """
 
 import secrets
 
 from flask import session
-from flask_limiter.util import get_remote_address
 
 
 def current_visitor_id() -> str | None:
     return session.get("visitor_id")
+
+
+def keep_session() -> None:
+    """A page offering a form keeps the session that holds its token (and later the visitor
+    id) for 31 days. Set once: the cookie is only sent again when the session changes."""
+    if not session.permanent:
+        session.permanent = True
 
 
 def ensure_visitor_id() -> str:
@@ -25,7 +31,6 @@ def ensure_visitor_id() -> str:
     return visitor
 
 
-def visitor_or_address() -> str:
-    """Rate-limit key: the visitor id when there is one, else the client address."""
-    visitor = current_visitor_id()
-    return f"visitor:{visitor}" if visitor else f"addr:{get_remote_address()}"
+def visitor_key() -> str:
+    """Rate-limit key of a vote: the visitor's id, made now if this is their first vote."""
+    return f"visitor:{ensure_visitor_id()}"

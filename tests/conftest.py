@@ -138,6 +138,9 @@ def config(tmp_path: Path, content_dir: Path, database_url: str) -> dict:
         "CONTENT_DIR": str(content_dir),
         "INDEX_DIR": str(tmp_path / "index"),
         "SITE_URL": "https://help.example.test",
+        # Counters reach the database with each record, so tests can read them at once;
+        # tests/test_analytics_counters.py covers the batches.
+        "ANALYTICS_FLUSH_EVERY": 1,
     }
 
 

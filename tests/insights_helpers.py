@@ -42,6 +42,25 @@ SEARCHES = [
     ),
 ]
 
+# Searches in visits (visitor, [(query, results, minutes after the first)]), and the synonym
+# suggestions they teach, in the order they are first made.
+SYNONYM_VISITS = [
+    ("s1", [("refnd stauts", 0, 0), ("Refund status", 3, 5)]),
+    ("s2", [("Refnd stauts?", 0, 0), ("refund status", 4, 2)]),
+    ("s3", [("velvet", 0, 0), ("refund", 3, 40)]),  # too long after: another visit
+    ("s4", [("refu", 0, 0), ("refund", 3, 1)]),  # still typing
+    ("s5", [("order JP-10234", 0, 0), ("order status", 2, 1)]),  # personal data
+    ("s6", [("poncho", 0, 0), ("cape", 0, 1), ("coat", 5, 2)]),
+    ("s7", [("coat", 5, 0), ("scarf", 0, 1), ("shawl", 2, 2)]),
+    (None, [("jumper", 0, 0), ("sweater", 2, 1)]),  # no visitor id: can't tell
+]
+SYNONYMS_LEARNT = [
+    ("refnd stauts", "refund status", 2, "open"),
+    ("cape", "coat", 1, "open"),
+    ("poncho", "coat", 1, "open"),
+    ("scarf", "shawl", 1, "open"),
+]
+
 # article: (yes votes, [(reason, comment) for each No vote], day of the votes or None to
 # spread them over the week)
 COMMENTS = [

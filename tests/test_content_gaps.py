@@ -14,7 +14,14 @@ from app.extensions import db
 from app.help.votes import record_vote
 from app.models import ContentGap, SynonymSuggestion
 from app.models.types import utcnow
-from tests.insights_helpers import WEEK, at, load_week, write_policy
+from tests.insights_helpers import (
+    SYNONYM_VISITS,
+    SYNONYMS_LEARNT,
+    WEEK,
+    at,
+    load_week,
+    write_policy,
+)
 from tests.returns_helpers import choose, line_ids, look_up, make_order, token_from
 
 
@@ -283,33 +290,16 @@ def test_reopening_a_done_gap_forgets_its_baseline(week_app):
 
 
 def test_a_search_that_found_nothing_then_one_that_found_articles_is_suggested(app):
-    start = at(3, 10)
-    visits = [
-        # visitor, [(query, results, minutes after start)]
-        ("s1", [("refnd stauts", 0, 0), ("Refund status", 3, 5)]),
-        ("s2", [("Refnd stauts?", 0, 0), ("refund status", 4, 2)]),
-        ("s3", [("velvet", 0, 0), ("refund", 3, 40)]),  # too long after: another visit
-        ("s4", [("refu", 0, 0), ("refund", 3, 1)]),  # still typing
-        ("s5", [("order JP-10234", 0, 0), ("order status", 2, 1)]),  # personal data
-        ("s6", [("poncho", 0, 0), ("cape", 0, 1), ("coat", 5, 2)]),
-        ("s7", [("coat", 5, 0), ("scarf", 0, 1), ("shawl", 2, 2)]),
-        (None, [("jumper", 0, 0), ("sweater", 2, 1)]),  # no visitor id: can't tell
-    ]
     with app.app_context():
-        for visitor, searches in visits:
+        for visitor, searches in SYNONYM_VISITS:
             for query, results, minutes in searches:
-                when = start + timedelta(minutes=minutes)
+                when = at(3, 10) + timedelta(minutes=minutes)
                 record_search(query, results, "page", visitor, at=when)
         rows = db.session.execute(
             select(SynonymSuggestion).order_by(SynonymSuggestion.id)
         ).scalars()
         found = [(r.zero_query, r.followed_by, r.count, r.status) for r in rows]
-    assert found == [
-        ("refnd stauts", "refund status", 2, "open"),
-        ("cape", "coat", 1, "open"),
-        ("poncho", "coat", 1, "open"),
-        ("scarf", "shawl", 1, "open"),
-    ]
+    assert found == SYNONYMS_LEARNT
 
 
 def test_accepting_a_suggestion_gives_the_exact_line_to_add(app):

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from app.content import library as library_module
 from app.content import load_library
 from tests.conftest import ARTICLES, write_content
 
@@ -144,3 +145,52 @@ def test_recently_updated_is_newest_first(content_dir):
         "returns/send-it-back",
         "shipping/delivery-options",
     ]
+
+
+def count_renders(monkeypatch) -> list[str]:
+    """The Markdown bodies rendered from now on."""
+    rendered = []
+    render = library_module.render
+
+    def counted(source):
+        rendered.append(source)
+        return render(source)
+
+    monkeypatch.setattr(library_module, "render", counted)
+    return rendered
+
+
+def test_bodies_are_rendered_when_first_read_and_the_least_recent_let_go(content_dir, monkeypatch):
+    rendered = count_renders(monkeypatch)
+    library = load_library(content_dir, cache_size=2)
+    assert rendered == []  # loading reads front matter only
+    track, options, send = (
+        library.get(p)
+        for p in ("shipping/track-a-parcel", "shipping/delivery-options", "returns/send-it-back")
+    )
+    assert "Open the link in your shipping email" in track.html
+    assert track.text == "Open the link in your shipping email to see where your parcel is."
+    assert track.toc == ()
+    assert len(rendered) == 1
+    assert "<table>" in options.html
+    assert [(h.level, h.text) for h in send.toc][:2] == [
+        (2, "Before you start"),
+        (2, "Print the label"),
+    ]
+    assert len(rendered) == 3 and library.bodies.cache_info().currsize == 2
+    assert "<table>" in options.html  # still kept
+    assert "Open the link" in track.html  # let go, rendered again
+    assert len(rendered) == 4
+
+
+def test_a_file_changed_or_removed_after_loading(content_dir, caplog):
+    library = load_library(content_dir)
+    article = library.get("shipping/track-a-parcel")
+    source = content_dir / "shipping" / "track-a-parcel.md"
+    source.write_text(source.read_text().replace("Open the link", "Follow the link"))
+    assert "Follow the link" in article.html  # what the file says now
+    assert "article shipping/track-a-parcel changed since the library was loaded" in caplog.text
+    other = library.get("returns/send-it-back")
+    (content_dir / "returns" / "send-it-back.md").unlink()
+    assert (other.html, other.text, other.toc) == ("", "", ())
+    assert "article returns/send-it-back can no longer be read" in caplog.text

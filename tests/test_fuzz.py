@@ -57,11 +57,13 @@ WEBHOOK_SECRET = "fuzz-webhook-secret"
 
 # Tables that record reads on purpose, so a refused request may still add to them: searches
 # and opened results (with their daily roll-up and the synonym suggestions learnt from them)
-# and article views. Names of tables that don't exist (yet) match nothing.
+# and article views. The counters are written in batches, at the end of whichever request
+# finds them due. Names of tables that don't exist (yet) match nothing.
 RECORDS_READS = {
     "search_events",
     "search_clicks",
     "search_daily",
+    "search_day_totals",
     "synonym_suggestions",
     "article_views_daily",
 }

@@ -3,6 +3,7 @@
 import pytest
 
 from app.search.query import Synonyms, edit_distance, plan, typo_budget, words
+from app.search.schema import VOCAB_MIN_LETTERS
 
 
 class FakeVocabulary:
@@ -74,3 +75,8 @@ def test_synonyms_file_missing_or_malformed_gives_none(tmp_path):
     bad = tmp_path / "bad.yml"
     bad.write_text("- [unclosed")
     assert Synonyms.load(bad).groups == {}
+
+
+def test_the_vocabulary_holds_every_word_typo_matching_can_reach():
+    shortest_typed = min(n for n in range(1, 20) if typo_budget("x" * n))
+    assert shortest_typed - typo_budget("x" * shortest_typed) == VOCAB_MIN_LETTERS

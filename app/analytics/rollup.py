@@ -1,11 +1,14 @@
-"""The daily search counters behind the reports (per query and day, and per day): updated
-with every search and click, and rebuilt from the recorded events when needed."""
+"""The daily search counters behind the reports (per query and day, and per day): added to
+as searches and clicks are recorded (in batches, see app.analytics.counters), and rebuilt from
+the recorded events when needed."""
 
+from dataclasses import dataclass, field
+from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import case, delete, func, insert, select, update
+from sqlalchemy import case, delete, func, insert, select
 
-from app.analytics.sql import dialect_name, upsert, utc_day
+from app.analytics.sql import later, upsert, utc_day
 from app.extensions import db
 from app.models.analytics import SearchClick, SearchDaily, SearchDayTotal, SearchEvent
 
@@ -22,83 +25,144 @@ DAILY_COLUMNS = (
     "last_seen",
     "last_zero_at",
 )
+DAY_COLUMNS = ("day", "searches", "zero_results", "clicked_searches")
+
+
+@dataclass
+class QueryDay:
+    """What to add to one query's counters of one day."""
+
+    searches: int = 0
+    zero_results: int = 0
+    clicked_searches: int = 0
+    clicks: int = 0
+    position_sum: int = 0
+    example: str = ""  # the wording seen at last_seen
+    last_seen: datetime | None = None
+    last_zero_at: datetime | None = None
+
+    def seen(self, example: str, at: datetime) -> None:
+        if self.last_seen is None or at >= self.last_seen:
+            self.example, self.last_seen = example, at
+
+    def add(self, other: "QueryDay") -> None:
+        self.searches += other.searches
+        self.zero_results += other.zero_results
+        self.clicked_searches += other.clicked_searches
+        self.clicks += other.clicks
+        self.position_sum += other.position_sum
+        if other.last_seen is not None:
+            self.seen(other.example, other.last_seen)
+        if other.last_zero_at and (not self.last_zero_at or other.last_zero_at > self.last_zero_at):
+            self.last_zero_at = other.last_zero_at
+
+
+@dataclass
+class DayTotal:
+    """What to add to one day's totals."""
+
+    searches: int = 0
+    zero_results: int = 0
+    clicked_searches: int = 0
+
+    def add(self, other: "DayTotal") -> None:
+        self.searches += other.searches
+        self.zero_results += other.zero_results
+        self.clicked_searches += other.clicked_searches
+
+
+@dataclass
+class SearchCounts:
+    """Searches and clicks not yet added to the daily counters."""
+
+    queries: dict[tuple[str, date], QueryDay] = field(default_factory=dict)
+    days: dict[date, DayTotal] = field(default_factory=dict)
+
+    def _rows(self, query: str, day: date) -> tuple[QueryDay, DayTotal]:
+        row = self.queries.setdefault((query, day), QueryDay())
+        return row, self.days.setdefault(day, DayTotal())
+
+    def search(self, query: str, example: str, at: datetime, results: int) -> None:
+        """A search of `query` (normalized; `example` as typed, redacted) made `at`."""
+        row, total = self._rows(query, at.date())
+        zero = int(results == 0)
+        row.searches += 1
+        row.zero_results += zero
+        row.seen(example, at)
+        if zero and (row.last_zero_at is None or at > row.last_zero_at):
+            row.last_zero_at = at
+        total.searches += 1
+        total.zero_results += zero
+
+    def click(self, query: str, example: str, searched_at: datetime, position: int, first: bool):
+        """A result opened from that search; `first` for the search's first opened result."""
+        row, total = self._rows(query, searched_at.date())
+        row.clicks += 1
+        row.position_sum += position
+        row.clicked_searches += int(first)
+        row.seen(example, searched_at)
+        total.clicked_searches += int(first)
+
+    def add(self, other: "SearchCounts") -> None:
+        for key, row in other.queries.items():
+            self.queries.setdefault(key, QueryDay()).add(row)
+        for day, total in other.days.items():
+            self.days.setdefault(day, DayTotal()).add(total)
 
 
 @cache
-def _count_search(dialect: str):
+def _add_to_daily(dialect: str):
     return upsert(
         dialect,
         SearchDaily,
         list(DAILY_COLUMNS),
         ["query_normalized", "day"],
         lambda new: {
-            "searches": SearchDaily.searches + 1,
+            "searches": SearchDaily.searches + new.searches,
             "zero_results": SearchDaily.zero_results + new.zero_results,
-            "example": new.example,
-            "last_seen": new.last_seen,
-            "last_zero_at": func.coalesce(new.last_zero_at, SearchDaily.last_zero_at),
+            "clicked_searches": SearchDaily.clicked_searches + new.clicked_searches,
+            "clicks": SearchDaily.clicks + new.clicks,
+            "position_sum": SearchDaily.position_sum + new.position_sum,
+            "example": case(
+                (new.last_seen >= SearchDaily.last_seen, new.example), else_=SearchDaily.example
+            ),
+            "last_seen": later(new.last_seen, SearchDaily.last_seen),
+            "last_zero_at": later(new.last_zero_at, SearchDaily.last_zero_at),
         },
     )
 
 
 @cache
-def _count_day(dialect: str):
+def _add_to_day(dialect: str):
     return upsert(
         dialect,
         SearchDayTotal,
-        ["day", "searches", "zero_results", "clicked_searches"],
+        list(DAY_COLUMNS),
         ["day"],
         lambda new: {
-            "searches": SearchDayTotal.searches + 1,
+            "searches": SearchDayTotal.searches + new.searches,
             "zero_results": SearchDayTotal.zero_results + new.zero_results,
+            "clicked_searches": SearchDayTotal.clicked_searches + new.clicked_searches,
         },
     )
 
 
-def count_search(event: SearchEvent) -> None:
-    """Add a just-recorded search to its day's counters (in the caller's transaction)."""
-    zero = int(event.results_count == 0)
-    day = event.created_at.date()
-    connection, dialect = db.session.connection(), dialect_name()
+def write_search_counts(connection, counts: SearchCounts) -> None:
+    """Add the counts to the daily counters, in the caller's transaction: one statement per
+    table. Every change adds to a row (or makes it), so batches may land in any order."""
+    if not counts.queries:
+        return
+    dialect = connection.dialect.name
     connection.execute(
-        _count_search(dialect),
-        {
-            "query_normalized": event.query_normalized,
-            "day": day,
-            "searches": 1,
-            "zero_results": zero,
-            "clicked_searches": 0,
-            "clicks": 0,
-            "position_sum": 0,
-            "example": event.query_raw_redacted,
-            "last_seen": event.created_at,
-            "last_zero_at": event.created_at if zero else None,
-        },
+        _add_to_daily(dialect),
+        [
+            {"query_normalized": query, "day": day, **vars(row)}
+            for (query, day), row in counts.queries.items()
+        ],
     )
     connection.execute(
-        _count_day(dialect),
-        {"day": day, "searches": 1, "zero_results": zero, "clicked_searches": 0},
+        _add_to_day(dialect), [{"day": day, **vars(t)} for day, t in counts.days.items()]
     )
-
-
-def count_click(event: SearchEvent, position: int, first: bool) -> None:
-    """Add a result click to its search's day counters; `first` for the search's first click."""
-    day = event.created_at.date()
-    db.session.execute(
-        update(SearchDaily)
-        .where(SearchDaily.query_normalized == event.query_normalized, SearchDaily.day == day)
-        .values(
-            clicks=SearchDaily.clicks + 1,
-            position_sum=SearchDaily.position_sum + position,
-            clicked_searches=SearchDaily.clicked_searches + int(first),
-        )
-    )
-    if first:
-        db.session.execute(
-            update(SearchDayTotal)
-            .where(SearchDayTotal.day == day)
-            .values(clicked_searches=SearchDayTotal.clicked_searches + 1)
-        )
 
 
 def rebuild_search_daily() -> int:
@@ -140,10 +204,6 @@ def rebuild_search_daily() -> int:
         func.sum(SearchDaily.clicked_searches),
     ).group_by(SearchDaily.day)
     db.session.execute(delete(SearchDayTotal))
-    db.session.execute(
-        insert(SearchDayTotal).from_select(
-            ["day", "searches", "zero_results", "clicked_searches"], totals
-        )
-    )
+    db.session.execute(insert(SearchDayTotal).from_select(list(DAY_COLUMNS), totals))
     db.session.commit()
     return db.session.scalar(select(func.count()).select_from(SearchDaily))

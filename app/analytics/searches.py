@@ -1,22 +1,20 @@
-"""Recording searches and result clicks, with the daily counters and synonym suggestions
-they feed."""
+"""Recording searches and result clicks. Each is stored as it happens; the daily counters and
+synonym suggestions they feed are added up in batches (app.analytics.counters)."""
 
-from datetime import datetime, timedelta
-from functools import cache
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from app.analytics.counters import Batch, record
 from app.analytics.redact import normalise, redact
-from app.analytics.rollup import count_click, count_search
-from app.analytics.sql import dialect_name, upsert
+from app.analytics.synonyms import FoundSearch
 from app.extensions import db
 from app.models.analytics import SearchClick, SearchEvent
-from app.models.gaps import SynonymSuggestion
 from app.models.types import utcnow
 from app.signing import sign, unsign
 
-# A visit: a visitor's searches less than this far apart (what they searched next).
-VISIT = timedelta(minutes=30)
+# Core, on a connection of its own: the ORM's unit of work costs more than the row.
+_INSERT_SEARCH = insert(SearchEvent.__table__).returning(SearchEvent.__table__.c.id)
 
 
 def record_search(
@@ -26,77 +24,31 @@ def record_search(
     visitor_id: str | None,
     at: datetime | None = None,
 ) -> int:
-    """Store a (redacted) search made `at` (now); returns its id for click attribution."""
+    """Store a (redacted) search made `at` (now), committed at once (any worker may receive
+    the click on one of its results); returns its id for click attribution."""
     redacted = redact(query.strip())[:200]
-    event = SearchEvent(
-        query_raw_redacted=redacted,
-        query_normalized=normalise(redacted),
-        results_count=results_count,
-        source=source,
-        visitor_id=visitor_id,
-        created_at=at or utcnow(),
-    )
-    db.session.add(event)
-    db.session.flush()
-    count_search(event)
-    if visitor_id and results_count > 0:
-        _learn_synonyms(event)
-    db.session.commit()
-    return event.id
-
-
-def _usable(query: str) -> bool:
-    """Placeholders ([email], [number]) and empty queries make no synonym."""
-    return bool(query) and "[" not in query
-
-
-def _learn_synonyms(found: SearchEvent) -> None:
-    """Pair this successful search with the searches that found nothing just before it in
-    the same visit (back to the visitor's previous successful search)."""
-    if not _usable(found.query_normalized):
-        return
-    earlier = db.session.execute(
-        select(SearchEvent.query_normalized, SearchEvent.results_count)
-        .where(
-            SearchEvent.visitor_id == found.visitor_id,
-            SearchEvent.created_at >= found.created_at - VISIT,
-            SearchEvent.id != found.id,
-        )
-        .order_by(SearchEvent.created_at.desc(), SearchEvent.id.desc())
-        .limit(20)
-    )
-    failed = []
-    for query, results in earlier:
-        if results > 0:
-            break
-        failed.append(query)
-    for query in dict.fromkeys(failed):
-        # Still typing ("refu" then "refund") is not a synonym.
-        if not _usable(query) or found.query_normalized.startswith(query):
-            continue
-        db.session.connection().execute(
-            _suggest(dialect_name()),
+    normalized = normalise(redacted)
+    at = at or utcnow()
+    with db.engine.begin() as connection:
+        event_id = connection.execute(
+            _INSERT_SEARCH,
             {
-                "zero_query": query,
-                "followed_by": found.query_normalized,
-                "count": 1,
-                "status": "open",
-                "first_seen": found.created_at,
-                "last_seen": found.created_at,
-                "updated_at": found.created_at,
+                "query_raw_redacted": redacted,
+                "query_normalized": normalized,
+                "results_count": results_count,
+                "source": source,
+                "visitor_id": visitor_id,
+                "created_at": at,
             },
-        )
+        ).scalar_one()
 
+    def count(batch: Batch) -> None:
+        batch.searches.search(normalized, redacted, at, results_count)
+        if visitor_id and results_count > 0:
+            batch.found.append(FoundSearch(event_id, visitor_id, normalized, at))
 
-@cache
-def _suggest(dialect: str):
-    return upsert(
-        dialect,
-        SynonymSuggestion,
-        ["zero_query", "followed_by", "count", "status", "first_seen", "last_seen", "updated_at"],
-        ["zero_query", "followed_by"],
-        lambda new: {"count": SynonymSuggestion.count + 1, "last_seen": new.last_seen},
-    )
+    record(count)
+    return event_id
 
 
 def record_click(
@@ -110,17 +62,23 @@ def record_click(
         select(SearchClick.article_path).filter_by(search_event_id=search_event_id)
     ).scalars()
     opened = set(clicked)
-    if article_path not in opened:
-        db.session.add(
-            SearchClick(
-                search_event_id=search_event_id,
-                article_path=article_path,
-                position=position,
-                created_at=at or utcnow(),
-            )
+    if article_path in opened:
+        return True
+    query, example, searched_at = event.query_normalized, event.query_raw_redacted, event.created_at
+    db.session.add(
+        SearchClick(
+            search_event_id=search_event_id,
+            article_path=article_path,
+            position=position,
+            created_at=at or utcnow(),
         )
-        count_click(event, position, first=not opened)
-        db.session.commit()
+    )
+    db.session.commit()
+
+    def count(batch: Batch) -> None:
+        batch.searches.click(query, example, searched_at, position, first=not opened)
+
+    record(count)
     return True
 
 

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from sqlalchemy import Date, bindparam
+from sqlalchemy import Date, bindparam, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
@@ -42,3 +42,9 @@ def upsert(dialect: str, model, columns: list[str], keys: list[str], updates: Ca
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(model).values({column: bindparam(column) for column in columns})
     return statement.on_conflict_do_update(index_elements=keys, set_=updates(statement.excluded))
+
+
+def later(new, old):
+    """The later of two timestamps, either of which may be NULL (SQL's max() and greatest()
+    disagree about NULL between databases)."""
+    return case((old.is_(None), new), (new.is_(None), old), (new > old, new), else_=old)

@@ -4,17 +4,130 @@ git), so each suggestion carries the exact line to add there."""
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
+from app.analytics.sql import upsert
 from app.content import Library
 from app.extensions import db
+from app.models.analytics import SearchEvent
 from app.models.gaps import SUGGESTION_STATUSES, SynonymSuggestion
 from app.search import SearchEngine, SearchUnavailable
 
 SHOWN = 10  # each one asks the search engine where its search leads
+# A visit: a visitor's searches less than this far apart (what they searched next).
+VISIT = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class FoundSearch:
+    """A recorded search that found articles, made by a known visitor."""
+
+    id: int
+    visitor_id: str
+    query: str  # normalized
+    at: datetime
+
+
+def _usable(query: str) -> bool:
+    """Placeholders ([email], [number]) and empty queries make no synonym."""
+    return bool(query) and "[" not in query
+
+
+def learn(connection, found: list[FoundSearch]) -> None:
+    """Pair each successful search with the searches that found nothing just before it in the
+    same visit (back to the visitor's previous successful search; at most 20), in the caller's
+    transaction. Searches recorded after it don't count, however late this runs. Each
+    visitor's searches are read at once: from their last successful search before the first
+    of these (or the start of its visit) to the last of these."""
+    by_visitor: dict[str, list[FoundSearch]] = {}
+    for search in sorted(found, key=lambda f: (f.at, f.id)):
+        if _usable(search.query):
+            by_visitor.setdefault(search.visitor_id, []).append(search)
+    for visitor, searches in by_visitor.items():
+        for search, failed in _failed_before(connection, visitor, searches):
+            for query in dict.fromkeys(failed):
+                # Still typing ("refu" then "refund") is not a synonym.
+                if _usable(query) and not search.query.startswith(query):
+                    _suggest_pair(connection, query, search)
+
+
+def _before(search: FoundSearch):
+    """Recorded before `search`: earlier, or at the same time with a smaller id."""
+    return or_(
+        SearchEvent.created_at < search.at,
+        and_(SearchEvent.created_at == search.at, SearchEvent.id < search.id),
+    )
+
+
+def _failed_before(connection, visitor: str, searches: list[FoundSearch]):
+    """Each search with the queries of the visitor's searches that found nothing just before
+    it, latest first."""
+    first, last = searches[0], searches[-1]
+    visit_start = first.at - VISIT
+    mine = SearchEvent.visitor_id == visitor
+    found_before = connection.execute(
+        select(func.max(SearchEvent.created_at)).where(
+            mine,
+            SearchEvent.results_count > 0,
+            SearchEvent.created_at >= visit_start,
+            _before(first),
+        )
+    ).scalar()
+    events = connection.execute(
+        select(
+            SearchEvent.id,
+            SearchEvent.created_at,
+            SearchEvent.query_normalized,
+            SearchEvent.results_count,
+        )
+        .where(
+            mine,
+            SearchEvent.created_at >= (found_before or visit_start),
+            or_(_before(last), SearchEvent.id == last.id),
+        )
+        .order_by(SearchEvent.created_at, SearchEvent.id)
+    ).all()
+    position = {event.id: number for number, event in enumerate(events)}
+    for search in searches:
+        if search.id not in position:
+            continue
+        failed = []
+        for event in reversed(events[max(0, position[search.id] - 20) : position[search.id]]):
+            if event.created_at < search.at - VISIT or event.results_count > 0:
+                break
+            failed.append(event.query_normalized)
+        yield search, failed
+
+
+def _suggest_pair(connection, zero_query: str, found: FoundSearch) -> None:
+    connection.execute(
+        _suggest(connection.dialect.name),
+        {
+            "zero_query": zero_query,
+            "followed_by": found.query,
+            "count": 1,
+            "status": "open",
+            "first_seen": found.at,
+            "last_seen": found.at,
+            "updated_at": found.at,
+        },
+    )
+
+
+@cache
+def _suggest(dialect: str):
+    return upsert(
+        dialect,
+        SynonymSuggestion,
+        ["zero_query", "followed_by", "count", "status", "first_seen", "last_seen", "updated_at"],
+        ["zero_query", "followed_by"],
+        lambda new: {"count": SynonymSuggestion.count + 1, "last_seen": new.last_seen},
+    )
 
 
 @dataclass

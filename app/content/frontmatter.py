@@ -24,6 +24,23 @@ class Split:
     meta_text: str
 
 
+def _closing_fence(lines: list[str]) -> int | None:
+    """The 1-based line number of the `---` closing the front matter; None without any."""
+    if not lines or lines[0].strip() != "---":
+        return None
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            return number
+    raise FrontMatterError("front matter opened with --- but never closed", 1)
+
+
+def body_of(text: str) -> str:
+    """The Markdown body alone, without reading the front matter's YAML."""
+    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    closing = _closing_fence(lines)
+    return "".join(lines if closing is None else lines[closing:])
+
+
 def split(text: str) -> Split:
     """Separate `---`-fenced YAML front matter from the Markdown body.
 
@@ -31,25 +48,23 @@ def split(text: str) -> Split:
     """
     text = text.lstrip("\ufeff")
     lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
+    number = _closing_fence(lines)
+    if number is None:
         return Split({}, text, 1, "")
-    for number, line in enumerate(lines[1:], start=2):
-        if line.strip() == "---":
-            meta_text = "".join(lines[1 : number - 1])
-            body = "".join(lines[number:])
-            try:
-                meta = yaml.safe_load(meta_text) if meta_text.strip() else {}
-            except yaml.YAMLError as error:
-                mark = getattr(error, "problem_mark", None)
-                line_no = mark.line + 2 if mark is not None else 1
-                problem = getattr(error, "problem", None) or "malformed YAML"
-                raise FrontMatterError(f"malformed YAML front matter: {problem}", line_no) from None
-            if meta is None:
-                meta = {}
-            if not isinstance(meta, dict):
-                raise FrontMatterError("front matter must be a mapping of keys to values", 2)
-            return Split(meta, body, number + 1, meta_text)
-    raise FrontMatterError("front matter opened with --- but never closed", 1)
+    meta_text = "".join(lines[1 : number - 1])
+    body = "".join(lines[number:])
+    try:
+        meta = yaml.safe_load(meta_text) if meta_text.strip() else {}
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line_no = mark.line + 2 if mark is not None else 1
+        problem = getattr(error, "problem", None) or "malformed YAML"
+        raise FrontMatterError(f"malformed YAML front matter: {problem}", line_no) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise FrontMatterError("front matter must be a mapping of keys to values", 2)
+    return Split(meta, body, number + 1, meta_text)
 
 
 def line_of(meta_text: str, needle: str) -> int:

@@ -4,22 +4,30 @@ An article's identity is its *path*: the file path relative to CONTENT_DIR witho
 extension (``returns-refunds/how-to-return-an-item``). A file with a problem that stops it
 from being shown (malformed front matter, no title, a clashing path) is skipped and reported;
 the rest of the library loads.
+
+The library holds each article's front matter and the hash of its file. The rendered body
+(HTML, plain text, table of contents) is rendered from the file when first asked for and kept
+in a bounded cache of the most recently used articles (`Bodies`), so a large help center
+costs memory for the articles being read, not for all of them.
 """
 
 import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
 from app.content.frontmatter import FrontMatterError, line_of, normalise, split
-from app.content.render import Heading, render
+from app.content.render import Heading, Rendered, render
 
 log = logging.getLogger(__name__)
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
+BODY_CACHE_SIZE = 1000  # rendered bodies kept per process (about 3-10 KB each)
+UNREADABLE = Rendered(html="", toc=(), text="")
 
 
 @dataclass(frozen=True)
@@ -32,7 +40,36 @@ class Problem:
         return f"{self.file}:{self.line}: {self.message}"
 
 
-@dataclass
+class Bodies:
+    """Rendered article bodies: an article's file is rendered when its body is first asked
+    for, and the `capacity` most recently used bodies are kept."""
+
+    def __init__(self, root: Path, capacity: int = BODY_CACHE_SIZE):
+        self.root = root
+        self._rendered = lru_cache(maxsize=capacity)(self._render)
+
+    def get(self, article: "Article") -> Rendered:
+        """The article's body; an empty one (logged) when its file can no longer be read."""
+        try:
+            return self._rendered(article.path, article.source, article.source_hash)
+        except (OSError, UnicodeDecodeError, FrontMatterError) as error:
+            log.error(
+                "article %s can no longer be read from %s: %s", article.path, article.source, error
+            )
+            return UNREADABLE
+
+    def cache_info(self):
+        return self._rendered.cache_info()
+
+    def _render(self, path: str, source: str, source_hash: str) -> Rendered:
+        raw = (self.root / source).read_bytes()
+        body = split(raw.decode("utf-8")).body
+        if hashlib.sha256(raw).hexdigest() != source_hash:
+            log.warning("article %s changed since the library was loaded", path)
+        return render(body)
+
+
+@dataclass(slots=True)
 class Article:
     path: str
     title: str
@@ -47,10 +84,21 @@ class Article:
     order: int
     nav_title: str
     embed: str | None
-    html: str
-    toc: tuple[Heading, ...]
-    text: str
+    source: str  # the file, relative to CONTENT_DIR
     source_hash: str
+    bodies: Bodies = field(repr=False, compare=False)
+
+    @property
+    def html(self) -> str:
+        return self.bodies.get(self).html
+
+    @property
+    def toc(self) -> tuple[Heading, ...]:
+        return self.bodies.get(self).toc
+
+    @property
+    def text(self) -> str:
+        return self.bodies.get(self).text
 
 
 @dataclass
@@ -75,6 +123,7 @@ class Library:
     articles: dict[str, Article]
     categories: list[Category]
     problems: list[Problem]
+    bodies: Bodies
 
     def get(self, path: str) -> Article | None:
         return self.articles.get(path)
@@ -148,12 +197,14 @@ def _match_category(declared: str | None, folder: str, categories: list[Category
 
 
 def load_article(
-    root: Path, file: Path, categories: list[Category]
+    bodies: Bodies, file: Path, categories: list[Category]
 ) -> tuple[Article, list[Problem], str]:
-    """Load one file: the article, its soft problems and its raw front matter text.
+    """Load one file's front matter: the article, its soft problems and its raw front matter
+    text. The body is rendered when it is first read (see `Bodies`).
 
     Raises FrontMatterError when the file cannot be shown at all.
     """
+    root = bodies.root
     relative = file.relative_to(root).as_posix()
     raw = file.read_bytes()
     try:
@@ -163,7 +214,6 @@ def load_article(
     parts = split(text)
     meta = normalise(parts.meta, parts.meta_text)
     problems = [Problem(relative, line, message) for line, message in meta.warnings]
-    rendered = render(parts.body)
     path = file.relative_to(root).with_suffix("").as_posix().lower()
     folder = path.split("/")[0] if "/" in path else "general"
     article = Article(
@@ -180,10 +230,9 @@ def load_article(
         order=meta.order,
         nav_title=meta.nav_title or meta.title,
         embed=meta.embed,
-        html=rendered.html,
-        toc=rendered.toc,
-        text=rendered.text,
+        source=relative,
         source_hash=hashlib.sha256(raw).hexdigest(),
+        bodies=bodies,
     )
     return article, problems, parts.meta_text
 
@@ -192,9 +241,11 @@ def markdown_files(root: Path) -> list[Path]:
     return sorted(f for f in root.rglob("*") if f.suffix in MARKDOWN_SUFFIXES and f.is_file())
 
 
-def load_library(content_dir: str | Path) -> Library:
-    """Load every article under `content_dir`, skipping (and reporting) the broken ones."""
+def load_library(content_dir: str | Path, cache_size: int = BODY_CACHE_SIZE) -> Library:
+    """Load every article under `content_dir`, skipping (and reporting) the broken ones;
+    `cache_size` rendered bodies are kept."""
     root = Path(content_dir)
+    bodies = Bodies(root, cache_size)
     problems: list[Problem] = []
     categories = _load_categories(root, problems) if root.is_dir() else []
     articles: dict[str, Article] = {}
@@ -202,7 +253,7 @@ def load_library(content_dir: str | Path) -> Library:
     for file in markdown_files(root) if root.is_dir() else []:
         relative = file.relative_to(root).as_posix()
         try:
-            article, warnings, meta_text = load_article(root, file, categories)
+            article, warnings, meta_text = load_article(bodies, file, categories)
         except FrontMatterError as error:
             problems.append(Problem(relative, error.line, str(error)))
             continue
@@ -230,4 +281,6 @@ def load_library(content_dir: str | Path) -> Library:
 
     for problem in problems:
         log.warning("content problem: %s", problem)
-    return Library(root=root, articles=articles, categories=categories, problems=problems)
+    return Library(
+        root=root, articles=articles, categories=categories, problems=problems, bodies=bodies
+    )

@@ -1,6 +1,8 @@
 """Search pages: the shareable results page, the JSON endpoint for instant search, and the
 result-link redirect that records which result was opened."""
 
+from urllib.parse import urlencode
+
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from app.analytics.searches import click_token, read_click_token, record_click, record_search
@@ -12,6 +14,7 @@ from app.search import SearchEngine, SearchResults, SearchUnavailable
 from app.visitors import ensure_visitor_id
 
 UNAVAILABLE = "Search is briefly unavailable. You can still browse the help articles by topic."
+QUERY_SAFE = "!$'()*,/:;?@"  # left as they are in a query string, as url_for does
 
 
 def engine() -> SearchEngine:
@@ -35,11 +38,17 @@ def _filters() -> tuple[str | None, str | None]:
     )
 
 
-def open_url(results: SearchResults, hit, token: str | None) -> str:
-    """The tracked link to a result: records the click, then redirects to the article."""
-    params = {"path": hit.path, "pos": hit.position}
-    params.update({"e": token} if token else {"q": results.query})
-    return url_for("help.open_result", **params)
+def open_urls(results: SearchResults, token: str | None) -> dict[str, str]:
+    """The tracked link to each result: it records the click, then redirects to the article.
+    The links differ only in their query, so the route is built once."""
+    base = url_for("help.open_result")
+    carried = {"e": token} if token else {"q": results.query}
+    return {
+        hit.path: base
+        + "?"
+        + urlencode({"path": hit.path, "pos": hit.position, **carried}, safe=QUERY_SAFE)
+        for hit in results.hits
+    }
 
 
 @bp.get("/search")
@@ -68,7 +77,7 @@ def search():
     return render_template(
         "help/search.html",
         results=results,
-        links={hit.path: open_url(results, hit, token) for hit in results.hits},
+        links=open_urls(results, token),
         popular=popular_articles(current_app.extensions["library"], 5) if not results.total else [],
         **context,
     )
@@ -90,6 +99,7 @@ def api_search():
     if text and request.args.get("instant") != "1":
         event = record_search(text, results.total, "api", ensure_visitor_id())
         token = click_token(current_app.secret_key, event)
+    links = open_urls(results, token)
     return {
         "query": text,
         "total": results.total,
@@ -99,7 +109,7 @@ def api_search():
                 "path": hit.path,
                 "title": hit.title,
                 "url": url_for("help.article", path=hit.path),
-                "open_url": open_url(results, hit, token),
+                "open_url": links[hit.path],
                 "summary": hit.summary,
                 "snippet": str(hit.snippet),
                 "category": hit.category,

@@ -10,20 +10,26 @@ from flask import (
     url_for,
 )
 
-from app.analytics.pageviews import record_article_view
+from app.analytics.counters import count_article_view
 from app.content import Library
 from app.extensions import limiter
 from app.help import bp
+from app.help.article_page import ArticlePages, feedback_box
 from app.help.forms import VoteForm
-from app.help.seo import article_jsonld
 from app.help.votes import popular_articles, record_vote, visitor_vote
-from app.models.votes import NO_REASONS
-from app.search import SearchUnavailable
-from app.visitors import ensure_visitor_id, visitor_or_address
+from app.visitors import current_visitor_id, ensure_visitor_id, keep_session, visitor_key
 
 
 def library() -> Library:
     return current_app.extensions["library"]
+
+
+def article_pages() -> ArticlePages:
+    pages = current_app.extensions.get("article_pages")
+    if pages is None:
+        pages = ArticlePages(library(), current_app.config["INDEX_DIR"])
+        current_app.extensions["article_pages"] = pages
+    return pages
 
 
 @bp.get("/")
@@ -46,52 +52,29 @@ def category(slug: str):
 
 
 def _render_article(path: str, form: VoteForm | None = None, status: int = 200):
-    lib = library()
-    article = lib.get(path)
+    article = library().get(path)
     if article is None:
         abort(404)
-    vote = visitor_vote(path, ensure_visitor_id())
-    form = form or VoteForm(reason=vote.reason if vote else None)
-    context = {"article": article, "vote": vote, "form": form, "reasons": NO_REASONS}
-    if request.headers.get("X-Requested-With") == "fetch":
-        return render_template("help/_feedback.html", **context), status
-    category = lib.category_of(article)
-    return (
-        render_template(
-            "help/article.html",
-            category=category,
-            related=related_articles(lib, article),
-            jsonld=article_jsonld(article, category, current_app.config["SITE_NAME"]),
-            policy=current_app.extensions.get("returns_policy"),
-            **context,
-        ),
-        status,
-    )
-
-
-def related_articles(lib: Library, article, limit: int = 5) -> list:
-    """The editors' related articles first, then the most similar ones from the index."""
-    related = lib.related_to(article)
-    try:
-        similar = current_app.extensions["search"].similar(article.path, limit)
-    except SearchUnavailable:
-        similar = []
-    for path in similar:
-        candidate = lib.get(path)
-        if candidate and candidate is not article and candidate not in related:
-            related.append(candidate)
-    return related[:limit]
+    vote = visitor_vote(path, current_visitor_id())
+    keep_session()
+    fetch = request.headers.get("X-Requested-With") == "fetch"
+    if vote is None and form is None and not fetch:
+        return article_pages().page(article), status
+    feedback = feedback_box(article, vote, form)
+    if fetch:
+        return feedback, status
+    return article_pages().page(article, feedback), status
 
 
 @bp.get("/articles/<path:path>")
 def article(path: str):
     page = _render_article(path)
-    record_article_view(path)
+    count_article_view(path)
     return page
 
 
 @bp.post("/articles/<path:path>/vote")
-@limiter.limit(lambda: current_app.config["VOTE_RATE_LIMIT"], key_func=visitor_or_address)
+@limiter.limit(lambda: current_app.config["VOTE_RATE_LIMIT"], key_func=visitor_key)
 def vote(path: str):
     if library().get(path) is None:
         abort(404)

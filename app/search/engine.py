@@ -5,6 +5,7 @@ import html
 import logging
 import math
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,6 +22,7 @@ from app.search.snippets import snippet as make_snippet
 
 log = logging.getLogger(__name__)
 
+RECENT_ANSWERS = 256  # searches answered from memory per open index view
 SIMILAR_TERMS = 5  # key terms of an article that "more like this" looks for
 
 
@@ -71,6 +73,14 @@ class IndexView:
         }
         self.ordered_words = sorted(self.words)
         self.ranker = Ranker(reader, cache, str(generation))
+        # Recent answers: customers ask the same few questions all day. Kept with this view,
+        # so any change to the index (a new view) starts afresh.
+        self.answers: OrderedDict[tuple, SearchResults] = OrderedDict()
+
+    def remember(self, key: tuple, results: "SearchResults") -> None:
+        self.answers[key] = results
+        while len(self.answers) > RECENT_ANSWERS:
+            self.answers.popitem(last=False)
 
     def frequency(self, word: str) -> int:
         return self.words.get(word, 0)
@@ -93,8 +103,8 @@ class IndexView:
             wanted = automaton.next_valid_string(term)
         return found
 
-    def path(self, docnum: int) -> str:
-        return self.searcher.stored_fields(docnum)["path"]
+    def stored(self, docnum: int) -> dict:
+        return self.searcher.stored_fields(docnum)
 
 
 class SearchEngine:
@@ -150,8 +160,14 @@ class SearchEngine:
         for attempt in range(2):
             try:
                 view = self._view()
+                key = (text, category, kind, max(1, page), per_page)
+                if key in view.answers:
+                    view.answers.move_to_end(key)
+                    return view.answers[key]
                 results = SearchResults(query=text, page=max(1, page))
-                return self._search(view, results, category, kind, per_page)
+                results = self._search(view, results, category, kind, per_page)
+                view.remember(key, results)
+                return results
             except Exception as error:  # noqa: BLE001 - a damaged segment surfaces here
                 if attempt == 0:
                     # Most likely a rebuild swapped the index (and pruned the copy this
@@ -188,10 +204,11 @@ class SearchEngine:
         matched = query_plan.stems()
         offset = (results.page - 1) * per_page
         for number, docnum in enumerate(docnums[offset:], start=offset + 1):
-            article = self.library.get(view.path(docnum))
+            stored = view.stored(docnum)
+            article = self.library.get(stored["path"])
             if article is None:  # indexed but no longer loaded: skip until the next update
                 continue
-            snippet = make_snippet(article.text, matched) or html.escape(article.summary)
+            snippet = make_snippet(stored["text"], matched) or html.escape(article.summary)
             results.hits.append(
                 Hit(
                     path=article.path,
@@ -218,10 +235,10 @@ class SearchEngine:
             number = view.searcher.document_number(path=path)
             if number is None:
                 return []
-            text = " ".join([article.title, article.summary, article.text])
+            text = " ".join([article.title, article.summary, view.stored(number)["text"]])
             terms = view.searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
             ranked = view.ranker.weighted_terms("body", terms)
             ranked.mask[number] = False
             _, docnums = ranked.top(limit)
-            self._similar[path] = [view.path(docnum) for docnum in docnums]
+            self._similar[path] = [view.stored(docnum)["path"] for docnum in docnums]
         return self._similar[path][:limit]

@@ -23,12 +23,13 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.writing import SegmentWriter
 
 from app.content import Library
+from app.content.plaintext import article_text
 from app.search.schema import document, make_schema
 
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
-SCHEMA_VERSION = "6"  # bump when make_schema() or codec() changes: updates then rebuild
+SCHEMA_VERSION = "7"  # bump when make_schema() or codec() changes: updates then rebuild
 
 
 @dataclass
@@ -82,6 +83,10 @@ def open_writer(ix, **settings) -> SegmentWriter:
     return _Writer(ix, codec=codec(), **settings)
 
 
+def _document(library: Library, article) -> dict:
+    return document(article, article_text(library.root, article))
+
+
 def current_generation(index_dir: Path) -> Path | None:
     """The generation folder CURRENT names, if it exists."""
     try:
@@ -132,7 +137,7 @@ def build_index(library: Library, index_dir: str | Path) -> IndexReport:
             writer = open_writer(ix, limitmb=1024)
             try:
                 for article in library.articles.values():
-                    writer.add_document(**document(article))
+                    writer.add_document(**_document(library, article))
             except BaseException:
                 writer.cancel()
                 raise
@@ -181,7 +186,7 @@ def update_index(library: Library, index_dir: str | Path) -> IndexReport:
             for path in report.deleted:
                 writer.delete_by_term("path", path)
             for path in report.added + report.changed:
-                writer.update_document(**document(library.articles[path]))
+                writer.update_document(**_document(library, library.articles[path]))
             writer.commit()
             log.info("search index updated: %s", report)
         ix.close()

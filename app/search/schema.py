@@ -50,6 +50,9 @@ TEXT_ANALYZER = StemmingAnalyzer(stoplist=STOP)
 VOCAB_ANALYZER = RegexTokenizer() | LowercaseFilter()
 
 WORD = re.compile(r"\w+", re.UNICODE)
+# Typo matching starts at 5 letters, one edit away: no shorter word is ever a typo match, a
+# "did you mean" word, or asked whether it is known (app.search.query.typo_budget).
+VOCAB_MIN_LETTERS = 4
 # Aliases are indexed with the title: customers' own phrasings count as much as the title.
 FIELD_WEIGHTS = {"title": 6.0, "tags": 3.0, "summary": 2.0, "body": 1.0}
 
@@ -91,6 +94,7 @@ def make_schema() -> Schema:
     return Schema(
         path=ID(stored=True, unique=True),
         source_hash=STORED(),
+        text=STORED(),  # for snippets and "more like this", without rendering the article
         category=ID(stored=True),
         type=ID(stored=True),
         # No word positions: multi-word phrases match as all-of-these-words, which keeps the
@@ -103,11 +107,9 @@ def make_schema() -> Schema:
     )
 
 
-def document(article) -> dict:
-    """The index document for an article."""
-    words = " ".join(
-        [article.title, *article.aliases, *article.tags, article.summary, article.text]
-    )
+def document(article, text: str) -> dict:
+    """The index document for an article whose body reads `text`."""
+    words = " ".join([article.title, *article.aliases, *article.tags, article.summary, text])
     return {
         "path": article.path,
         "source_hash": article.source_hash,
@@ -116,8 +118,11 @@ def document(article) -> dict:
         "title": " ; ".join([article.title, *article.aliases]),
         "tags": " ; ".join(article.tags),
         "summary": article.summary,
-        "body": article.text,
+        "body": text,
+        "text": text,
         # Each word once: the vocabulary needs which words exist and in how many articles,
-        # not how often, and analysing half the words halves this field's cost.
-        "vocab": " ".join(dict.fromkeys(WORD.findall(words.lower()))),
+        # not how often. Only words typo matching can reach (see VOCAB_MIN_LETTERS).
+        "vocab": " ".join(
+            w for w in dict.fromkeys(WORD.findall(words.lower())) if len(w) >= VOCAB_MIN_LETTERS
+        ),
     }

@@ -22,7 +22,6 @@ from app.analytics.csvout import to_csv
 from app.analytics.dates import DateRange, last_days, parse_range
 from app.analytics.redact import normalise, redact
 from app.analytics.returns_report import returns_report
-from app.analytics.searches import VISIT
 from app.analytics.tables import (
     Tables,
     article_detail_tables,
@@ -127,7 +126,7 @@ def insights():
         weights=gaps.WEIGHTS,
         half_life=gaps.HALF_LIFE_DAYS,
         note_max=gaps.NOTE_MAX,
-        visit_minutes=int(VISIT.total_seconds() // 60),
+        visit_minutes=int(synonyms.VISIT.total_seconds() // 60),
     )
 
 

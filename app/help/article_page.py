@@ -1,0 +1,106 @@
+"""The article page. Everything but the feedback box is the same for every visitor, and so is
+the box itself for every visitor who hasn't voted, but for its form token. Both are rendered
+once per article, site address and search index generation (the related articles come from
+the index) and kept for the most recently read articles; a request then renders only what is
+its own: the token, or the box of a visitor who voted or sent a form with a mistake."""
+
+import math
+import secrets
+import time
+from functools import lru_cache
+from pathlib import Path
+
+from flask import current_app, render_template, request, session
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from app.content import Article, Library
+from app.help.forms import VoteForm, form_token
+from app.help.seo import article_jsonld
+from app.models.votes import NO_REASONS, Vote
+from app.search import SearchUnavailable
+from app.search.indexer import current_generation
+
+PAGES_KEPT = 256  # about 10-30 KB each
+GENERATION_CHECK_SECONDS = 1.0  # how soon a rebuilt index changes the related articles
+
+
+def related_articles(lib: Library, article: Article, limit: int = 5) -> list[Article]:
+    """The editors' related articles first, then the most similar ones from the index."""
+    related = lib.related_to(article)
+    try:
+        similar = current_app.extensions["search"].similar(article.path, limit)
+    except SearchUnavailable:
+        similar = []
+    for path in similar:
+        candidate = lib.get(path)
+        if candidate and candidate is not article and candidate not in related:
+            related.append(candidate)
+    return related[:limit]
+
+
+def feedback_box(article: Article, vote: Vote | None = None, form: VoteForm | None = None):
+    """ "Was this article helpful?" for this visitor: their vote, or the form they sent."""
+    form = form or VoteForm(reason=vote.reason if vote else None)
+    return Markup(
+        render_template(
+            "help/_feedback.html", article=article, vote=vote, form=form, reasons=NO_REASONS
+        )
+    )
+
+
+def render_article_page(lib: Library, article: Article, feedback: Markup) -> str:
+    category = lib.category_of(article)
+    return render_template(
+        "help/article.html",
+        article=article,
+        category=category,
+        related=related_articles(lib, article),
+        jsonld=article_jsonld(article, category, current_app.config["SITE_NAME"]),
+        policy=current_app.extensions.get("returns_policy"),
+        feedback=feedback,
+    )
+
+
+class ArticlePages:
+    """The article pages of one library, each kept in four parts: the page up to the feedback
+    box, the box of a visitor who hasn't voted up to its form token and after it, and the
+    rest of the page."""
+
+    def __init__(self, library: Library, index_dir: str | Path, capacity: int = PAGES_KEPT):
+        self.library = library
+        self.index_dir = Path(index_dir)
+        # A marker no article can contain, where the feedback box goes.
+        self.slot = Markup(f"<!--feedback-{secrets.token_hex(16)}-->")
+        self._parts = lru_cache(maxsize=capacity)(self._render_parts)
+        self._generation: Path | None = None
+        self._checked = -math.inf
+
+    def page(self, article: Article, feedback: Markup | None = None) -> str:
+        """The page for the current request, with `feedback` (this visitor's box), or without
+        it, with the box of a visitor who hasn't voted."""
+        if "_flashes" in session:  # a message to show once: this page is not like the others
+            return render_article_page(self.library, article, feedback or feedback_box(article))
+        head, ask, asked, tail = self._parts(article.path, *self._depends_on())
+        if feedback is None:
+            return "".join((head, ask, form_token(), asked, tail))
+        return "".join((head, feedback, tail))
+
+    def _depends_on(self) -> tuple:
+        """What a page depends on besides its article: the site's address, the index."""
+        now = time.monotonic()
+        if now - self._checked >= GENERATION_CHECK_SECONDS:
+            self._generation, self._checked = current_generation(self.index_dir), now
+        return request.scheme, request.host, request.root_path, self._generation
+
+    def _render_parts(self, path: str, *_depends_on) -> tuple[str, str, str, str]:
+        """Rendered for the current request; the arguments are the cache key."""
+        article = self.library.articles[path]
+        ask, token, asked = feedback_box(article, form=VoteForm(formdata=None)).partition(
+            generate_csrf()
+        )
+        head, slot, tail = render_article_page(self.library, article, self.slot).partition(
+            self.slot
+        )
+        assert token and slot, "the feedback box has its token, and the page has the box"
+        return head, ask, asked, tail
