@@ -1,5 +1,6 @@
 """The help center's articles: loading Markdown and front matter from CONTENT_DIR, rendering
-and sanitising them once, and checking the folder for problems. No Flask views live here."""
+and sanitising an article when it is first read, and checking the folder for problems. No
+Flask views live here."""
 
 from app.content.frontmatter import ARTICLE_TYPES
 from app.content.library import Article, Category, Library, Problem, load_library

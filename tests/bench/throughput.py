@@ -1,8 +1,9 @@
 """Requests per second under gunicorn, and the workers' memory with a large help center.
 
 gunicorn with `gunicorn.conf.py` on loopback, FRONTDESK_ENV=production, WEB_CONCURRENCY or
-one sync worker per CPU, an SQLite database (each page view and search still writes its row);
-rate limits off as in the load test (tests/load/generator.py says why). The load generator's
+one sync worker per CPU, an SQLite database (each search writes its row; article views and the
+daily counters are written in batches), rate limits off as in the load test
+(tests/load/generator.py says why). The load generator's
 BENCH_CLIENTS clients (4 per worker) load one page at a time for BENCH_SECONDS (10) after a
 2-second warm-up: a hello-world Flask app (tests/load/hello.py, same gunicorn config) as the
 baseline, then the article page, the search page and the JSON search API on the shipped
