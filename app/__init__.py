@@ -24,6 +24,7 @@ from app.security import (
     refuse_malformed_input,
     register_security_headers,
 )
+from app.sessions import SignedCookieSessions
 from app.staff.auth import load_user
 
 
@@ -45,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     os.makedirs(app.instance_path, exist_ok=True)
     configure_logging(app)
+    app.session_interface = SignedCookieSessions()
 
     register_extensions(app)
     register_blueprints(app)

@@ -74,6 +74,7 @@ def from_env(instance_path: str) -> dict:
         "RATELIMIT_ENABLED": _bool(env.get("RATELIMIT_ENABLED"), True),
         "RATELIMIT_HEADERS_ENABLED": True,
         "VOTE_RATE_LIMIT": env.get("VOTE_RATE_LIMIT", "20 per minute"),
+        "VOTE_ADDRESS_RATE_LIMIT": env.get("VOTE_ADDRESS_RATE_LIMIT", "60 per minute"),
         "SESSION_COOKIE_HTTPONLY": True,
         # The session (visitor id, CSRF token) lasts 31 days from when it was made; re-signing
         # and re-sending the cookie on every page view would cost each request for nothing.

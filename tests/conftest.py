@@ -147,7 +147,7 @@ def config(tmp_path: Path, content_dir: Path, database_url: str) -> dict:
 @pytest.fixture
 def make_app(config: dict):
     """Build a migrated app from the test settings, with `overrides` on top. Their database
-    connections are closed after the test."""
+    connections and search index files are closed after the test."""
     made = []
 
     def make(**overrides):
@@ -159,6 +159,7 @@ def make_app(config: dict):
 
     yield make
     for app in made:
+        app.extensions["search"].close()
         with app.app_context():
             db.engine.dispose()
 

@@ -263,6 +263,7 @@ def app(tmp_path_factory):
             create_user("fuzz-agent@example.com", PASSWORD, "agent")
             create_user("fuzz-editor@example.com", PASSWORD, "editor")
         yield app
+        app.extensions["search"].close()
         with app.app_context():
             db.engine.dispose()
 

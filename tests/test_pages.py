@@ -165,7 +165,8 @@ def test_database_down_is_a_503_page_not_a_traceback(config, tmp_path, caplog):
     from app import create_app
 
     unreachable = {**config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/gone/x.db"}
-    client = create_app(unreachable).test_client()
+    app = create_app(unreachable)
+    client = app.test_client()
     response = client.get("/")  # the most helpful articles come from the votes
     html = response.get_data(as_text=True)
     assert response.status_code == 503
@@ -176,3 +177,4 @@ def test_database_down_is_a_503_page_not_a_traceback(config, tmp_path, caplog):
     assert article.status_code == 200
     assert "How do I track my parcel?" in article.get_data(as_text=True)
     assert "analytics counts not written yet (1 kept)" in caplog.text
+    app.extensions["search"].close()

@@ -12,9 +12,21 @@ from app.search import SearchEngine, SearchUnavailable, build_index, update_inde
 from app.search.indexer import current_generation
 from app.search.query import Synonyms
 
+OPENED: list[SearchEngine] = []
+
 
 def engine_for(content: Path, index_dir: Path) -> SearchEngine:
-    return SearchEngine(index_dir, load_library(content), Synonyms())
+    engine = SearchEngine(index_dir, load_library(content), Synonyms())
+    OPENED.append(engine)
+    return engine
+
+
+@pytest.fixture(autouse=True)
+def close_engines():
+    """Each test's engines close their index files when it ends."""
+    yield
+    while OPENED:
+        OPENED.pop().close()
 
 
 def paths(engine: SearchEngine, text: str) -> list[str]:

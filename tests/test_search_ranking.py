@@ -1,5 +1,6 @@
 """Ranking on the shipped sample content: what customers type, and what they should find."""
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -12,11 +13,13 @@ CONTENT = Path(__file__).resolve().parent.parent / "content"
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory) -> SearchEngine:
+def engine(tmp_path_factory) -> Iterator[SearchEngine]:
     library = load_library(CONTENT)
     index_dir = tmp_path_factory.mktemp("sample-index")
     build_index(library, index_dir)
-    return SearchEngine(index_dir, library, Synonyms.load(CONTENT / "synonyms.yml"))
+    engine = SearchEngine(index_dir, library, Synonyms.load(CONTENT / "synonyms.yml"))
+    yield engine
+    engine.close()
 
 
 def top(engine, text, n=3, **filters) -> list[str]:

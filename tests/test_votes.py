@@ -124,6 +124,20 @@ def test_votes_are_rate_limited_per_visitor(app, client):
     assert votes(app)[0].helpful is True  # the refused "No" changed nothing
 
 
+def test_dropping_the_cookie_does_not_escape_the_address_limit(app):
+    app.config["VOTE_ADDRESS_RATE_LIMIT"] = "3 per minute"
+    statuses = []
+    for _ in range(4):
+        client = app.test_client()  # a fresh cookie jar each time: a new visitor
+        token = csrf_token(client.get("/articles/returns/send-it-back").get_data(as_text=True))
+        response = client.post(
+            "/articles/returns/send-it-back/vote", data={"csrf_token": token, "helpful": "yes"}
+        )
+        statuses.append(response.status_code)
+    assert statuses == [303, 303, 303, 429]
+    assert len(votes(app)) == 3
+
+
 def test_home_lists_the_most_helpful_articles_first(app):
     for _ in range(2):
         client = app.test_client()

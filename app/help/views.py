@@ -75,6 +75,8 @@ def article(path: str):
 
 @bp.post("/articles/<path:path>/vote")
 @limiter.limit(lambda: current_app.config["VOTE_RATE_LIMIT"], key_func=visitor_key)
+# A visitor who drops the cookie is a new visitor: the address limits those too.
+@limiter.limit(lambda: current_app.config["VOTE_ADDRESS_RATE_LIMIT"])
 def vote(path: str):
     if library().get(path) is None:
         abort(404)

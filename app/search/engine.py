@@ -53,9 +53,10 @@ class SearchResults:
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=2048)
+@lru_cache(maxsize=64)
 def _levenshtein_dfa(word: str, distance: int):
-    """Building the automaton is the costly part of typo matching; queries repeat."""
+    """Building the automaton is the costly part of typo matching, and popular misspellings
+    repeat; an automaton takes 50-200 KB, so only the latest few are kept."""
     return Automata.levenshtein_dfa(word, distance, prefix=1)
 
 
@@ -112,7 +113,7 @@ class SearchEngine:
         self.index_dir = Path(index_dir)
         self.library = library
         self.synonyms = synonyms
-        self._local = threading.local()
+        self._views: dict[int, IndexView] = {}  # each thread's own, by thread id
         self._postings = PostingCache()
         self._similar: dict[str, list[str]] = {}
         self._similar_generation: Path | None = None
@@ -124,28 +125,34 @@ class SearchEngine:
         generation = current_generation(self.index_dir)
         if generation is None:
             raise SearchUnavailable("the search index has not been built")
-        view: IndexView | None = getattr(self._local, "view", None)
+        thread = threading.get_ident()
+        view = self._views.get(thread)
         try:
             if view is None or view.generation != generation:
-                if view is not None:
-                    view.searcher.close()
-                self._local.view = None
+                self._drop_view()
                 searcher = whoosh_index.open_dir(str(generation)).searcher()
-                self._local.view = IndexView(generation, searcher, self._postings)
+                self._views[thread] = IndexView(generation, searcher, self._postings)
             elif not view.searcher.up_to_date():
-                self._local.view = IndexView(generation, view.searcher.refresh(), self._postings)
+                # Whoosh reuses the unchanged segments' readers and closes the others.
+                refreshed = view.searcher.refresh()
+                self._views[thread] = IndexView(generation, refreshed, self._postings)
         except Exception as error:  # noqa: BLE001 - any unreadable index is "unavailable"
             log.exception("search index unreadable")
             raise SearchUnavailable("the search index cannot be read") from error
-        return self._local.view
+        return self._views[thread]
 
-    def _drop_view(self) -> None:
-        view, self._local.view = getattr(self._local, "view", None), None
+    def _drop_view(self, thread: int | None = None) -> None:
+        view = self._views.pop(threading.get_ident() if thread is None else thread, None)
         if view is not None:
             try:
                 view.searcher.close()
             except Exception:  # noqa: BLE001 - closing a broken searcher may fail too
                 log.debug("closing a broken searcher failed", exc_info=True)
+
+    def close(self) -> None:
+        """Close every thread's open index (the files stay open until then)."""
+        for thread in list(self._views):
+            self._drop_view(thread)
 
     # -- searching ---------------------------------------------------------------------------
 

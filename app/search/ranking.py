@@ -37,7 +37,7 @@ class PostingCache:
     keyed by segment: a segment's postings never change, updates write new segments. Bounded
     by the entries held; the least recently used list goes first."""
 
-    def __init__(self, max_postings: int = 1_500_000):
+    def __init__(self, max_postings: int = 600_000):
         self.max_postings = max_postings
         self._lists: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
         self._held = 0

@@ -1,0 +1,80 @@
+"""Signed-cookie sessions checked once per cookie: the same answers as Flask's own."""
+
+from flask import flash, get_flashed_messages, session
+
+from app import sessions
+
+
+def add_routes(app):
+    @app.get("/_test/put/<name>")
+    def put(name):
+        session["name"] = name
+        return "ok"
+
+    @app.get("/_test/read")
+    def read():
+        return session.get("name", "-")
+
+    @app.get("/_test/flash")
+    def flash_one():
+        flash("saved")
+        return "ok"
+
+    @app.get("/_test/flashes")
+    def flashes():
+        return ",".join(get_flashed_messages()) or "-"
+
+
+def session_cookie(response) -> str:
+    header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
+    return header.split(";")[0].split("=", 1)[1]
+
+
+def test_a_checked_cookie_reads_the_same_every_time(make_app):
+    app = make_app()
+    add_routes(app)
+    client = app.test_client()
+    cookie = session_cookie(client.get("/_test/put/ada"))
+    for _ in range(3):
+        client.set_cookie("session", cookie)
+        assert client.get("/_test/read").get_data(as_text=True) == "ada"
+
+
+def test_a_tampered_or_foreign_cookie_is_an_empty_session(make_app):
+    app = make_app()
+    add_routes(app)
+    client = app.test_client()
+    cookie = session_cookie(client.get("/_test/put/ada"))
+    client.set_cookie("session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
+    assert client.get("/_test/read").get_data(as_text=True) == "-"
+
+    other = make_app(SECRET_KEY="another-secret-key-of-enough-length-0123456789")
+    add_routes(other)
+    foreign = other.test_client()
+    foreign.set_cookie("session", cookie)
+    assert foreign.get("/_test/read").get_data(as_text=True) == "-"
+
+
+def test_changes_made_in_one_request_do_not_reach_the_remembered_cookie(make_app):
+    app = make_app()
+    add_routes(app)
+    client = app.test_client()
+    cookie = session_cookie(client.get("/_test/flash"))  # a session holding ["saved"]
+    client.set_cookie("session", cookie)
+    client.get("/_test/flash")  # appends to that list in place
+    client.set_cookie("session", cookie)  # the first cookie again, as a second tab sends it
+    assert client.get("/_test/flashes").get_data(as_text=True) == "saved"
+
+
+def test_a_remembered_cookie_still_expires(make_app, monkeypatch):
+    app = make_app(PERMANENT_SESSION_LIFETIME=60)
+    add_routes(app)
+    client = app.test_client()
+    cookie = session_cookie(client.get("/_test/put/ada"))
+    client.set_cookie("session", cookie)
+    assert client.get("/_test/read").get_data(as_text=True) == "ada"
+
+    later = sessions.time.time() + 61
+    monkeypatch.setattr(sessions.time, "time", lambda: later)
+    client.set_cookie("session", cookie)
+    assert client.get("/_test/read").get_data(as_text=True) == "-"
