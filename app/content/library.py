@@ -20,7 +20,7 @@ from pathlib import Path
 
 import yaml
 
-from app.content.frontmatter import FrontMatterError, line_of, normalise, split
+from app.content.frontmatter import FrontMatterError, body_of, line_of, normalise, split
 from app.content.render import Heading, Rendered, render
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ class Bodies:
 
     def _render(self, path: str, source: str, source_hash: str) -> Rendered:
         raw = (self.root / source).read_bytes()
-        body = split(raw.decode("utf-8")).body
+        body = body_of(raw.decode("utf-8"))
         if hashlib.sha256(raw).hexdigest() != source_hash:
             log.warning("article %s changed since the library was loaded", path)
         return render(body)
