@@ -6,10 +6,13 @@ import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import select
+
 from app.analytics.dates import DateRange
 from app.analytics.searches import record_click, record_search
 from app.extensions import db
 from app.models import ArticleViewDaily, Deflection, Order, OrderLine, Vote
+from app.models.analytics import SearchDaily, SearchDayTotal
 from app.returns.service import Draft, DraftLine, create_return, record_deflection
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -117,6 +120,30 @@ def record_searches(app, searches=SEARCHES) -> None:
             event = record_search(text, results, "page", visitor, at=when)
             if click:
                 record_click(event, click[0], click[1], at=when + timedelta(minutes=1))
+
+
+def search_counters() -> tuple[list[tuple], list[tuple]]:
+    """The daily search counters and day totals as rows (without the example wording, which
+    a rebuild may pick differently); call inside an app context."""
+    rows = db.session.execute(
+        select(SearchDaily).order_by(SearchDaily.query_normalized, SearchDaily.day)
+    ).scalars()
+    daily = [
+        (
+            r.query_normalized,
+            r.day,
+            r.searches,
+            r.zero_results,
+            r.clicked_searches,
+            r.clicks,
+            r.position_sum,
+            r.last_seen,
+            r.last_zero_at,
+        )
+        for r in rows
+    ]
+    totals = db.session.execute(select(SearchDayTotal).order_by(SearchDayTotal.day)).scalars()
+    return daily, [(t.day, t.searches, t.zero_results, t.clicked_searches) for t in totals]
 
 
 def record_votes(app) -> None:

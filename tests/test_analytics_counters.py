@@ -16,12 +16,10 @@ from app.extensions import db
 from app.models import (
     ArticleViewDaily,
     SearchClick,
-    SearchDaily,
-    SearchDayTotal,
     SearchEvent,
     SynonymSuggestion,
 )
-from tests.insights_helpers import ROOT, SYNONYM_VISITS, SYNONYMS_LEARNT, at
+from tests.insights_helpers import ROOT, SYNONYM_VISITS, SYNONYMS_LEARNT, at, search_counters
 
 BATCHED = {"ANALYTICS_FLUSH_EVERY": 10_000, "ANALYTICS_FLUSH_SECONDS": 3600}
 TRACK = "/articles/shipping/track-a-parcel"
@@ -109,28 +107,8 @@ def test_a_failed_write_keeps_the_counts_and_tries_again_later(make_app, monkeyp
 
 
 def daily_counters(app):
-    """The search counters (without the example wording, which a rebuild picks differently)."""
     with app.app_context():
-        daily = [
-            (
-                r.query_normalized,
-                r.day,
-                r.searches,
-                r.zero_results,
-                r.clicked_searches,
-                r.clicks,
-                r.position_sum,
-                r.last_seen,
-                r.last_zero_at,
-            )
-            for r in db.session.execute(
-                select(SearchDaily).order_by(SearchDaily.query_normalized, SearchDaily.day)
-            ).scalars()
-        ]
-        totals = db.session.execute(select(SearchDayTotal).order_by(SearchDayTotal.day))
-        return daily, [
-            (t.day, t.searches, t.zero_results, t.clicked_searches) for t in totals.scalars()
-        ]
+        return search_counters()
 
 
 def test_batched_search_counters_add_up_to_the_stored_searches_in_any_order(make_app):

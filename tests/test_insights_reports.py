@@ -14,9 +14,15 @@ from app.analytics.returns_report import returns_report
 from app.analytics.rollup import rebuild_search_daily
 from app.analytics.stats import wilson_lower_bound
 from app.extensions import db
-from app.models import ArticleViewDaily, SearchDaily, SearchDayTotal, SearchEvent
+from app.models import ArticleViewDaily, SearchEvent
 from app.models.types import utcnow
-from tests.insights_helpers import WEEK, load_week, record_searches, write_policy
+from tests.insights_helpers import (
+    WEEK,
+    load_week,
+    record_searches,
+    search_counters,
+    write_policy,
+)
 
 
 @pytest.fixture
@@ -116,29 +122,10 @@ def test_personal_data_is_redacted_before_it_is_counted(week_app):
 
 
 def test_counters_kept_while_recording_equal_a_rebuild_from_the_events(week_app):
-    def snapshot():
-        rows = db.session.execute(select(SearchDaily).order_by("query_normalized", "day"))
-        daily = [
-            (
-                r.query_normalized,
-                r.day,
-                r.searches,
-                r.zero_results,
-                r.clicked_searches,
-                r.clicks,
-                r.position_sum,
-                r.last_seen,
-                r.last_zero_at,
-            )
-            for r in rows.scalars()
-        ]
-        totals = db.session.execute(select(SearchDayTotal).order_by("day")).scalars()
-        return daily, [(t.day, t.searches, t.zero_results, t.clicked_searches) for t in totals]
-
     with week_app.app_context():
-        kept = snapshot()
+        kept = search_counters()
         assert rebuild_search_daily() == 8  # (query, day) pairs
-        assert snapshot() == kept
+        assert search_counters() == kept
 
 
 def test_the_migration_counts_searches_recorded_before_it(app):
