@@ -30,7 +30,9 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         if serializer is None:
             serializer = super().get_signing_serializer(app)
             if serializer is not None:
-                self._serializers = {keys: serializer}  # a key change forgets the old ones
+                with self._lock:  # new keys: what the old ones verified no longer counts
+                    self._serializers = {keys: serializer}
+                    self._checked.clear()
         return serializer
 
     def open_session(self, app, request):
@@ -41,7 +43,7 @@ class SignedCookieSessions(SecureCookieSessionInterface):
         if not value:
             return self.session_class()
         max_age = app.permanent_session_lifetime.total_seconds()
-        key = (id(serializer), value)
+        key = (serializer.secret_keys[-1], value)
         with self._lock:
             checked = self._checked.get(key)
         if checked is None:

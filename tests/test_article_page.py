@@ -90,3 +90,11 @@ def test_a_message_shown_once_appears_on_the_article_page(app):
         session["_flashes"] = [("message", "Your feedback was saved.")]
     assert "Your feedback was saved." in client.get(ARTICLE).text
     assert "Your feedback was saved." not in client.get(ARTICLE).text
+
+
+def test_pages_still_serve_with_form_protection_turned_off(make_app):
+    client = make_app(WTF_CSRF_ENABLED=False).test_client()
+    response = client.get("/articles/shipping/track-a-parcel")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "How do I track my parcel?" in html and "Was this article helpful?" in html

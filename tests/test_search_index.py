@@ -190,3 +190,33 @@ def test_articles_still_serve_when_the_index_is_gone(app, client):
     assert "Search is briefly unavailable" in response.get_data(as_text=True)
     api = client.get("/api/search?q=parcel")
     assert api.status_code == 503 and "unavailable" in api.get_json()["error"]
+
+
+def test_a_running_reader_drops_changed_and_deleted_copies(content_dir, tmp_path):
+    for name in ("first", "second"):
+        (content_dir / "shipping" / f"{name}.md").write_text(
+            f"---\ntitle: {name}\n---\nQuokka parcels travel well.\n"
+        )
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    engine = engine_for(content_dir, index_dir)
+    assert engine.search("quokka").total == 2
+
+    (content_dir / "shipping" / "first.md").write_text("---\ntitle: first\n---\nQuokka again.\n")
+    (content_dir / "shipping" / "second.md").unlink()
+    engine.library = load_library(content_dir)
+    report = update_index(engine.library, index_dir)
+    assert report.changed == ["shipping/first"] and report.deleted == ["shipping/second"]
+
+    results = engine.search("quokka")
+    assert results.total == 1 and paths(engine, "quokka") == ["shipping/first"]
+    assert sum(results.facets["type"].values()) == 1
+
+
+def test_an_index_without_articles_answers_with_nothing(content_dir, tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    shutil.copy(content_dir / "categories.yml", empty / "categories.yml")
+    build_index(load_library(empty), tmp_path / "index")
+    results = engine_for(empty, tmp_path / "index").search("parcel")
+    assert results.total == 0 and results.hits == []

@@ -14,7 +14,7 @@ from whoosh import query as q
 from app.content import load_library
 from app.search import build_index, update_index
 from app.search.indexer import current_generation
-from app.search.ranking import PostingCache, Ranker
+from app.search.ranking import ENTRY_OVERHEAD, PostingCache, Ranker
 from app.search.schema import TEXT_ANALYZER, VOCAB_ANALYZER, make_schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +90,16 @@ def test_posting_cache_holds_at_most_its_budget(shipped_index):
         assert cache._held <= 40 or len(cache._lists) == 1
         again = ranker.postings("body", "order")
         assert np.array_equal(first[0], again[0]) and np.array_equal(first[1], again[1])
+
+
+def test_words_no_article_has_count_against_the_cache_budget(shipped_index):
+    _, index_dir = shipped_index
+    cache = PostingCache(max_postings=500)
+    searcher, ranker = open_ranker(index_dir, cache)
+    with searcher:
+        for number in range(200):
+            assert len(ranker.postings("body", f"nonword{number}")[0]) == 0
+        assert len(cache._lists) <= 500 // ENTRY_OVERHEAD
 
 
 def test_top_orders_by_score_then_document(shipped_index):

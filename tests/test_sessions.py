@@ -78,3 +78,21 @@ def test_a_remembered_cookie_still_expires(make_app, monkeypatch):
     monkeypatch.setattr(sessions.time, "time", lambda: later)
     client.set_cookie("session", cookie)
     assert client.get("/_test/read").get_data(as_text=True) == "-"
+
+
+def test_a_new_secret_key_forgets_cookies_checked_with_the_old_one(make_app):
+    app = make_app()
+    add_routes(app)
+    client = app.test_client()
+    cookie = session_cookie(client.get("/_test/put/ada"))
+    client.set_cookie("session", cookie)
+    assert client.get("/_test/read").get_data(as_text=True) == "ada"
+
+    app.secret_key = "a-rotated-secret-key-of-enough-length-0123456789"
+    client.set_cookie("session", cookie)
+    assert client.get("/_test/read").get_data(as_text=True) == "-"
+
+    app.config["SECRET_KEY_FALLBACKS"] = [app.config["SECRET_KEY"]]
+    app.secret_key = "another-rotated-secret-key-of-enough-length-0123"
+    client.set_cookie("session", cookie)  # signed with a key that is no longer even a fallback
+    assert client.get("/_test/read").get_data(as_text=True) == "-"

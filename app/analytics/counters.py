@@ -22,7 +22,6 @@ from datetime import date
 from functools import cache
 
 from flask import Flask, current_app
-from sqlalchemy.exc import SQLAlchemyError
 
 from app.analytics.rollup import SearchCounts, write_search_counts
 from app.analytics.sql import upsert
@@ -159,7 +158,7 @@ def flush(counts: Pending | None = None) -> bool:
     try:
         with db.engine.begin() as connection:
             write(connection, batch)
-    except SQLAlchemyError:
+    except Exception:  # noqa: BLE001 - whatever went wrong, the counts wait for the next try
         counts.put_back(batch)
         log.warning("analytics counts not written yet (%d kept)", batch.records, exc_info=True)
         return False

@@ -79,9 +79,12 @@ class ArticlePages:
     def page(self, article: Article, feedback: Markup | None = None) -> str:
         """The page for the current request, with `feedback` (this visitor's box), or without
         it, with the box of a visitor who hasn't voted."""
-        if "_flashes" in session:  # a message to show once: this page is not like the others
+        # A message to show once makes this page unlike the others; without form tokens
+        # (CSRF protection turned off) there are no parts to cache.
+        parts = None if "_flashes" in session else self._parts(article.path, *self._depends_on())
+        if parts is None:
             return render_article_page(self.library, article, feedback or feedback_box(article))
-        head, ask, asked, tail = self._parts(article.path, *self._depends_on())
+        head, ask, asked, tail = parts
         if feedback is None:
             return "".join((head, ask, form_token(), asked, tail))
         return "".join((head, feedback, tail))
@@ -93,7 +96,7 @@ class ArticlePages:
             self._generation, self._checked = current_generation(self.index_dir), now
         return request.scheme, request.host, request.root_path, self._generation
 
-    def _render_parts(self, path: str, *_depends_on) -> tuple[str, str, str, str]:
+    def _render_parts(self, path: str, *_depends_on) -> tuple[str, str, str, str] | None:
         """Rendered for the current request; the arguments are the cache key."""
         article = self.library.articles[path]
         ask, token, asked = feedback_box(article, form=VoteForm(formdata=None)).partition(
@@ -102,5 +105,6 @@ class ArticlePages:
         head, slot, tail = render_article_page(self.library, article, self.slot).partition(
             self.slot
         )
-        assert token and slot, "the feedback box has its token, and the page has the box"
+        if not (token and slot):
+            return None
         return head, ask, asked, tail

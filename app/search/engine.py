@@ -5,6 +5,7 @@ import html
 import logging
 import math
 import threading
+import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -113,7 +114,8 @@ class SearchEngine:
         self.index_dir = Path(index_dir)
         self.library = library
         self.synonyms = synonyms
-        self._views: dict[int, IndexView] = {}  # each thread's own, by thread id
+        self._local = threading.local()  # each thread's own view
+        self._open: weakref.WeakSet[IndexView] = weakref.WeakSet()
         self._postings = PostingCache()
         self._similar: dict[str, list[str]] = {}
         self._similar_generation: Path | None = None
@@ -121,38 +123,43 @@ class SearchEngine:
     # -- the searcher ------------------------------------------------------------------------
 
     def _view(self) -> IndexView:
-        """This thread's view of the serving index, reopened or refreshed when it changed."""
+        """This thread's view of the serving index, reopened when it changed. (Not Whoosh's
+        refresh: a refreshed searcher keeps an unchanged segment's old list of deleted
+        documents. Reopening is cheap; decoded postings are cached by segment.)"""
         generation = current_generation(self.index_dir)
         if generation is None:
             raise SearchUnavailable("the search index has not been built")
-        thread = threading.get_ident()
-        view = self._views.get(thread)
+        view: IndexView | None = getattr(self._local, "view", None)
         try:
-            if view is None or view.generation != generation:
+            if view is None or view.generation != generation or not view.searcher.up_to_date():
                 self._drop_view()
                 searcher = whoosh_index.open_dir(str(generation)).searcher()
-                self._views[thread] = IndexView(generation, searcher, self._postings)
-            elif not view.searcher.up_to_date():
-                # Whoosh reuses the unchanged segments' readers and closes the others.
-                refreshed = view.searcher.refresh()
-                self._views[thread] = IndexView(generation, refreshed, self._postings)
+                try:
+                    self._local.view = IndexView(generation, searcher, self._postings)
+                except Exception:
+                    searcher.close()
+                    raise
+                self._open.add(self._local.view)
         except Exception as error:  # noqa: BLE001 - any unreadable index is "unavailable"
             log.exception("search index unreadable")
             raise SearchUnavailable("the search index cannot be read") from error
-        return self._views[thread]
+        return self._local.view
 
-    def _drop_view(self, thread: int | None = None) -> None:
-        view = self._views.pop(threading.get_ident() if thread is None else thread, None)
+    def _drop_view(self, view: "IndexView | None" = None) -> None:
+        if view is None:
+            view, self._local.view = getattr(self._local, "view", None), None
         if view is not None:
+            self._open.discard(view)
             try:
                 view.searcher.close()
             except Exception:  # noqa: BLE001 - closing a broken searcher may fail too
                 log.debug("closing a broken searcher failed", exc_info=True)
 
     def close(self) -> None:
-        """Close every thread's open index (the files stay open until then)."""
-        for thread in list(self._views):
-            self._drop_view(thread)
+        """Close every thread's open index (its files stay open until then, or until the
+        thread ends)."""
+        for view in list(self._open):
+            self._drop_view(view)
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -164,6 +171,8 @@ class SearchEngine:
         page: int = 1,
         per_page: int = 10,
     ) -> SearchResults:
+        """One page of results. A repeat of a recent search gets the same object back:
+        callers read it, never change it."""
         for attempt in range(2):
             try:
                 view = self._view()

@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from itertools import accumulate, repeat
 
 import numpy as np
+from whoosh.matching.wrappers import FilterMatcher
 
 from app.search.query import SYNONYM_WEIGHT, TYPO_WEIGHT, Plan, Slot, stems
 from app.search.schema import FIELD_WEIGHTS
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 FACET_FIELDS = ("category", "type")
+ENTRY_OVERHEAD = 50  # a cache entry's key, tuple and arrays, counted as this many postings
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
 EMPTY_TF = np.zeros(0, dtype=np.float32)
 
@@ -53,11 +55,16 @@ class PostingCache:
         with self._lock:
             if key not in self._lists:
                 self._lists[key] = found
-                self._held += len(found[0])
+                self._held += _size(found)
                 while self._held > self.max_postings and len(self._lists) > 1:
-                    _, (first, *_) = self._lists.popitem(last=False)
-                    self._held -= len(first)
+                    _, dropped = self._lists.popitem(last=False)
+                    self._held -= _size(dropped)
         return found
+
+
+def _size(arrays: tuple[np.ndarray, ...]) -> int:
+    """What an entry costs, in postings: an empty one (a word no field has) costs too."""
+    return len(arrays[0]) + ENTRY_OVERHEAD
 
 
 def read_postings(leaf, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
@@ -65,6 +72,11 @@ def read_postings(leaf, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarr
     if (fieldname, term) not in leaf:
         return EMPTY_IDS, EMPTY_TF
     matcher = leaf.postings(fieldname, term)
+    # All postings, deleted documents' too (Ranker.live leaves those out): the same for the
+    # segment's whole life, and counted in document frequencies as Whoosh counts them.
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child
+        matcher.reset()  # the filter may have stepped past deleted documents already
     if hasattr(matcher, "_nextoffset") and hasattr(matcher, "_postfile"):
         return _read_blocks(matcher)
     ids, weights = [], []  # inlined or other postings: Whoosh's own matcher interface
@@ -133,7 +145,8 @@ class Ranker:
         self.reader = reader
         self.cache = cache
         self.key = key
-        self.leaves = list(reader.leaf_readers())
+        # An index without documents has one reader and no segment: nothing to rank.
+        self.leaves = [(r, at) for r, at in reader.leaf_readers() if r.segment() is not None]
         self.size = reader.doc_count_all()
         self.live = np.ones(self.size, dtype=bool)
         for leaf, offset in self.leaves:
@@ -183,8 +196,8 @@ class Ranker:
             )
             for leaf, _ in self.leaves
         ]
-        if len(parts) == 1:
-            return parts[0]
+        if len(parts) < 2:
+            return parts[0] if parts else (EMPTY_IDS, EMPTY_TF)
         ids = [p[0] + offset for p, (_, offset) in zip(parts, self.leaves, strict=True)]
         return np.concatenate(ids), np.concatenate([p[1] for p in parts])
 
