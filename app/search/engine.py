@@ -68,6 +68,9 @@ class IndexView:
     def __init__(self, generation: Path, searcher, cache: PostingCache):
         self.generation = generation
         self.searcher = searcher
+        # Its files close with the view: when the engine drops it, or when the thread that
+        # held it ends (a development server starts one per request).
+        self.close = weakref.finalize(self, searcher.close)
         reader = searcher.reader()
         decode = reader.schema["vocab"].from_bytes
         self.words = {
@@ -151,7 +154,7 @@ class SearchEngine:
         if view is not None:
             self._open.discard(view)
             try:
-                view.searcher.close()
+                view.close()
             except Exception:  # noqa: BLE001 - closing a broken searcher may fail too
                 log.debug("closing a broken searcher failed", exc_info=True)
 
