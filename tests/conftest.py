@@ -16,6 +16,7 @@ import sqlalchemy.pool
 from app import config as settings
 from app import create_app
 from app.extensions import db
+from tests.insights_helpers import load_week, write_policy
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -167,6 +168,16 @@ def make_app(config: dict):
 @pytest.fixture
 def app(make_app):
     return make_app()
+
+
+@pytest.fixture
+def week_app(make_app, content_dir):
+    """An app holding the editors' sample week: searches, clicks, votes, views and returns
+    (tests/insights_helpers.py), with a return policy that covers some reasons."""
+    write_policy(content_dir)
+    app = make_app()
+    load_week(app)
+    return app
 
 
 @pytest.fixture

@@ -19,18 +19,9 @@ from tests.insights_helpers import (
     SYNONYMS_LEARNT,
     WEEK,
     at,
-    load_week,
     write_policy,
 )
 from tests.returns_helpers import choose, line_ids, look_up, make_order, token_from
-
-
-@pytest.fixture
-def week_app(make_app, content_dir):
-    write_policy(content_dir)
-    app = make_app()
-    load_week(app)
-    return app
 
 
 def sources(app) -> gaps.Sources:

@@ -6,11 +6,9 @@ import html
 import io
 import re
 
-import pytest
-
 from app.analytics.csvout import safe_cell, to_csv
 from app.analytics.searches import record_search
-from tests.insights_helpers import at, load_week, write_policy
+from tests.insights_helpers import at
 from tests.returns_helpers import token_from
 from tests.staff_helpers import signed_in
 
@@ -29,14 +27,6 @@ PAGES = {
     "/staff/insights/returns": ["coverage", "by_category", "by_sku", "deflections"],
 }
 CSV_LINK = re.compile(r'href="([^"]*format=csv[^"]*)"')
-
-
-@pytest.fixture
-def week_app(make_app, content_dir):
-    write_policy(content_dir)
-    app = make_app()
-    load_week(app)
-    return app
 
 
 def with_week(url: str) -> str:

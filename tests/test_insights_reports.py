@@ -4,7 +4,6 @@ Wilson bounds, grouping of differently written queries, returns by category and 
 from datetime import date
 
 import flask_migrate
-import pytest
 from sqlalchemy import select, text
 
 from app.analytics import reports
@@ -18,19 +17,9 @@ from app.models import ArticleViewDaily, SearchEvent
 from app.models.types import utcnow
 from tests.insights_helpers import (
     WEEK,
-    load_week,
     record_searches,
     search_counters,
-    write_policy,
 )
-
-
-@pytest.fixture
-def week_app(make_app, content_dir):
-    write_policy(content_dir)
-    app = make_app()
-    load_week(app)
-    return app
 
 
 def test_wilson_lower_bound():

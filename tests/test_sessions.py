@@ -25,6 +25,12 @@ def add_routes(app):
         return ",".join(get_flashed_messages()) or "-"
 
 
+def read_with(client, cookie: str) -> str:
+    """What the session holds when the client sends this cookie."""
+    client.set_cookie("session", cookie)
+    return client.get("/_test/read").get_data(as_text=True)
+
+
 def session_cookie(response) -> str:
     header = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
     return header.split(";")[0].split("=", 1)[1]
@@ -36,8 +42,7 @@ def test_a_checked_cookie_reads_the_same_every_time(make_app):
     client = app.test_client()
     cookie = session_cookie(client.get("/_test/put/ada"))
     for _ in range(3):
-        client.set_cookie("session", cookie)
-        assert client.get("/_test/read").get_data(as_text=True) == "ada"
+        assert read_with(client, cookie) == "ada"
 
 
 def test_a_tampered_or_foreign_cookie_is_an_empty_session(make_app):
@@ -71,13 +76,11 @@ def test_a_remembered_cookie_still_expires(make_app, monkeypatch):
     add_routes(app)
     client = app.test_client()
     cookie = session_cookie(client.get("/_test/put/ada"))
-    client.set_cookie("session", cookie)
-    assert client.get("/_test/read").get_data(as_text=True) == "ada"
+    assert read_with(client, cookie) == "ada"
 
     later = sessions.time.time() + 61
     monkeypatch.setattr(sessions.time, "time", lambda: later)
-    client.set_cookie("session", cookie)
-    assert client.get("/_test/read").get_data(as_text=True) == "-"
+    assert read_with(client, cookie) == "-"
 
 
 def test_a_new_secret_key_forgets_cookies_checked_with_the_old_one(make_app):
@@ -85,14 +88,11 @@ def test_a_new_secret_key_forgets_cookies_checked_with_the_old_one(make_app):
     add_routes(app)
     client = app.test_client()
     cookie = session_cookie(client.get("/_test/put/ada"))
-    client.set_cookie("session", cookie)
-    assert client.get("/_test/read").get_data(as_text=True) == "ada"
+    assert read_with(client, cookie) == "ada"
 
     app.secret_key = "a-rotated-secret-key-of-enough-length-0123456789"
-    client.set_cookie("session", cookie)
-    assert client.get("/_test/read").get_data(as_text=True) == "-"
+    assert read_with(client, cookie) == "-"
 
     app.config["SECRET_KEY_FALLBACKS"] = [app.config["SECRET_KEY"]]
     app.secret_key = "another-rotated-secret-key-of-enough-length-0123"
-    client.set_cookie("session", cookie)  # signed with a key that is no longer even a fallback
-    assert client.get("/_test/read").get_data(as_text=True) == "-"
+    assert read_with(client, cookie) == "-"  # signed with a key that is no longer even a fallback

@@ -1,4 +1,4 @@
-"""Reading the index: one searcher per process (per thread), refreshed when the index changes."""
+"""Reading the index: one searcher per thread of each process, reopened when the index changes."""
 
 import bisect
 import html
