@@ -19,10 +19,12 @@ from app.content import Library
 from app.search.indexer import current_generation
 from app.search.query import Synonyms, plan
 from app.search.ranking import PostingCache, Ranker
+from app.search.schema import FIELD_WEIGHTS
 from app.search.snippets import snippet as make_snippet
 
 log = logging.getLogger(__name__)
 
+ATTEMPTS = 3  # a search meeting a pruned generation reopens the serving one
 RECENT_ANSWERS = 256  # searches answered from memory per open index view
 SIMILAR_TERMS = 5  # key terms of an article that "more like this" looks for
 
@@ -78,6 +80,13 @@ class IndexView:
         }
         self.ordered_words = sorted(self.words)
         self.ranker = Ranker(reader, cache, str(generation))
+        # Open every file a search reads now (Whoosh opens some on first use): an open file
+        # stays readable after a rebuild prunes this generation's folder.
+        for fieldname in FIELD_WEIGHTS:
+            self.ranker.lengths(fieldname)
+        for leaf, _ in self.ranker.leaves:
+            if leaf.doc_count_all():
+                leaf.stored_fields(0)
         # Recent answers: customers ask the same few questions all day. Kept with this view,
         # so any change to the index (a new view) starts afresh.
         self.answers: OrderedDict[tuple, SearchResults] = OrderedDict()
@@ -176,7 +185,7 @@ class SearchEngine:
     ) -> SearchResults:
         """One page of results. A repeat of a recent search gets the same object back:
         callers read it, never change it."""
-        for attempt in range(2):
+        for attempt in range(ATTEMPTS):
             try:
                 view = self._view()
                 key = (text, category, kind, max(1, page), per_page)
@@ -188,9 +197,9 @@ class SearchEngine:
                 view.remember(key, results)
                 return results
             except Exception as error:  # noqa: BLE001 - a damaged segment surfaces here
-                if attempt == 0:
-                    # Most likely a rebuild swapped the index (and pruned the copy this
-                    # thread had open) mid-search: reopen and try once more.
+                if attempt < ATTEMPTS - 1:
+                    # Most likely a rebuild swapped the index, and pruned the copy this
+                    # thread was opening, mid-search: reopen and try again.
                     self._drop_view()
                     continue
                 if not isinstance(error, SearchUnavailable):
