@@ -20,9 +20,9 @@ from app.search import SearchEngine, update_index
 from app.search.query import Synonyms
 from app.security import (
     RowId,
+    SecurityHeaders,
     check_production,
-    refuse_malformed_input,
-    register_security_headers,
+    guard_request,
 )
 from app.sessions import SignedCookieSessions
 from app.staff.auth import load_user
@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     check_production(app.config)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, production=app.config["ENV_NAME"] == "production")
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
@@ -53,7 +54,6 @@ def create_app(config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     register_template_helpers(app)
-    register_security_headers(app)
     register_mail_sending(app)
     counters.register(app)
     register_content(app)
@@ -89,7 +89,7 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", sqlite_pragmas)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
-    app.before_request(refuse_malformed_input)  # runs before the CSRF check
+    app.before_request(guard_request)  # input checks, then the CSRF check
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

@@ -84,4 +84,6 @@ def from_env(instance_path: str) -> dict:
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "REMEMBER_COOKIE_HTTPONLY": True,
         "WTF_CSRF_TIME_LIMIT": None,
+        # Checked by app.security.guard_request, for the same methods and exemptions.
+        "WTF_CSRF_CHECK_DEFAULT": False,
     }

@@ -1,8 +1,11 @@
 """Security defaults: response headers on every page, production settings that refuse to
 start with development secrets, and input no page sends refused before the views read it."""
 
-from flask import Flask, Response, abort, request
+from flask import abort, current_app, request
+from werkzeug.datastructures import Headers
 from werkzeug.routing import IntegerConverter
+
+from app.extensions import csrf
 
 DEV_SECRET_KEY = "dev-only-not-secret"
 DEV_CARRIER_SECRET = "dev-carrier-secret"
@@ -51,18 +54,25 @@ def check_production(config: dict) -> None:
         raise InsecureConfiguration("Refusing to start in production: " + "; ".join(problems))
 
 
-def register_security_headers(app: Flask) -> None:
-    headers = dict(HEADERS)
-    if app.config.get("ENV_NAME") == "production":
-        headers["Strict-Transport-Security"] = "max-age=31536000"
-    wanted = [(name.lower(), name, value) for name, value in headers.items()]
+class SecurityHeaders:
+    """WSGI middleware adding the security headers to every response, error pages and static
+    files included, unless the view set one itself. The values are constants, checked once
+    here rather than by Werkzeug's header validation on every response."""
 
-    @app.after_request
-    def add_headers(response: Response) -> Response:
-        """Each header the view hasn't set itself."""
-        present = {name.lower() for name, _ in response.headers}
-        response.headers.extend((name, value) for key, name, value in wanted if key not in present)
-        return response
+    def __init__(self, wsgi_app, production: bool = False):
+        headers = dict(HEADERS)
+        if production:
+            headers["Strict-Transport-Security"] = "max-age=31536000"
+        self.wsgi_app = wsgi_app
+        self.headers = [(name.lower(), name, value) for name, value in Headers(headers).items()]
+
+    def __call__(self, environ, start_response):
+        def start_with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers.extend((name, value) for key, name, value in self.headers if key not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
 
 
 FORM_METHODS = ("POST", "PUT", "PATCH", "DELETE")  # those Flask-WTF reads a form from
@@ -70,6 +80,25 @@ FORM_METHODS = ("POST", "PUT", "PATCH", "DELETE")  # those Flask-WTF reads a for
 
 def _has_nul(pairs) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in pairs)
+
+
+def guard_request() -> None:
+    """Before any view: refuse malformed input, then check the CSRF token of a form
+    (`WTF_CSRF_CHECK_DEFAULT` is off so that Flask-WTF's own hook doesn't look up its
+    exemptions on every page view; this calls the same check for the methods it guards)."""
+    if request.method not in FORM_METHODS:
+        # A NUL can only reach the query's values as %00 (or raw); most pages have no query.
+        query = request.query_string
+        if "\x00" in request.path or ((b"%00" in query or b"\x00" in query) and _nul_in_args()):
+            refuse_malformed_input()
+        return
+    refuse_malformed_input()
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect(apply_exemptions=True)
+
+
+def _nul_in_args() -> bool:
+    return _has_nul(request.args.items(multi=True))
 
 
 def refuse_malformed_input() -> None:
@@ -81,7 +110,7 @@ def refuse_malformed_input() -> None:
     a GET's body is read by nothing, so it is not parsed either."""
     if request.blueprint == "webhooks" or request.routing_exception is not None:
         return  # the webhooks read their raw body; a 404 or 405 says enough
-    if "\x00" in request.path or _has_nul(request.args.items(multi=True)):
+    if "\x00" in request.path or _nul_in_args():
         abort(400)
     if request.method not in FORM_METHODS:
         return
