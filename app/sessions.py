@@ -62,6 +62,18 @@ class SignedCookieSessions(SecureCookieSessionInterface):
             return self.session_class()  # expired since it was first checked
         return self.session_class(_fresh(checked[1]))
 
+    def save_session(self, app, session, response):
+        """Flask's, without reading the seven cookie settings when no cookie is sent: the
+        session is unchanged and not re-sent on every request (SESSION_REFRESH_EACH_REQUEST)."""
+        if session.modified or self.should_set_cookie(app, session):
+            return super().save_session(app, session, response)
+        if not session.accessed:
+            return
+        if "Vary" in response.headers:
+            response.vary.add("Cookie")
+        else:
+            response.headers["Vary"] = "Cookie"  # as vary.add would, without parsing
+
 
 def _fresh(value):
     """A copy of session data (what JSON and Flask's tags decode to) sharing nothing mutable:

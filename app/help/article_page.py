@@ -65,7 +65,7 @@ def render_article_page(lib: Library, article: Article, feedback: Markup) -> str
 class ArticlePages:
     """The article pages of one library, each kept in four parts: the page up to the feedback
     box, the box of a visitor who hasn't voted up to its form token and after it, and the
-    rest of the page."""
+    rest of the page. The parts are kept encoded, as they are sent."""
 
     def __init__(self, library: Library, index_dir: str | Path, capacity: int = PAGES_KEPT):
         self.library = library
@@ -76,7 +76,7 @@ class ArticlePages:
         self._generation: Path | None = None
         self._checked = -math.inf
 
-    def page(self, article: Article, feedback: Markup | None = None) -> str:
+    def page(self, article: Article, feedback: Markup | None = None) -> str | bytes:
         """The page for the current request, with `feedback` (this visitor's box), or without
         it, with the box of a visitor who hasn't voted."""
         # A message to show once makes this page unlike the others; without form tokens
@@ -86,8 +86,8 @@ class ArticlePages:
             return render_article_page(self.library, article, feedback or feedback_box(article))
         head, ask, asked, tail = parts
         if feedback is None:
-            return "".join((head, ask, form_token(), asked, tail))
-        return "".join((head, feedback, tail))
+            return b"".join((head, ask, form_token().encode(), asked, tail))
+        return b"".join((head, feedback.encode(), tail))
 
     def _depends_on(self) -> tuple:
         """What a page depends on besides its article: the site's address, the index."""
@@ -96,7 +96,7 @@ class ArticlePages:
             self._generation, self._checked = current_generation(self.index_dir), now
         return request.scheme, request.host, request.root_path, self._generation
 
-    def _render_parts(self, path: str, *_depends_on) -> tuple[str, str, str, str] | None:
+    def _render_parts(self, path: str, *_depends_on) -> tuple[bytes, ...] | None:
         """Rendered for the current request; the arguments are the cache key."""
         article = self.library.articles[path]
         ask, token, asked = feedback_box(article, form=VoteForm(formdata=None)).partition(
@@ -107,4 +107,4 @@ class ArticlePages:
         )
         if not (token and slot):
             return None
-        return head, ask, asked, tail
+        return tuple(part.encode() for part in (head, ask, asked, tail))
