@@ -6,10 +6,11 @@ import runpy
 from datetime import timedelta
 from types import SimpleNamespace
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from app.analytics import counters
+from app.analytics import counters, synonyms
 from app.analytics.rollup import rebuild_search_daily
 from app.analytics.searches import record_click, record_search
 from app.extensions import db
@@ -164,9 +165,13 @@ def suggestions(app) -> list[tuple]:
         return sorted((r.zero_query, r.followed_by, r.count, r.status) for r in rows)
 
 
-def test_synonyms_learnt_in_batches_are_those_learnt_one_search_at_a_time(make_app):
+@pytest.mark.parametrize("visitors_per_query", [1, 500])
+def test_synonyms_learnt_in_batches_are_those_learnt_one_search_at_a_time(
+    make_app, monkeypatch, visitors_per_query
+):
     """Each visit's first search goes to one worker and the rest to another, which writes its
-    batch first."""
+    batch first. The visitors' searches are read one visitor at a time or all together."""
+    monkeypatch.setattr(synonyms, "VISITORS_PER_QUERY", visitors_per_query)
     first, second = make_app(**BATCHED), make_app(**BATCHED)
     for visitor, searches in SYNONYM_VISITS:
         for number, (query, results, minutes) in enumerate(searches):

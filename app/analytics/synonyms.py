@@ -9,9 +9,9 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
-from app.analytics.sql import upsert
+from app.analytics.sql import later, upsert
 from app.content import Library
 from app.extensions import db
 from app.models.analytics import SearchEvent
@@ -38,85 +38,92 @@ def _usable(query: str) -> bool:
     return bool(query) and "[" not in query
 
 
+VISITORS_PER_QUERY = 500  # visitors whose searches are read in one statement
+
+
 def learn(connection, found: list[FoundSearch]) -> None:
     """Pair each successful search with the searches that found nothing just before it in the
     same visit (back to the visitor's previous successful search; at most 20), in the caller's
-    transaction. Searches recorded after it don't count, however late this runs. Each
-    visitor's searches are read at once: from their last successful search before the first
-    of these (or the start of its visit) to the last of these."""
+    transaction. Searches recorded after it don't count, however late this runs. The visitors'
+    searches are read together, VISITORS_PER_QUERY at a time: those from the start of the
+    earliest visit to the last of these searches. Each pair is added to its suggestion once,
+    with how many times it was seen."""
     by_visitor: dict[str, list[FoundSearch]] = {}
     for search in sorted(found, key=lambda f: (f.at, f.id)):
         if _usable(search.query):
             by_visitor.setdefault(search.visitor_id, []).append(search)
-    for visitor, searches in by_visitor.items():
-        for search, failed in _failed_before(connection, visitor, searches):
-            for query in dict.fromkeys(failed):
-                # Still typing ("refu" then "refund") is not a synonym.
-                if _usable(query) and not search.query.startswith(query):
-                    _suggest_pair(connection, query, search)
-
-
-def _before(search: FoundSearch):
-    """Recorded before `search`: earlier, or at the same time with a smaller id."""
-    return or_(
-        SearchEvent.created_at < search.at,
-        and_(SearchEvent.created_at == search.at, SearchEvent.id < search.id),
-    )
-
-
-def _failed_before(connection, visitor: str, searches: list[FoundSearch]):
-    """Each search with the queries of the visitor's searches that found nothing just before
-    it, latest first."""
-    first, last = searches[0], searches[-1]
-    visit_start = first.at - VISIT
-    mine = SearchEvent.visitor_id == visitor
-    found_before = connection.execute(
-        select(func.max(SearchEvent.created_at)).where(
-            mine,
-            SearchEvent.results_count > 0,
-            SearchEvent.created_at >= visit_start,
-            _before(first),
+    pairs: dict[tuple[str, str], list[datetime]] = {}  # when each pair was seen
+    visitors = list(by_visitor)
+    for start in range(0, len(visitors), VISITORS_PER_QUERY):
+        chunk = {
+            visitor: by_visitor[visitor] for visitor in visitors[start : start + VISITORS_PER_QUERY]
+        }
+        events = _searches_of(connection, chunk)
+        for visitor, searches in chunk.items():
+            for search, failed in _failed_before(events.get(visitor, []), searches):
+                for query in dict.fromkeys(failed):
+                    # Still typing ("refu" then "refund") is not a synonym.
+                    if _usable(query) and not search.query.startswith(query):
+                        pairs.setdefault((query, search.query), []).append(search.at)
+    if pairs:
+        connection.execute(
+            _suggest(connection.dialect.name),
+            [
+                {
+                    "zero_query": zero_query,
+                    "followed_by": followed,
+                    "count": len(seen),
+                    "status": "open",
+                    "first_seen": min(seen),
+                    "last_seen": max(seen),
+                    "updated_at": max(seen),
+                }
+                for (zero_query, followed), seen in pairs.items()
+            ],
         )
-    ).scalar()
-    events = connection.execute(
+
+
+def _searches_of(connection, by_visitor: dict[str, list[FoundSearch]]) -> dict[str, list]:
+    """Each visitor's searches from the start of the earliest visit to the latest of theirs
+    being learnt from, in the order they were recorded."""
+    earliest = min(searches[0].at for searches in by_visitor.values()) - VISIT
+    latest = max(searches[-1].at for searches in by_visitor.values())
+    rows = connection.execute(
         select(
             SearchEvent.id,
+            SearchEvent.visitor_id,
             SearchEvent.created_at,
             SearchEvent.query_normalized,
             SearchEvent.results_count,
         )
         .where(
-            mine,
-            SearchEvent.created_at >= (found_before or visit_start),
-            or_(_before(last), SearchEvent.id == last.id),
+            SearchEvent.visitor_id.in_(list(by_visitor)),
+            SearchEvent.created_at >= earliest,
+            SearchEvent.created_at <= latest,
         )
         .order_by(SearchEvent.created_at, SearchEvent.id)
     ).all()
+    events: dict[str, list] = {}
+    for row in rows:
+        events.setdefault(row.visitor_id, []).append(row)
+    return events
+
+
+def _failed_before(events: list, searches: list[FoundSearch]):
+    """Each search with the queries of the visitor's searches that found nothing just before
+    it, latest first. `events`: the visitor's searches in order, from the start of the visit
+    of their first search being learnt from."""
     position = {event.id: number for number, event in enumerate(events)}
     for search in searches:
-        if search.id not in position:
+        here = position.get(search.id)
+        if here is None:
             continue
         failed = []
-        for event in reversed(events[max(0, position[search.id] - 20) : position[search.id]]):
+        for event in reversed(events[max(0, here - 20) : here]):
             if event.created_at < search.at - VISIT or event.results_count > 0:
                 break
             failed.append(event.query_normalized)
         yield search, failed
-
-
-def _suggest_pair(connection, zero_query: str, found: FoundSearch) -> None:
-    connection.execute(
-        _suggest(connection.dialect.name),
-        {
-            "zero_query": zero_query,
-            "followed_by": found.query,
-            "count": 1,
-            "status": "open",
-            "first_seen": found.at,
-            "last_seen": found.at,
-            "updated_at": found.at,
-        },
-    )
 
 
 @cache
@@ -126,7 +133,11 @@ def _suggest(dialect: str):
         SynonymSuggestion,
         ["zero_query", "followed_by", "count", "status", "first_seen", "last_seen", "updated_at"],
         ["zero_query", "followed_by"],
-        lambda new: {"count": SynonymSuggestion.count + 1, "last_seen": new.last_seen},
+        lambda new: {
+            "count": SynonymSuggestion.count + new.count,
+            # Workers write their batches in any order.
+            "last_seen": later(new.last_seen, SynonymSuggestion.last_seen),
+        },
     )
 
 
