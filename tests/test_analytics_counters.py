@@ -180,3 +180,17 @@ def test_synonyms_learnt_in_batches_are_those_learnt_one_search_at_a_time(
                 record_search(query, results, "page", visitor, at=when)
     flush(second, first)
     assert suggestions(first) == sorted(SYNONYMS_LEARNT)
+
+
+def test_a_suggestion_seen_by_two_workers_keeps_its_first_and_last_sightings(make_app):
+    """The worker with the later sighting writes its batch first."""
+    early, late = make_app(**BATCHED), make_app(**BATCHED)
+    for app, visitor, day in ((early, "v-early", 3), (late, "v-late", 4)):
+        with app.app_context():
+            record_search("poncho", 0, "page", visitor, at=at(day, 10))
+            record_search("coat", 5, "page", visitor, at=at(day, 10, 1))
+    flush(late, early)
+    with early.app_context():
+        [row] = db.session.execute(select(SynonymSuggestion)).scalars()
+        assert (row.zero_query, row.followed_by, row.count) == ("poncho", "coat", 2)
+        assert (row.first_seen, row.last_seen) == (at(3, 10, 1), at(4, 10, 1))

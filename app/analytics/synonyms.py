@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.analytics.sql import later, upsert
 from app.content import Library
@@ -136,6 +136,10 @@ def _suggest(dialect: str):
         lambda new: {
             "count": SynonymSuggestion.count + new.count,
             # Workers write their batches in any order.
+            "first_seen": case(
+                (new.first_seen < SynonymSuggestion.first_seen, new.first_seen),
+                else_=SynonymSuggestion.first_seen,
+            ),
             "last_seen": later(new.last_seen, SynonymSuggestion.last_seen),
         },
     )
