@@ -10,10 +10,21 @@ is only remembered after it verified with the current key, so nothing unsigned g
 import threading
 import time
 
+from flask import Request as FlaskRequest
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature
+from werkzeug.http import parse_cookie
+from werkzeug.utils import cached_property
 
 CHECKED_COOKIES = 4096  # per process; a cookie is about 150 bytes
+
+
+class Request(FlaskRequest):
+    @cached_property
+    def cookies(self):
+        """The cookies, read from the environ's one Cookie header (what Werkzeug's own finds
+        by walking every header of the environ, which costs more than the parsing)."""
+        return parse_cookie(self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class)
 
 
 class SignedCookieSessions(SecureCookieSessionInterface):

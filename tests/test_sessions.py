@@ -1,6 +1,8 @@
 """Signed-cookie sessions checked once per cookie: the same answers as Flask's own."""
 
-from flask import flash, get_flashed_messages, session
+import pytest
+from flask import Request, flash, get_flashed_messages, session
+from werkzeug.test import EnvironBuilder
 
 from app import sessions
 
@@ -96,3 +98,20 @@ def test_a_new_secret_key_forgets_cookies_checked_with_the_old_one(make_app):
     app.config["SECRET_KEY_FALLBACKS"] = [app.config["SECRET_KEY"]]
     app.secret_key = "another-rotated-secret-key-of-enough-length-0123"
     assert read_with(client, cookie) == "-"  # signed with a key that is no longer even a fallback
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        None,
+        "",
+        "session=abc.def",
+        'a=1; session="quoted; value"; b=2',
+        "a=1; a=2; broken; =empty; c",
+        "x=caf%C3%A9; y=\\303\\251",
+    ],
+)
+def test_cookies_are_read_as_werkzeug_reads_them(header):
+    environ = EnvironBuilder(headers={"Cookie": header} if header is not None else {}).get_environ()
+    ours, theirs = sessions.Request(environ).cookies, Request(environ).cookies
+    assert list(ours.items(multi=True)) == list(theirs.items(multi=True))
