@@ -87,9 +87,11 @@ def guard_request() -> None:
     (`WTF_CSRF_CHECK_DEFAULT` is off so that Flask-WTF's own hook doesn't look up its
     exemptions on every page view; this calls the same check for the methods it guards)."""
     if request.method not in FORM_METHODS:
-        # A NUL can only reach the query's values as %00 (or raw); most pages have no query.
-        query = request.query_string
-        if "\x00" in request.path or ((b"%00" in query or b"\x00" in query) and _nul_in_args()):
+        # Looked for in the raw environ first: a NUL reaches the query's values only as %00
+        # (or raw), and most pages have no query to parse.
+        environ = request.environ
+        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
+        if "\x00" in path or (("%00" in query or "\x00" in query) and _nul_in_args()):
             refuse_malformed_input()
         return
     refuse_malformed_input()

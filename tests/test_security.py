@@ -87,10 +87,20 @@ def test_input_no_page_sends_is_refused_before_a_form_reads_it(client, request_k
     assert "Something in that request was not right" in response.get_data(as_text=True)
 
 
-def test_a_nul_in_a_search_is_refused(client):
-    response = client.get("/search?q=refund%00")
+@pytest.mark.parametrize(
+    "url",
+    ["/search?q=refund%00", "/search?page=1&q=a%00b", "/articles/shipping/track-a-parcel%00"],
+)
+def test_a_nul_in_a_page_address_is_refused(client, url):
+    response = client.get(url)
     assert response.status_code == 400
     assert "Something in that request was not right" in response.get_data(as_text=True)
+
+
+def test_a_query_without_a_nul_is_read_as_usual(client):
+    response = client.get("/search?q=100%25+refund")
+    assert response.status_code == 200
+    assert "100% refund" in response.get_data(as_text=True)
 
 
 def test_behind_a_trusted_proxy_each_customer_has_their_own_rate_limit(make_app):
