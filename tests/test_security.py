@@ -113,3 +113,43 @@ def test_behind_a_trusted_proxy_each_customer_has_their_own_rate_limit(make_app)
     statuses = [look_up(first, f"JP-{n}", "a@example.com").status_code for n in range(11)]
     assert statuses[-1] == 429
     assert look_up(second, "JP-77", "a@example.com").status_code == 400  # not limited
+
+
+def test_flask_limiter_skips_exactly_the_views_without_a_limit(app):
+    """`unlimited` tells Flask-Limiter which requests have no limit to check; it must agree
+    with the limits Flask-Limiter holds for each view."""
+    from flask_limiter.util import get_qualified_name
+
+    from app.extensions import limiter, unlimited
+
+    limited = set()
+    for endpoint, view in app.view_functions.items():
+        with app.test_request_context():  # some limits are read from the settings
+            declared = bool(limiter.limit_manager.decorated_limits(get_qualified_name(view)))
+        if declared:
+            limited.add(endpoint)
+        assert getattr(view, "rate_limited", False) is declared, endpoint
+    assert limited == {
+        "help.search",
+        "help.api_search",
+        "help.open_result",
+        "help.vote",
+        "returns.lookup",
+        "returns.find",
+        "staff.sign_in",
+        "webhooks.carrier",
+    }
+    with app.test_request_context("/articles/shipping/track-a-parcel"):
+        app.preprocess_request()
+        assert unlimited()
+    with app.test_request_context("/search?q=parcel"):
+        app.preprocess_request()
+        assert not unlimited()
+
+
+def test_the_search_page_is_limited_and_an_article_is_not(client):
+    searches = [client.get(f"/search?q=parcel{n}").status_code for n in range(121)]
+    assert searches[:120] == [200] * 120
+    assert searches[120] == 429
+    articles = [client.get("/articles/shipping/track-a-parcel").status_code for _ in range(130)]
+    assert set(articles) == {200}

@@ -7,7 +7,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 
 from app.analytics.searches import click_token, read_click_token, record_click, record_search
 from app.content import ARTICLE_TYPES
-from app.extensions import limiter
+from app.extensions import rate_limit
 from app.help import bp
 from app.help.votes import popular_articles
 from app.search import SearchEngine, SearchResults, SearchUnavailable
@@ -52,7 +52,7 @@ def open_urls(results: SearchResults, token: str | None) -> dict[str, str]:
 
 
 @bp.get("/search")
-@limiter.limit("120 per minute")
+@rate_limit("120 per minute")
 def search():
     text = request.args.get("q", "").strip()
     category, kind = _filters()
@@ -84,7 +84,7 @@ def search():
 
 
 @bp.get("/api/search")
-@limiter.limit("240 per minute")
+@rate_limit("240 per minute")
 def api_search():
     text = request.args.get("q", "").strip()
     limit = _int_arg("limit", 10, 1, 50)
@@ -121,7 +121,7 @@ def api_search():
 
 
 @bp.get("/search/open")
-@limiter.limit("240 per minute")
+@rate_limit("240 per minute")
 def open_result():
     """Record the click (and the search, when it came from instant results) and go on."""
     path = request.args.get("path", "")

@@ -4,7 +4,7 @@ from datetime import date
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
 
-from app.extensions import db, limiter
+from app.extensions import db, rate_limit
 from app.models.orders import Order
 from app.models.returns import ReturnRequest
 from app.returns import bp, states
@@ -64,8 +64,8 @@ def _draft(order: Order) -> Draft:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
-@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=order_number_key)
+@rate_limit("10 per minute", methods=["POST"])
+@rate_limit("5 per 15 minutes", methods=["POST"], key_func=order_number_key)
 def lookup():
     form = LookupForm()
     error = None
@@ -207,7 +207,7 @@ def label(token: str):
 
 
 @bp.route("/find", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@rate_limit("10 per minute", methods=["POST"])
 def find():
     form = FindReturnForm()
     error = None

@@ -7,7 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 
-from app.extensions import db, limiter
+from app.extensions import db, rate_limit
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.returns import states
@@ -29,7 +29,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit("10 per minute", methods=["POST"])
+@rate_limit("10 per minute", methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("staff.home"))
