@@ -3,11 +3,12 @@
 gunicorn with `gunicorn.conf.py` on loopback, FRONTDESK_ENV=production, WEB_CONCURRENCY or
 one sync worker per CPU, an SQLite database (each search writes its row; article views and the
 daily counters are written in batches), rate limits off as in the load test
-(tests/load/generator.py says why). The load generator's
-BENCH_CLIENTS clients (4 per worker) load one page at a time for BENCH_SECONDS (10) after a
-2-second warm-up: a hello-world Flask app (tests/load/hello.py, same gunicorn config) as the
-baseline, then the article page, the search page and the JSON search API on the shipped
-content, and the same three on a generated corpus of BENCH_ARTICLES (10,000) articles, where
+(tests/load/generator.py says why). The load generator's BENCH_CLIENTS clients (4 per worker)
+load one page at a time for BENCH_SECONDS (10) after a 2-second warm-up: a hello-world Flask
+app (tests/load/hello.py, same gunicorn config) as the baseline, then the article page, the
+search page and the JSON search API on the shipped content, the article page again with rate
+limits on as a shop runs it (it has no limit of its own, but Flask-Limiter still sees every
+request), and the same three on a generated corpus of BENCH_ARTICLES (10,000) articles, where
 the workers' resident memory (VmRSS) is measured too. The generator runs on the same machine
 and its CPU use is shown: on a small machine it takes cores the server would otherwise use.
 """
@@ -113,6 +114,13 @@ def run() -> None:
             for page, urls in page_urls(server, QUERIES).items():
                 measured.append((page, "shipped", measure(server, urls)))
             memory.append(("shipped content, after the load", memory_mb(server)))
+
+        # As a shop runs it: rate limits on (the article page has none of its own, so all
+        # the clients on one address are not refused).
+        server, _ = app_server("limits", RATELIMIT_ENABLED="1")
+        with server:
+            urls = page_urls(server, QUERIES)["article page"]
+            measured.append(("article, limits on", "shipped", measure(server, urls)))
 
         content = tmp_path / "generated"
         start = time.perf_counter()
