@@ -2,6 +2,7 @@
 answer for every failure so sign-in reveals nothing about which emails exist."""
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -17,8 +18,13 @@ FAILED = (
     "Check them, or wait 15 minutes and try again."
 )
 MIN_PASSWORD = 10
-# Checked against when the email is unknown, so both cases take the same time.
-_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against when the email is unknown, so both cases take the same time. Made on
+    first use: hashing takes a third of a second, which every process start would pay."""
+    return generate_password_hash("not a real password")
 
 
 class UserError(ValueError):
@@ -49,10 +55,10 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
         select(User).where(func.lower(User.email) == email.strip().lower())
     ).scalar_one_or_none()
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if user.locked_until and user.locked_until > now:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password):
         user.failed_logins += 1
