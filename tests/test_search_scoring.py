@@ -13,6 +13,7 @@ from whoosh import query as q
 
 from app.content import load_library
 from app.search import build_index, update_index
+from app.search.engine import IndexView
 from app.search.indexer import current_generation
 from app.search.ranking import ENTRY_OVERHEAD, PostingCache, Ranker
 from app.search.schema import TEXT_ANALYZER, VOCAB_ANALYZER, make_schema
@@ -111,3 +112,22 @@ def test_top_orders_by_score_then_document(shipped_index):
         assert total == int(ranked.mask.sum())
         everything = sorted(np.flatnonzero(ranked.mask), key=lambda d: (-ranked.scores[d], d))
         assert top == [int(d) for d in everything[:5]]
+
+
+def test_key_terms_equal_whooshs_with_frequencies_remembered(shipped_index):
+    """Related articles read words' collection frequencies through TermStats; the key terms
+    are Whoosh's own, first with every frequency read from the index, then remembered."""
+    library, index_dir = shipped_index
+    generation = current_generation(index_dir)
+    searcher = whoosh_index.open_dir(str(generation)).searcher()
+    view = IndexView(generation, searcher, PostingCache())
+    texts = [f"{a.title} {a.summary} {a.text}" for a in library.articles.values()]
+    try:
+        for _ in range(2):
+            for text in texts:
+                expected = view.searcher.key_terms_from_text("body", text, numterms=5)
+                assert view.key_terms("body", text, 5) == expected
+        remembered = view.term_stats.frequency.cache_info()
+        assert remembered.hits > remembered.misses > 0
+    finally:
+        view.close()

@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from markupsafe import Markup
+from whoosh import classify
 from whoosh import index as whoosh_index
 from whoosh.codec.base import Automata
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 ATTEMPTS = 3  # a search meeting a pruned generation reopens the serving one
 RECENT_ANSWERS = 256  # searches answered from memory per open index view
 SIMILAR_TERMS = 5  # key terms of an article that "more like this" looks for
+TERM_FREQUENCIES = 20_000  # words' collection frequencies remembered per view (~4 MB at most)
 
 
 class SearchUnavailable(RuntimeError):
@@ -80,6 +82,7 @@ class IndexView:
         }
         self.ordered_words = sorted(self.words)
         self.ranker = Ranker(reader, cache, str(generation))
+        self.term_stats = TermStats(reader)
         # Open every file a search reads now (Whoosh opens some on first use): an open file
         # stays readable after a rebuild prunes this generation's folder.
         for fieldname in FIELD_WEIGHTS:
@@ -119,6 +122,36 @@ class IndexView:
 
     def stored(self, docnum: int) -> dict:
         return self.searcher.stored_fields(docnum)
+
+    def key_terms(self, fieldname: str, text: str, number: int) -> list[tuple[str, float]]:
+        """Whoosh's `key_terms_from_text` (the Bo1 model), reading each word's collection
+        frequency through `term_stats`."""
+        expander = classify.Expander(self.term_stats, fieldname)
+        expander.add_text(text)
+        return expander.expanded_terms(number)
+
+
+class TermStats:
+    """An index reader as Whoosh's key-term Expander reads it, with each word's collection
+    frequency looked up in the term file once per view and remembered (the most recent
+    TERM_FREQUENCIES): it asks for every distinct word of an article, twice, and most words
+    come up again in the next article."""
+
+    def __init__(self, reader, capacity: int = TERM_FREQUENCIES):
+        self._reader = reader
+
+        @lru_cache(maxsize=capacity)
+        def frequency(fieldname: str, term: bytes) -> float:
+            """0 for a word no article has (any word it has occurs at least once)."""
+            return reader.frequency(fieldname, term) if (fieldname, term) in reader else 0
+
+        self.frequency = frequency
+
+    def __contains__(self, key: tuple[str, bytes]) -> bool:
+        return self.frequency(*key) > 0
+
+    def __getattr__(self, name: str):
+        return getattr(self._reader, name)
 
 
 class SearchEngine:
@@ -264,7 +297,7 @@ class SearchEngine:
             if number is None:
                 return []
             text = " ".join([article.title, article.summary, view.stored(number)["text"]])
-            terms = view.searcher.key_terms_from_text("body", text, numterms=SIMILAR_TERMS)
+            terms = view.key_terms("body", text, SIMILAR_TERMS)
             ranked = view.ranker.weighted_terms("body", terms)
             ranked.mask[number] = False
             _, docnums = ranked.top(limit)
