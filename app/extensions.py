@@ -31,7 +31,10 @@ login_manager = LoginManager()
 
 
 def rate_limit(limit, **options):
-    """`limiter.limit` for a view, which also marks the view as limited (see `unlimited`)."""
+    """`limiter.limit` for a view, which also marks the view as limited (see `unlimited`).
+    Declare every limit with it: a limit `unlimited` can't see (Flask-Limiter's `limit` on a
+    view or a blueprint, `shared_limit`, default or application limits passed to `Limiter`)
+    would be skipped. tests/test_security.py checks the views against Flask-Limiter's."""
     decorate = limiter.limit(limit, **options)
 
     def decorator(view):

@@ -85,17 +85,19 @@ def _has_nul(pairs) -> bool:
 def guard_request() -> None:
     """Before any view: refuse malformed input, then check the CSRF token of a form
     (`WTF_CSRF_CHECK_DEFAULT` is off so that Flask-WTF's own hook doesn't look up its
-    exemptions on every page view; this calls the same check for the methods it guards)."""
-    if request.method not in FORM_METHODS:
+    exemptions on every page view; this makes the same check for the methods it guards)."""
+    method = request.method
+    if method in FORM_METHODS:
+        refuse_malformed_input()
+    else:
         # Looked for in the raw environ first: a NUL reaches the query's values only as %00
         # (or raw), and most pages have no query to parse.
         environ = request.environ
         path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
         if "\x00" in path or (("%00" in query or "\x00" in query) and _nul_in_args()):
             refuse_malformed_input()
-        return
-    refuse_malformed_input()
-    if current_app.config["WTF_CSRF_ENABLED"]:
+    config = current_app.config
+    if config["WTF_CSRF_ENABLED"] and method in config["WTF_CSRF_METHODS"]:
         csrf.protect(apply_exemptions=True)
 
 

@@ -26,6 +26,14 @@ def add_routes(app):
     def flashes():
         return ",".join(get_flashed_messages()) or "-"
 
+    @app.get("/_test/plain")
+    def plain():
+        return "no session here"
+
+    @app.get("/_test/read-with-vary")
+    def read_with_vary():
+        return session.get("name", "-"), {"Vary": "Accept-Encoding"}
+
 
 def read_with(client, cookie: str) -> str:
     """What the session holds when the client sends this cookie."""
@@ -115,3 +123,21 @@ def test_cookies_are_read_as_werkzeug_reads_them(header):
     environ = EnvironBuilder(headers={"Cookie": header} if header is not None else {}).get_environ()
     ours, theirs = sessions.Request(environ).cookies, Request(environ).cookies
     assert list(ours.items(multi=True)) == list(theirs.items(multi=True))
+
+
+def test_an_unchanged_session_varies_the_page_by_cookie_and_sends_none(make_app):
+    app = make_app()
+    add_routes(app)
+    client = app.test_client()
+    client.set_cookie("session", session_cookie(client.get("/_test/put/ada")))
+
+    read = client.get("/_test/read")
+    assert read.get_data(as_text=True) == "ada"
+    assert read.headers.getlist("Vary") == ["Cookie"]
+    assert "Set-Cookie" not in read.headers
+
+    read = client.get("/_test/read-with-vary")
+    assert read.headers.getlist("Vary") == ["Accept-Encoding, Cookie"]
+    assert "Set-Cookie" not in read.headers
+
+    assert "Set-Cookie" not in client.get("/_test/plain").headers

@@ -78,16 +78,22 @@ def learn(connection, found: list[FoundSearch]) -> None:
                     "last_seen": max(seen),
                     "updated_at": max(seen),
                 }
-                for (zero_query, followed), seen in pairs.items()
+                # In key order: workers writing at once lock the rows in the same order.
+                for (zero_query, followed), seen in sorted(pairs.items())
             ],
         )
 
 
 def _searches_of(connection, by_visitor: dict[str, list[FoundSearch]]) -> dict[str, list]:
-    """Each visitor's searches from the start of the earliest visit to the latest of theirs
-    being learnt from, in the order they were recorded."""
-    earliest = min(searches[0].at for searches in by_visitor.values()) - VISIT
-    latest = max(searches[-1].at for searches in by_visitor.values())
+    """Each visitor's searches from the start of the visit of their first search being learnt
+    from to their last, in the order they were recorded (read for all of them at once: from
+    the earliest of those starts to the latest of those ends)."""
+    windows = {
+        visitor: (searches[0].at - VISIT, searches[-1].at)
+        for visitor, searches in by_visitor.items()
+    }
+    earliest = min(start for start, _ in windows.values())
+    latest = max(end for _, end in windows.values())
     rows = connection.execute(
         select(
             SearchEvent.id,
@@ -102,10 +108,12 @@ def _searches_of(connection, by_visitor: dict[str, list[FoundSearch]]) -> dict[s
             SearchEvent.created_at <= latest,
         )
         .order_by(SearchEvent.created_at, SearchEvent.id)
-    ).all()
+    )
     events: dict[str, list] = {}
     for row in rows:
-        events.setdefault(row.visitor_id, []).append(row)
+        start, end = windows[row.visitor_id]
+        if start <= row.created_at <= end:
+            events.setdefault(row.visitor_id, []).append(row)
     return events
 
 
