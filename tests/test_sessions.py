@@ -35,6 +35,13 @@ def add_routes(app):
         return session.get("name", "-"), {"Vary": "Accept-Encoding"}
 
 
+def app_with_routes(make_app, **config):
+    """An app with the routes above, and a client of it."""
+    app = make_app(**config)
+    add_routes(app)
+    return app, app.test_client()
+
+
 def read_with(client, cookie: str) -> str:
     """What the session holds when the client sends this cookie."""
     client.set_cookie("session", cookie)
@@ -47,33 +54,26 @@ def session_cookie(response) -> str:
 
 
 def test_a_checked_cookie_reads_the_same_every_time(make_app):
-    app = make_app()
-    add_routes(app)
-    client = app.test_client()
+    _, client = app_with_routes(make_app)
     cookie = session_cookie(client.get("/_test/put/ada"))
     for _ in range(3):
         assert read_with(client, cookie) == "ada"
 
 
 def test_a_tampered_or_foreign_cookie_is_an_empty_session(make_app):
-    app = make_app()
-    add_routes(app)
-    client = app.test_client()
+    _, client = app_with_routes(make_app)
     cookie = session_cookie(client.get("/_test/put/ada"))
     client.set_cookie("session", cookie[:-2] + ("AA" if not cookie.endswith("AA") else "BB"))
     assert client.get("/_test/read").get_data(as_text=True) == "-"
 
-    other = make_app(SECRET_KEY="another-secret-key-of-enough-length-0123456789")
-    add_routes(other)
-    foreign = other.test_client()
+    other_key = "another-secret-key-of-enough-length-0123456789"
+    _, foreign = app_with_routes(make_app, SECRET_KEY=other_key)
     foreign.set_cookie("session", cookie)
     assert foreign.get("/_test/read").get_data(as_text=True) == "-"
 
 
 def test_changes_made_in_one_request_do_not_reach_the_remembered_cookie(make_app):
-    app = make_app()
-    add_routes(app)
-    client = app.test_client()
+    _, client = app_with_routes(make_app)
     cookie = session_cookie(client.get("/_test/flash"))  # a session holding ["saved"]
     client.set_cookie("session", cookie)
     client.get("/_test/flash")  # appends to that list in place
@@ -82,9 +82,7 @@ def test_changes_made_in_one_request_do_not_reach_the_remembered_cookie(make_app
 
 
 def test_a_remembered_cookie_still_expires(make_app, monkeypatch):
-    app = make_app(PERMANENT_SESSION_LIFETIME=60)
-    add_routes(app)
-    client = app.test_client()
+    _, client = app_with_routes(make_app, PERMANENT_SESSION_LIFETIME=60)
     cookie = session_cookie(client.get("/_test/put/ada"))
     assert read_with(client, cookie) == "ada"
 
@@ -94,9 +92,7 @@ def test_a_remembered_cookie_still_expires(make_app, monkeypatch):
 
 
 def test_a_new_secret_key_forgets_cookies_checked_with_the_old_one(make_app):
-    app = make_app()
-    add_routes(app)
-    client = app.test_client()
+    app, client = app_with_routes(make_app)
     cookie = session_cookie(client.get("/_test/put/ada"))
     assert read_with(client, cookie) == "ada"
 
@@ -126,9 +122,7 @@ def test_cookies_are_read_as_werkzeug_reads_them(header):
 
 
 def test_an_unchanged_session_varies_the_page_by_cookie_and_sends_none(make_app):
-    app = make_app()
-    add_routes(app)
-    client = app.test_client()
+    _, client = app_with_routes(make_app)
     client.set_cookie("session", session_cookie(client.get("/_test/put/ada")))
 
     read = client.get("/_test/read")
