@@ -82,27 +82,24 @@ def _has_nul(pairs) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in pairs)
 
 
+def _nul_in_address() -> bool:
+    """A NUL in the path or the query. The raw query is looked at first: a NUL reaches its
+    values only as %00 (or raw), and most pages have no query to parse."""
+    environ = request.environ
+    query = environ.get("QUERY_STRING", "")
+    return "\x00" in environ.get("PATH_INFO", "") or (
+        ("%00" in query or "\x00" in query) and _has_nul(request.args.items(multi=True))
+    )
+
+
 def guard_request() -> None:
     """Before any view: refuse malformed input, then check the CSRF token of a form
     (`WTF_CSRF_CHECK_DEFAULT` is off so that Flask-WTF's own hook doesn't look up its
     exemptions on every page view; this makes the same check for the methods it guards)."""
-    method = request.method
-    if method in FORM_METHODS:
-        refuse_malformed_input()
-    else:
-        # Looked for in the raw environ first: a NUL reaches the query's values only as %00
-        # (or raw), and most pages have no query to parse.
-        environ = request.environ
-        path, query = environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", "")
-        if "\x00" in path or (("%00" in query or "\x00" in query) and _nul_in_args()):
-            refuse_malformed_input()
+    refuse_malformed_input()
     config = current_app.config
-    if config["WTF_CSRF_ENABLED"] and method in config["WTF_CSRF_METHODS"]:
+    if config["WTF_CSRF_ENABLED"] and request.method in config["WTF_CSRF_METHODS"]:
         csrf.protect(apply_exemptions=True)
-
-
-def _nul_in_args() -> bool:
-    return _has_nul(request.args.items(multi=True))
 
 
 def refuse_malformed_input() -> None:
@@ -114,7 +111,7 @@ def refuse_malformed_input() -> None:
     a GET's body is read by nothing, so it is not parsed either."""
     if request.blueprint == "webhooks" or request.routing_exception is not None:
         return  # the webhooks read their raw body; a 404 or 405 says enough
-    if "\x00" in request.path or _nul_in_args():
+    if _nul_in_address():
         abort(400)
     if request.method not in FORM_METHODS:
         return

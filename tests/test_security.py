@@ -29,6 +29,20 @@ def test_every_response_carries_the_security_headers(client, url):
     assert headers["X-Frame-Options"] == "DENY"
 
 
+def test_each_security_header_is_sent_once_and_a_views_own_is_kept(app):
+    @app.get("/_test/own-referrer-policy")
+    def own_policy():
+        return "ok", {"Referrer-Policy": "no-referrer"}
+
+    client = app.test_client()
+    for url in ["/static/css/site.css", "/_test/own-referrer-policy"]:
+        with client.get(url) as response:
+            headers = response.headers
+        for name in ["Content-Security-Policy", "Referrer-Policy", "X-Content-Type-Options"]:
+            assert len(headers.getlist(name)) == 1, (url, name)
+    assert headers["Referrer-Policy"] == "no-referrer"
+
+
 def test_pages_have_no_inline_scripts_or_styles(client):
     html = client.get("/articles/shipping/track-a-parcel").get_data(as_text=True)
     assert "<script>" not in html and " style=" not in html and "onclick=" not in html
