@@ -11,6 +11,7 @@ from app import config as settings
 from app.analytics import counters
 from app.content import load_library
 from app.extensions import csrf, db, limiter, login_manager, migrate, sqlite_pragmas
+from app.help.article_page import ArticlePages
 from app.logs import configure_logging
 from app.notifications.sending import register_mail_sending
 from app.returns.carrier import LocalCarrier
@@ -73,6 +74,7 @@ def register_content(app: Flask) -> None:
             app.logger.exception("search index could not be updated at start-up")
     synonyms = Synonyms.load(content_dir / "synonyms.yml")
     app.extensions["search"] = SearchEngine(app.config["INDEX_DIR"], library, synonyms)
+    app.extensions["article_pages"] = ArticlePages(library, app.config["INDEX_DIR"])
     try:
         app.extensions["returns_policy"] = load_policy(content_dir)
     except PolicyError:

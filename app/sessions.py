@@ -76,7 +76,7 @@ class SignedCookieSessions(SecureCookieSessionInterface):
     def save_session(self, app, session, response):
         """Flask's, without reading the seven cookie settings when no cookie is sent: the
         session is unchanged and not re-sent on every request (SESSION_REFRESH_EACH_REQUEST)."""
-        if session.modified or self.should_set_cookie(app, session):
+        if self.should_set_cookie(app, session):  # modified, or re-sent on every request
             return super().save_session(app, session, response)
         if not session.accessed:
             return

@@ -45,9 +45,8 @@ def learn(connection, found: list[FoundSearch]) -> None:
     """Pair each successful search with the searches that found nothing just before it in the
     same visit (back to the visitor's previous successful search; at most 20), in the caller's
     transaction. Searches recorded after it don't count, however late this runs. The visitors'
-    searches are read together, VISITORS_PER_QUERY at a time: those from the start of the
-    earliest visit to the last of these searches. Each pair is added to its suggestion once,
-    with how many times it was seen."""
+    searches are read VISITORS_PER_QUERY visitors at a time (`_searches_of`), and each pair is
+    added to its suggestion once, with how many times it was seen."""
     by_visitor: dict[str, list[FoundSearch]] = {}
     for search in sorted(found, key=lambda f: (f.at, f.id)):
         if _usable(search.query):

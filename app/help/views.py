@@ -25,11 +25,7 @@ def library() -> Library:
 
 
 def article_pages() -> ArticlePages:
-    pages = current_app.extensions.get("article_pages")
-    if pages is None:
-        pages = ArticlePages(library(), current_app.config["INDEX_DIR"])
-        current_app.extensions["article_pages"] = pages
-    return pages
+    return current_app.extensions["article_pages"]
 
 
 @bp.get("/")
