@@ -15,10 +15,16 @@ errorlog = "-"
 control_socket_disable = True
 
 
+def _frontdesk(worker):
+    """The worker's app when it is this site (the benchmark's hello world shares this file)."""
+    app = getattr(worker, "wsgi", None)
+    return app if "analytics" in getattr(app, "extensions", {}) else None
+
+
 def post_worker_init(worker):
     """A worker makes the dummy password hash before its first request, so the first sign-in
     with an unknown email takes no longer than any other (app/staff/auth.py)."""
-    if "analytics" in getattr(getattr(worker, "wsgi", None), "extensions", {}):
+    if _frontdesk(worker):
         from app.staff.auth import dummy_hash
 
         dummy_hash()
@@ -26,8 +32,8 @@ def post_worker_init(worker):
 
 def worker_exit(server, worker):
     """A stopping worker writes the analytics counts it still holds (app/analytics/counters.py)."""
-    app = getattr(worker, "wsgi", None)
-    if "analytics" in getattr(app, "extensions", {}):
+    app = _frontdesk(worker)
+    if app:
         from app.analytics.counters import flush_app
 
         flush_app(app)
