@@ -6,7 +6,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := app
 
-.PHONY: run test bench loadtest serve lint install install-test system-packages clean
+.PHONY: run test bench eval loadtest serve lint install install-test install-eval system-packages clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,8 +19,13 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@ $(VENV)/.installed
 
+$(VENV)/.installed-eval: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test,eval]'
+	touch $@ $(VENV)/.installed-test $(VENV)/.installed
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
+install-eval: $(VENV)/.installed-eval
 
 ## run: install, migrate, check content, seed demo orders, serve on http://127.0.0.1:5000
 run: install
@@ -44,6 +49,12 @@ system-packages:
 ## bench: speed figures, printed as tables
 bench: install-test
 	$(BIN)/python -m tests.bench
+
+## eval: search relevance on a help center with labelled queries, beside SQLite FTS5 and tantivy
+##       (make eval CONTENT=../shared/corpora/arduino-help-center)
+CONTENT ?= ../shared/corpora/arduino-help-center
+eval: install-eval
+	$(BIN)/python -m tests.eval "$(CONTENT)"
 
 ## loadtest: 50 customers for 60 s against gunicorn on PostgreSQL, then checks every write
 loadtest: install-test

@@ -194,3 +194,49 @@ def test_a_file_changed_or_removed_after_loading(content_dir, caplog):
     (content_dir / "returns" / "send-it-back.md").unlink()
     assert (other.html, other.text, other.toc) == ("", "", ())
     assert "article returns/send-it-back can no longer be read" in caplog.text
+
+
+def test_exported_file_names_get_lowercase_hyphenated_paths(tmp_path):
+    root = write_content(
+        tmp_path / "c",
+        {
+            "Store Support/Shipping/Track-your-order.md": "---\ntitle: Track\n---\nBody\n",
+            "Store Support/Licensing & Counterfeits/Spot a fake.md": (
+                "---\ntitle: Fake\nrelated: [Store Support/Shipping/Track-your-order]\n---\nB\n"
+            ),
+            "Guides/Use version 1.8.md": "---\ntitle: Old\n---\nBody\n",
+        },
+    )
+    library = load_library(root)
+    assert sorted(library.articles) == [
+        "guides/use-version-1.8",
+        "store-support/licensing-counterfeits/spot-a-fake",
+        "store-support/shipping/track-your-order",
+    ]
+    fake = library.get("store-support/licensing-counterfeits/spot-a-fake")
+    assert fake.category == "store-support"
+    assert fake.related == ("store-support/shipping/track-your-order",)
+    assert fake.source == "Store Support/Licensing & Counterfeits/Spot a fake.md"
+    assert library.problems == []
+
+
+def test_names_that_slug_alike_are_reported_as_one_path(tmp_path):
+    root = write_content(
+        tmp_path / "c",
+        {
+            "faq/Track Order.md": "---\ntitle: A\n---\nA\n",
+            "faq/track-order.md": "---\ntitle: B\n---\nB\n",
+        },
+    )
+    library = load_library(root)
+    assert list(library.articles) == ["faq/track-order"]
+    assert [p.message for p in library.problems] == [
+        "duplicate path 'faq/track-order' (also faq/Track Order.md)"
+    ]
+
+
+def test_intro_is_a_summary(tmp_path):
+    root = write_content(
+        tmp_path / "c", {"docs/a.md": "---\ntitle: A\nintro: Short intro.\n---\nB"}
+    )
+    assert load_library(root).get("docs/a").summary == "Short intro."

@@ -88,6 +88,20 @@ def test_unknown_article_is_a_friendly_404(client):
     assert 'href="/"' in html
 
 
+def test_an_exported_file_name_is_served_at_its_slug_and_its_old_address_redirects(
+    tmp_path, make_app
+):
+    articles = dict(ARTICLES)
+    articles["Store Support/Shipping/Track-your-order.md"] = "---\ntitle: Track it\n---\nBody"
+    client = make_app(CONTENT_DIR=str(write_content(tmp_path / "export", articles))).test_client()
+    page = client.get("/articles/store-support/shipping/track-your-order")
+    assert '<h1 id="article-title">Track it</h1>' in page.get_data(as_text=True)
+    old = client.get("/articles/Store%20Support/Shipping/Track-your-order")
+    assert old.status_code == 301
+    assert old.location == "/articles/store-support/shipping/track-your-order"
+    assert client.get("/categories/store-support").status_code == 200
+
+
 def test_article_script_in_markdown_never_reaches_the_page(tmp_path, make_app):
     articles = dict(ARTICLES)
     articles["shipping/evil.md"] = (

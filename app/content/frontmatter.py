@@ -153,7 +153,7 @@ def normalise(meta: dict, meta_text: str) -> Meta:
         warnings.append((line_of_key(meta_text, "order"), "order must be a whole number"))
         order = 0
 
-    summary = meta.get("summary") or meta.get("description") or ""
+    summary = meta.get("summary") or meta.get("description") or meta.get("intro") or ""
     category = meta.get("category")
     sub_category = meta.get("sub_category")
     nav_title = meta.get("nav_title")

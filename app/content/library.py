@@ -13,10 +13,11 @@ costs memory for the articles being read, not for all of them.
 
 import hashlib
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 BODY_CACHE_SIZE = 1000  # rendered bodies kept per process (about 3-10 KB each)
 UNREADABLE = Rendered(html="", toc=(), text="")
+SLUG_BREAK = re.compile(r"[^\w.]+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -145,17 +147,29 @@ class Library:
         return dated[:limit]
 
 
+def _slug(name: str) -> str:
+    """A file or folder name as a URL segment: lower case, each run of spaces and
+    punctuation one hyphen ("Store Support" -> "store-support", "CTC GO!" -> "ctc-go")."""
+    return SLUG_BREAK.sub("-", name.lower()).strip("-") or name.lower()
+
+
+def article_path(relative: str) -> str:
+    """An article's path from its file's path under CONTENT_DIR: the extension dropped and
+    each part made a URL segment (`Store Support/Track-your-order.md` ->
+    `store-support/track-your-order`), so help-center exports get clean addresses."""
+    file = PurePosixPath(relative)
+    if file.suffix in MARKDOWN_SUFFIXES:
+        file = file.with_suffix("")
+    return "/".join(_slug(part) for part in file.parts)
+
+
 def _slug_title(slug: str) -> str:
     return slug.replace("-", " ").replace("_", " ").strip().capitalize()
 
 
 def _normalise_related(value: str) -> str:
     value = value.strip().strip("/")
-    value = value.removeprefix("articles/")
-    for suffix in MARKDOWN_SUFFIXES:
-        if value.endswith(suffix):
-            value = value[: -len(suffix)]
-    return value.lower()
+    return article_path(value.removeprefix("articles/"))
 
 
 def _load_categories(root: Path, problems: list[Problem]) -> list[Category]:
@@ -214,7 +228,7 @@ def load_article(
     parts = split(text)
     meta = normalise(parts.meta, parts.meta_text)
     problems = [Problem(relative, line, message) for line, message in meta.warnings]
-    path = file.relative_to(root).with_suffix("").as_posix().lower()
+    path = article_path(relative)
     folder = path.split("/")[0] if "/" in path else "general"
     article = Article(
         path=path,

@@ -12,6 +12,7 @@ from flask import (
 
 from app.analytics.counters import count_article_view
 from app.content import Library
+from app.content.library import article_path
 from app.extensions import rate_limit
 from app.help import bp
 from app.help.article_page import ArticlePages, feedback_box
@@ -64,6 +65,10 @@ def _render_article(path: str, form: VoteForm | None = None, status: int = 200):
 
 @bp.get("/articles/<path:path>")
 def article(path: str):
+    if library().get(path) is None and library().get(article_path(path)) is not None:
+        # An address as the file is named ("Store Support/Track-your-order"), from a link
+        # made before paths were slugged: the article's own address.
+        return redirect(url_for("help.article", path=article_path(path)), code=301)
     page = _render_article(path)
     count_article_view(path)
     return page
