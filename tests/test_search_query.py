@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.search.query import Synonyms, edit_distance, plan, typo_budget, words
+from app.search.query import Synonyms, edit_distance, plan, stems, typo_budget, words
 from app.search.schema import VOCAB_MIN_LETTERS
 
 
@@ -12,6 +12,9 @@ class FakeVocabulary:
 
     def frequency(self, word):
         return self.counts.get(word, 0)
+
+    def stem_frequency(self, stem):
+        return sum(n for word, n in self.counts.items() if stems(word) == [stem])
 
     def near(self, word, distance):
         return [w for w in self.counts if edit_distance(word, w, distance) <= distance]
@@ -80,3 +83,63 @@ def test_synonyms_file_missing_or_malformed_gives_none(tmp_path):
 def test_the_vocabulary_holds_every_word_typo_matching_can_reach():
     shortest_typed = min(n for n in range(1, 20) if typo_budget("x" * n))
     assert shortest_typed - typo_budget("x" * shortest_typed) == VOCAB_MIN_LETTERS
+
+
+def test_conversational_words_are_searched_only_when_nothing_else_is_left():
+    typed = [s.typed for s in plan("how do I make shipping keep showing", VOCAB, Synonyms()).slots]
+    assert typed == [("shipping",)]
+    assert [s.typed for s in plan("show me", VOCAB, Synonyms()).slots] == [("show",)]
+    # "settings" stems like "set", but only the words as typed are conversational.
+    assert [s.typed for s in plan("set settings", VOCAB, Synonyms()).slots] == [("settings",)]
+
+
+COMPOUNDS = FakeVocabulary(
+    {"safe": 4, "search": 9, "login": 6, "password": 5, "javascript": 3, "email": 8, "mail": 2}
+)
+
+
+def test_a_word_also_matches_the_two_known_words_it_is_made_of():
+    slot = plan("safesearch", COMPOUNDS, Synonyms()).slots[0]
+    assert slot.compounds == [("safe", "search")]
+    assert plan("safesearch", COMPOUNDS, Synonyms()).corrected == "safe search"
+    known = FakeVocabulary({**COMPOUNDS.counts, "safesearch": 1})
+    assert plan("safesearch", known, Synonyms()).slots[0].compounds == [("safe", "search")]
+    assert plan("safesearch", known, Synonyms()).corrected is None
+    assert plan("searchable", COMPOUNDS, Synonyms()).slots[0].compounds == []  # no "able"
+
+
+def test_two_typed_words_also_match_the_one_word_the_index_knows():
+    log_in = plan("log in", COMPOUNDS, Synonyms()).slots
+    assert [(s.typed, s.compounds) for s in log_in] == [(("log",), [("login",)])]
+    pass_word = plan("pass word", COMPOUNDS, Synonyms()).slots
+    assert [s.compounds for s in pass_word] == [[("password",)], [("password",)]]
+    assert plan("e-mail", COMPOUNDS, Synonyms()).slots[0].compounds == [("email",)]
+    assert plan("pass word", COMPOUNDS, Synonyms()).corrected is None
+
+
+def test_hyphenated_words_are_searched_as_their_parts():
+    assert [s.typed for s in plan("non-javascript", COMPOUNDS, Synonyms()).slots] == [
+        ("non",),
+        ("javascript",),
+    ]
+
+
+def test_typo_variants_are_alternatives_beside_what_was_typed():
+    slot = plan("messing", FakeVocabulary({"missing": 3}), Synonyms()).slots[0]
+    assert slot.typed == ("messing",) and slot.typos == ["missing"]
+    assert [phrase for phrase, _ in slot.alternatives()] == [("messing",), ("missing",)]
+
+
+def test_did_you_mean_breaks_ties_by_frequency_then_distance_then_alphabet():
+    tied = FakeVocabulary({"coats": 2, "boats": 2, "moats": 2})
+    assert plan("doats", tied, Synonyms()).slots[0].typos == ["boats", "coats", "moats"]
+    commoner = FakeVocabulary({"coats": 5, "boats": 2})
+    assert plan("doats", commoner, Synonyms()).corrected == "coats"
+    nearer = FakeVocabulary({"ashippings": 2, "shipping": 2})
+    assert plan("bshipping", nearer, Synonyms()).slots[0].typos == ["shipping", "ashippings"]
+
+
+def test_did_you_mean_is_never_offered_for_a_word_whose_stem_the_index_knows():
+    vocabulary = FakeVocabulary({"import": 3, "important": 9, "passwords": 4})
+    assert plan("importing paswords", vocabulary, Synonyms()).corrected == "importing passwords"
+    assert plan("importing", vocabulary, Synonyms()).slots[0].typos == []

@@ -8,6 +8,7 @@ import pytest
 from app.content import load_library
 from app.search import SearchEngine, build_index
 from app.search.query import Synonyms
+from tests.conftest import write_content
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
 
@@ -126,3 +127,75 @@ def test_hostile_queries_never_raise(engine, query):
 def test_similar_articles(engine):
     similar = engine.similar("returns-refunds/how-to-return-an-item")
     assert similar and "returns-refunds/how-to-return-an-item" not in similar
+
+
+# A help center where the right article lacks one word of the question, while unrelated
+# pages happen to hold every word.
+QUESTION_CENTER = {
+    "browsers/default-search-firefox.md": """\
+        ---
+        title: Use Juniper search as the default search engine in Firefox
+        ---
+        Open Firefox settings, choose Search and pick Juniper as the default search engine.
+        """,
+    "browsers/safe-search.md": """\
+        ---
+        title: Turn on safe search
+        ---
+        Safe search hides results for adults. Switch it on in your account.
+        """,
+    "browsers/filter-adult-results.md": """\
+        ---
+        title: Filter adult results
+        ---
+        Our SafeSearch setting filters adult results from every search.
+        """,
+    "news/team-update.md": """\
+        ---
+        title: A note from the team
+        ---
+        We make a browser extension; Firefox users set Juniper as default, and the search
+        team keeps making the engine faster.
+        """,
+    "news/release-notes.md": """\
+        ---
+        title: Release notes
+        ---
+        This release makes the default browser search engine setting easier to set in Firefox.
+        """,
+}
+
+
+@pytest.fixture(scope="module")
+def questions(tmp_path_factory) -> Iterator[SearchEngine]:
+    root = write_content(tmp_path_factory.mktemp("questions"), QUESTION_CENTER)
+    index_dir = tmp_path_factory.mktemp("questions-index")
+    library = load_library(root)
+    build_index(library, index_dir)
+    engine = SearchEngine(index_dir, library, Synonyms())
+    yield engine
+    engine.close()
+
+
+def test_an_article_lacking_one_word_of_the_question_still_ranks(questions):
+    query = "how do i make juniper the default search engine in my firefox browser"
+    results = questions.search(query)
+    assert "browsers/default-search-firefox" in [h.path for h in results.hits[:5]]
+    assert results.hits[0].path == "browsers/default-search-firefox"
+    assert not results.partial  # the team's news holds every word, and ranks below
+
+
+def test_compounds_meet_both_ways(questions):
+    assert {h.path for h in questions.search("safesearch").hits[:2]} == {
+        "browsers/safe-search",
+        "browsers/filter-adult-results",
+    }
+    assert questions.search("safesearch").suggestion is None  # the index knows the word
+    assert questions.search("safe search").hits[0].path == "browsers/safe-search"
+    assert "browsers/filter-adult-results" in top(questions, "safe search", 3)
+
+
+def test_articles_holding_more_of_the_query_rank_higher(questions):
+    paths = [h.path for h in questions.search("firefox default search settings").hits]
+    assert paths[0] == "browsers/default-search-firefox"
+    assert paths.index("news/release-notes") < paths.index("browsers/safe-search")

@@ -93,6 +93,14 @@ class IndexView:
         # Recent answers: customers ask the same few questions all day. Kept with this view,
         # so any change to the index (a new view) starts afresh.
         self.answers: OrderedDict[tuple, SearchResults] = OrderedDict()
+        reader_of = searcher.reader
+
+        @lru_cache(maxsize=TERM_FREQUENCIES)
+        def stem_frequency(stem: str) -> int:
+            """Articles holding the stem in the ranked field that has it most."""
+            return max(reader_of().doc_frequency(name, stem) for name in FIELD_WEIGHTS)
+
+        self._stem_frequency = stem_frequency
 
     def remember(self, key: tuple, results: "SearchResults") -> None:
         self.answers[key] = results
@@ -101,6 +109,9 @@ class IndexView:
 
     def frequency(self, word: str) -> int:
         return self.words.get(word, 0)
+
+    def stem_frequency(self, stem: str) -> int:
+        return self._stem_frequency(stem)
 
     def near(self, word: str, distance: int) -> set[str]:
         """Known words within `distance` edits: the automaton walks the sorted words in
@@ -246,11 +257,8 @@ class SearchEngine:
         if not query_plan.slots:
             return results
         ranker = view.ranker
-        for require_all in (True, False):
-            ranked = ranker.rank(query_plan, require_all)
-            if ranked.mask.any() or len(query_plan.slots) < 2:
-                break
-        results.partial = not require_all and bool(ranked.mask.any())
+        ranked = ranker.rank(query_plan)
+        results.partial = ranked.partial and bool(ranked.mask.any())
         # Facet counts stay those of the whole query; hits and total honour the filters.
         results.facets = ranker.facet_counts(ranked.mask)
         chosen = None

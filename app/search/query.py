@@ -3,16 +3,21 @@
 Plain Python over a small `Vocabulary` protocol, so the rules can be tested without an index:
 
 * words are lowercased runs of letters and digits; query syntax means nothing here;
-* typo tolerance like the search engines people know: a word the index doesn't know matches
-  words one typo away from 5 letters, two from 9; shorter words must be exact; a typo match
-  ranks below an exact one;
+* question words ("how do I") and conversational ones ("make", "keep", "no longer") are not
+  searched, unless nothing else is left;
+* a word the index knows, as written or by its stem, is taken as typed; an unknown one also
+  matches words one typo away from 5 letters, two from 9 (shorter words must be exact), as
+  optional alternatives that rank below an exact match;
+* compounds meet both ways: "safesearch" also looks for "safe search" when the index knows
+  both words, and two typed words such as "log in" also look for "login" when it knows that;
 * synonyms from ``synonyms.yml`` widen a word or phrase to its group (ranked just below it);
-* every word must match (AND); when nothing matches all, any word may (OR), flagged partial.
+* no slot is required: the ranker orders articles by how much of the query they cover.
 """
 
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
 
@@ -24,8 +29,22 @@ MAX_WORDS = 12
 MAX_QUERY_CHARS = 200
 WORD = re.compile(r"\w+", re.UNICODE)
 SYNONYM_WEIGHT = 0.9
-TYPO_WEIGHT = 0.5
+COMPOUND_WEIGHT = 0.8
+# A typo variant stands in for a word the index doesn't have: nearly as good as a synonym.
+TYPO_WEIGHT = 0.8
 MAX_TYPO_VARIANTS = 4
+MIN_PART = 2  # letters of each half of a split compound ("wi fi")
+MAX_COMPOUND = 24  # longer words are not tried as compounds
+# Words customers put around a question that articles rarely say back: "make X the default",
+# "keep getting", "no longer shows". Listed as typed (not by stem: "settings" stems to "set").
+_CONVERSATIONAL = """
+make makes making made set sets keep keeps keeping kept show shows showing shown give
+gives giving gave given many much every own no longer anymore still also just really even
+always able possible way ways thing things something anything someone anyone should would
+could might must cant cannot dont doesnt didnt wont isnt arent wasnt won isn doesn didn don
+aren wasn very too ok okay hi hello thanks thank help
+"""
+CONVERSATIONAL = frozenset(_CONVERSATIONAL.split())
 
 
 def words(text: str) -> list[str]:
@@ -61,8 +80,14 @@ def typo_budget(word: str) -> int:
 
 
 class Vocabulary(Protocol):
-    def frequency(self, word: str) -> int: ...
-    def near(self, word: str, distance: int) -> Iterable[str]: ...
+    def frequency(self, word: str) -> int:
+        """Articles holding this word as written (words of VOCAB_MIN_LETTERS or more)."""
+
+    def stem_frequency(self, stem: str) -> int:
+        """Articles holding this stem in a ranked field."""
+
+    def near(self, word: str, distance: int) -> Iterable[str]:
+        """Known words within `distance` edits (a transposition may count as two)."""
 
 
 @dataclass
@@ -105,11 +130,21 @@ class Synonyms:
 
 @dataclass
 class Slot:
-    """One position of the query: what was typed and everything it may match."""
+    """One position of the query: what was typed and everything else it may match."""
 
     typed: tuple[str, ...]
     synonyms: list[tuple[str, ...]] = field(default_factory=list)
+    compounds: list[tuple[str, ...]] = field(default_factory=list)
     typos: list[str] = field(default_factory=list)
+
+    def alternatives(self) -> list[tuple[tuple[str, ...], float]]:
+        """Every form the slot matches, with its weight (what was typed counts most)."""
+        return [
+            (self.typed, 1.0),
+            *((s, SYNONYM_WEIGHT) for s in self.synonyms),
+            *((c, COMPOUND_WEIGHT) for c in self.compounds),
+            *(((t,), TYPO_WEIGHT) for t in self.typos),
+        ]
 
 
 @dataclass
@@ -118,13 +153,14 @@ class Plan:
     corrected: str | None  # the query with unknown words replaced, when that differs
 
     def stems(self) -> set[str]:
-        """The stems to highlight: what was typed, its typo matches and one-word synonyms (the
-        words of a synonym phrase such as "money back" would light up everywhere alone)."""
+        """The stems to highlight: what was typed, its typo matches, compounds and one-word
+        synonyms (the words of a synonym phrase such as "money back" would light up
+        everywhere alone)."""
         found: set[str] = set()
         for slot in self.slots:
-            one_word = [s for s in slot.synonyms if len(s) == 1]
-            for phrase in [slot.typed, *one_word, *((t,) for t in slot.typos)]:
-                found.update(stems(" ".join(phrase)))
+            for phrase, _ in slot.alternatives():
+                if phrase is slot.typed or phrase in slot.compounds or len(phrase) == 1:
+                    found.update(stems(" ".join(phrase)))
         return found
 
 
@@ -132,41 +168,108 @@ def stems(text: str) -> list[str]:
     return [t.text for t in TEXT_ANALYZER(text)]
 
 
+@lru_cache(maxsize=100_000)
+def stem_of(word: str) -> str | None:
+    """One word's stem; None for a stop word."""
+    found = stems(word)
+    return found[0] if len(found) == 1 else None
+
+
+def known(word: str, vocabulary: Vocabulary) -> bool:
+    """The index has the word as written, or a word with its stem ("importing": "import")."""
+    if vocabulary.frequency(word):
+        return True
+    found = stems(word)
+    return bool(found) and all(vocabulary.stem_frequency(s) for s in found)
+
+
+def typo_variants(word: str, vocabulary: Vocabulary) -> list[str]:
+    """Known words within the word's typo budget, most frequent first, then the nearest,
+    then alphabetical: the same answer every time."""
+    budget = typo_budget(word)
+    if not budget:
+        return []
+    # The automaton counts a transposition as two edits; ask one wider and keep what is
+    # within budget when a transposition counts as one.
+    near = {w: edit_distance(word, w, budget) for w in vocabulary.near(word, budget + 1)}
+    found = [w for w, distance in near.items() if w != word and distance <= budget]
+    found.sort(key=lambda w: (-vocabulary.frequency(w), near[w], w))
+    return found[:MAX_TYPO_VARIANTS]
+
+
+def split_compound(word: str, vocabulary: Vocabulary) -> tuple[str, str] | None:
+    """The two known words a word is made of ("safesearch": "safe", "search"), so that it
+    meets articles that write it apart; of several splits, the one whose rarer half is
+    commonest."""
+    best, best_frequency = None, 0
+    for at in range(MIN_PART, len(word) - MIN_PART + 1):
+        head, tail = stem_of(word[:at]), stem_of(word[at:])
+        if head is None or tail is None:  # a stop word is no half
+            continue
+        frequency = min(vocabulary.stem_frequency(head), vocabulary.stem_frequency(tail))
+        if frequency > best_frequency:
+            best, best_frequency = (word[:at], word[at:]), frequency
+    return best
+
+
+def _searched(typed: tuple[str, ...], others: list, keep_conversational: bool) -> bool:
+    if others:
+        return True
+    if not keep_conversational and all(w in CONVERSATIONAL for w in typed):
+        return False
+    return bool(stems(" ".join(typed)))
+
+
 def plan(text: str, vocabulary: Vocabulary, synonyms: Synonyms) -> Plan:
     tokens = words(text)
+    # Conversational words are searched only when the query has nothing else.
+    keep_conversational = not any(w not in CONVERSATIONAL and stems(w) for w in tokens) and not any(
+        synonyms.match(tokens, i)[1] for i in range(len(tokens))
+    )
     slots: list[Slot] = []
+    slot_at: dict[int, Slot] = {}  # token position -> the slot it is part of
     corrected_words: list[str] = []
     changed = False
     position = 0
     while position < len(tokens):
         size, others = synonyms.match(tokens, position)
         typed = tuple(tokens[position : position + size])
-        position += size
-        slot = Slot(typed=typed, synonyms=others)
-        if not stems(" ".join(typed)) and not others:
-            corrected_words.extend(typed)  # a stop word ("how", "where", "my"): not searched
+        start, position = position, position + size
+        if not _searched(typed, others, keep_conversational):
+            corrected_words.extend(typed)  # "how", "where", "my", "make": not searched
             continue
+        slot = Slot(typed=typed, synonyms=others)
+        corrected = typed
         if size == 1:
             word = typed[0]
-            budget = typo_budget(word)
-            # Words the index knows are taken as typed: widening them with near spellings
-            # ("tracked" for "tracker") costs more than it finds.
-            if budget and not vocabulary.frequency(word):
-                # The index's automaton counts a transposition as two edits; ask one wider
-                # and keep what is within budget when a transposition counts as one.
-                near = [
-                    w
-                    for w in vocabulary.near(word, budget + 1)
-                    if w != word and edit_distance(word, w, budget) <= budget
-                ]
-                near.sort(key=lambda w: -vocabulary.frequency(w))
-                slot.typos = near[:MAX_TYPO_VARIANTS]
-            if not vocabulary.frequency(word) and slot.typos:
-                corrected_words.append(slot.typos[0])
-                changed = True
-            else:
-                corrected_words.append(word)
-        else:
-            corrected_words.extend(typed)
+            halves = split_compound(word, vocabulary) if len(word) <= MAX_COMPOUND else None
+            if halves:
+                slot.compounds.append(halves)
+            if not known(word, vocabulary):
+                slot.typos = typo_variants(word, vocabulary)
+                if slot.typos:
+                    corrected = (slot.typos[0],)
+                elif halves:
+                    corrected = halves
+        changed = changed or corrected != typed
+        corrected_words.extend(corrected)
         slots.append(slot)
+        for at in range(start, position):
+            slot_at[at] = slot
+    _join_compounds(tokens, slot_at, vocabulary)
     return Plan(slots, " ".join(corrected_words) if changed else None)
+
+
+def _join_compounds(tokens: list[str], slot_at: dict[int, Slot], vocabulary: Vocabulary) -> None:
+    """Two typed words the index knows as one ("log in": "login", "wi fi": "wifi") also
+    match it, in the slots of both."""
+    for at in range(len(tokens) - 1):
+        joined = tokens[at] + tokens[at + 1]
+        owners = [slot_at[p] for p in (at, at + 1) if p in slot_at]
+        if not owners or (len(owners) == 2 and owners[0] is owners[1]):
+            continue  # two stop words, or one synonym phrase that covers both already
+        if not known(joined, vocabulary):
+            continue
+        for owner in owners:
+            if (joined,) not in owner.compounds:
+                owner.compounds.append((joined,))

@@ -3,13 +3,13 @@
 Whoosh stores the index (segments, postings, lengths, stored fields, the vocabulary) and
 this module ranks with the same BM25F formula Whoosh uses, but one whole posting list at a
 time with numpy instead of Whoosh's matcher tree, which steps through every matching
-document in Python and also counts totals and facets document by document. At 10,000
-articles that was the difference between ~40 ms and ~2 ms a query.
+document in Python and also counts totals and facets document by document.
 
-Rules, as before: a query *slot* (a typed word or phrase) matches a document when the typed
-form, a synonym or a typo variant does, in any ranked field; a phrase matches a field that
-holds all its words. Scores add up over slots, alternatives and fields, each weighted by the
-field weight and the alternative's weight (typed 1.0, synonym 0.9, typo 0.5).
+A query *slot* (a typed word or phrase) matches a document when the typed form, a synonym,
+a compound or a typo variant does, in any ranked field; a phrase matches a field that holds
+all its words. Scores add up over slots, alternatives and fields, each weighted by the field
+weight and the alternative's weight (`Slot.alternatives`). No slot is required: a document
+matching any of them is a result, its score scaled by how much of the query it covers.
 """
 
 import math
@@ -24,10 +24,15 @@ from itertools import accumulate, repeat
 import numpy as np
 from whoosh.matching.wrappers import FilterMatcher
 
-from app.search.query import SYNONYM_WEIGHT, TYPO_WEIGHT, Plan, Slot, stems
+from app.search.query import Plan, Slot, stems
 from app.search.schema import FIELD_WEIGHTS
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
+# How steeply a document's score falls with the share of the query it lacks: one of three
+# equally rare words missing keeps (2/3)^2, about 44%. Measured with `make eval` (1.5 to 2.5
+# differ by a query or two; 2 was best of them, and a separate title bonus only lost).
+COVERAGE_POWER = 2.0
+RARITY = 1.0
 FACET_FIELDS = ("category", "type")
 ENTRY_OVERHEAD = 50  # a cache entry's key, tuple and arrays, counted as this many postings
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -118,10 +123,12 @@ def _field_lengths(leaf, fieldname: str) -> np.ndarray:
 
 @dataclass
 class Ranked:
-    """Which documents match (a mask over document numbers) and their scores."""
+    """Which documents match (a mask over document numbers) and their scores; partial when
+    no document holds every word of the query."""
 
     mask: np.ndarray
     scores: np.ndarray
+    partial: bool = False
 
     def top(self, wanted: int, extra: np.ndarray | None = None) -> tuple[int, list[int]]:
         """(how many match, the best `wanted` document numbers): score, then document order."""
@@ -213,46 +220,68 @@ class Ranker:
 
     # -- queries -----------------------------------------------------------------------------
 
-    def _phrase(self, terms: list[str], scores: np.ndarray, matched: np.ndarray, weight: float):
-        """Add a phrase's scores in every field that holds all its words."""
+    def _phrase(self, terms: list[str], weight: float, scores, credit) -> None:
+        """Add a phrase's scores in every field that holds all its words; `credit` keeps the
+        best weight each document matched it with."""
         for fieldname, field_weight in FIELD_WEIGHTS.items():
             lists = [self.term_scores(fieldname, t) for t in terms]
             if not lists or any(not len(ids) for ids, _ in lists):
                 continue
             if len(lists) == 1:
                 ids, term_score = lists[0]
+                every = None
                 scores[ids] += field_weight * weight * term_score
-                matched[ids] = True
-                continue
-            together = np.zeros(self.size, dtype=np.int16)
-            for ids, _ in lists:
-                together[ids] += 1
-            every = together == len(lists)
-            for ids, term_score in lists:
-                keep = every[ids]
-                scores[ids[keep]] += field_weight * weight * term_score[keep]
-            matched |= every
+                held = ids
+            else:
+                together = np.zeros(self.size, dtype=np.int16)
+                for ids, _ in lists:
+                    together[ids] += 1
+                every = together == len(lists)
+                for ids, term_score in lists:
+                    keep = every[ids]
+                    scores[ids[keep]] += field_weight * weight * term_score[keep]
+                held = np.flatnonzero(every)
+            credit[held] = np.maximum(credit[held], weight)
 
     def slot(self, slot: Slot) -> tuple[np.ndarray, np.ndarray]:
+        """A slot's scores, and per document the weight of the best form it matched (0 where
+        it matched nothing)."""
         scores = np.zeros(self.size, dtype=np.float64)
-        matched = np.zeros(self.size, dtype=bool)
-        alternatives = [(slot.typed, 1.0)]
-        alternatives += [(s, SYNONYM_WEIGHT) for s in slot.synonyms]
-        alternatives += [((t,), TYPO_WEIGHT) for t in slot.typos]
-        for phrase, weight in alternatives:
+        credit = np.zeros(self.size, dtype=np.float64)
+        for phrase, weight in slot.alternatives():
             terms = stems(" ".join(phrase))
             if terms:
-                self._phrase(terms, scores, matched, weight)
-        return scores, matched & self.live
+                self._phrase(terms, weight, scores, credit)
+        credit[~self.live] = 0
+        return scores, credit
 
-    def rank(self, plan: Plan, require_all: bool) -> Ranked:
+    def rank(self, plan: Plan) -> "Ranked":
+        """Any of the slots, ranked by BM25F times how much of the query a document covers:
+        each slot counts by its rarity (a word most articles hold barely counts), so an
+        article lacking one everyday word of the query still ranks, below those that have
+        it. (The title's own weight, FIELD_WEIGHTS, is the title boost.)"""
         scores = np.zeros(self.size, dtype=np.float64)
-        mask = np.full(self.size, require_all, dtype=bool) & self.live
+        covered = np.zeros(self.size, dtype=np.float64)
+        total = 0.0
+        missing = False  # a slot no article matches
         for slot in plan.slots:
-            slot_scores, matched = self.slot(slot)
+            slot_scores, credit = self.slot(slot)
+            holders = int(np.count_nonzero(credit))
+            if not holders:
+                missing = True
+                continue
+            importance = math.log(self.size / (holders + 1)) + 1
             scores += slot_scores
-            mask = mask & matched if require_all else mask | matched
-        return Ranked(mask, scores)
+            covered += importance * credit
+            total += importance
+        if not total:
+            return Ranked(np.zeros(self.size, dtype=bool), scores, partial=False)
+        coverage = covered / total
+        scores *= coverage**COVERAGE_POWER
+        mask = coverage > 0
+        complete = coverage >= 1 - 1e-9
+        partial = len(plan.slots) > 1 and (missing or not complete.any())
+        return Ranked(mask, scores, partial=partial)
 
     def weighted_terms(self, fieldname: str, terms: Iterable[tuple[str, float]]) -> Ranked:
         """Any of these terms, each weighted: "more like this"."""
