@@ -3,12 +3,14 @@ readers while a writer works, and a missing or damaged index."""
 
 import multiprocessing
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
 
 from app.content import load_library
 from app.search import SearchEngine, SearchUnavailable, build_index, update_index
+from app.search import engine as engine_module
 from app.search.indexer import current_generation
 from app.search.query import Synonyms
 
@@ -108,6 +110,56 @@ def test_readers_notice_a_rebuild_and_an_update(content_dir, tmp_path):
     assert paths(engine, "drones") == [] and paths(engine, "robots") == [
         "shipping/delivery-options"
     ]
+
+
+def test_threads_share_one_open_index_until_it_changes(content_dir, tmp_path, monkeypatch):
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    engine = engine_for(content_dir, index_dir)
+    opened = []
+
+    class CountedView(engine_module.IndexView):
+        def __init__(self, *args):
+            opened.append(args[0])
+            super().__init__(*args)
+
+    monkeypatch.setattr(engine_module, "IndexView", CountedView)
+    # A development server answers each request on a new thread.
+    found = []
+    for word in ["parcel", "refund", "express", "parcel"] * 3:
+        thread = threading.Thread(target=lambda w=word: found.append(paths(engine, w)))
+        thread.start()
+        thread.join()
+    assert len(found) == 12 and ["shipping/track-a-parcel"] in found
+    assert len(opened) == 1
+
+    (content_dir / "shipping" / "delivery-options.md").write_text("---\ntitle: D\n---\ndrones")
+    engine.library = load_library(content_dir)
+    update_index(engine.library, index_dir)
+    for _ in range(3):
+        assert paths(engine, "drones") == ["shipping/delivery-options"]
+    assert len(opened) == 2
+
+
+def test_threads_searching_at_once_get_their_own_answers(content_dir, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    engine = engine_for(content_dir, index_dir)
+    expected = {w: paths(engine, w) for w in ["parcel", "refund", "express"]}
+    wrong = []
+
+    def search(word: str) -> None:
+        for n in range(30):
+            # A new query each time: answered by the index, not from memory.
+            if paths(engine, f"{word} zz{n}") != expected[word]:
+                wrong.append(word)
+
+    threads = [threading.Thread(target=search, args=(w,)) for w in expected for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []
 
 
 def _read_repeatedly(content: str, index_dir: str, rounds: int, queue) -> None:

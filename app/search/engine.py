@@ -1,10 +1,12 @@
-"""Reading the index: one searcher per thread of each process, reopened when the index changes."""
+"""Reading the index: one searcher per process, reopened when the index changes."""
 
 import bisect
 import html
 import logging
 import math
+import os
 import threading
+import time
 import weakref
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -17,7 +19,7 @@ from whoosh import index as whoosh_index
 from whoosh.codec.base import Automata
 
 from app.content import Library
-from app.search.indexer import current_generation
+from app.search.indexer import CURRENT, current_generation
 from app.search.query import Synonyms, plan
 from app.search.ranking import PostingCache, Ranker
 from app.search.schema import FIELD_WEIGHTS
@@ -29,6 +31,7 @@ ATTEMPTS = 3  # a search meeting a pruned generation reopens the serving one
 RECENT_ANSWERS = 256  # searches answered from memory per open index view
 SIMILAR_TERMS = 5  # key terms of an article that "more like this" looks for
 TERM_FREQUENCIES = 20_000  # words' collection frequencies remembered per view (~4 MB at most)
+RACY_NS = 2_000_000_000  # a folder changed this recently is also asked whether it changed again
 
 
 class SearchUnavailable(RuntimeError):
@@ -72,8 +75,7 @@ class IndexView:
     def __init__(self, generation: Path, searcher, cache: PostingCache):
         self.generation = generation
         self.searcher = searcher
-        # Its files close with the view: when the engine drops it, or when the thread that
-        # held it ends (a development server starts one per request).
+        # Its files close with the view: when the engine drops it, or when it is collected.
         self.close = weakref.finalize(self, searcher.close)
         reader = searcher.reader()
         decode = reader.schema["vocab"].from_bytes
@@ -165,57 +167,96 @@ class TermStats:
         return getattr(self._reader, name)
 
 
+@dataclass(frozen=True)
+class Stamp:
+    """What a view was opened from: the CURRENT file's identity and the generation folder's
+    modification time (a full build replaces CURRENT; an update adds files to the folder)."""
+
+    current: tuple[int, int, int]
+    folder_mtime_ns: int
+
+    def settled(self) -> bool:
+        """Old enough to trust: a second change within the file system's timestamp
+        granularity would leave the same time (git's "racy" index entries)."""
+        return time.time_ns() - self.folder_mtime_ns > RACY_NS
+
+
 class SearchEngine:
+    """Searches the serving index. One view of it per process, shared by the process's threads
+    (a lock lets one search at a time use it), checked against the index's files with two
+    `stat` calls per search and reopened only when a rebuild or an update has landed."""
+
     def __init__(self, index_dir: str | Path, library: Library, synonyms: Synonyms):
         self.index_dir = Path(index_dir)
         self.library = library
         self.synonyms = synonyms
-        self._local = threading.local()  # each thread's own view
-        self._open: weakref.WeakSet[IndexView] = weakref.WeakSet()
+        self._lock = threading.RLock()
+        self._open: IndexView | None = None
+        self._stamp: Stamp | None = None
         self._postings = PostingCache()
         self._similar: dict[str, list[str]] = {}
         self._similar_generation: Path | None = None
 
     # -- the searcher ------------------------------------------------------------------------
 
+    def _current(self) -> tuple[Path, Stamp]:
+        """The serving generation, read from CURRENT only when that file has changed."""
+        try:
+            info = os.stat(self.index_dir / CURRENT)
+        except FileNotFoundError:
+            raise SearchUnavailable("the search index has not been built") from None
+        current = (info.st_ino, info.st_mtime_ns, info.st_size)
+        view = self._open
+        if view is not None and self._stamp is not None and self._stamp.current == current:
+            generation = view.generation
+        else:
+            generation = current_generation(self.index_dir)
+            if generation is None:
+                raise SearchUnavailable("the search index has not been built")
+        try:
+            folder = os.stat(generation).st_mtime_ns
+        except FileNotFoundError:
+            raise SearchUnavailable("the search index has not been built") from None
+        return generation, Stamp(current, folder)
+
     def _view(self) -> IndexView:
-        """This thread's view of the serving index, reopened when it changed. (Not Whoosh's
+        """The process's view of the serving index, reopened when it changed. (Not Whoosh's
         refresh: a refreshed searcher keeps an unchanged segment's old list of deleted
         documents. Reopening is cheap; decoded postings are cached by segment.)"""
-        generation = current_generation(self.index_dir)
-        if generation is None:
-            raise SearchUnavailable("the search index has not been built")
-        view: IndexView | None = getattr(self._local, "view", None)
+        generation, stamp = self._current()
+        view = self._open
         try:
-            if view is None or view.generation != generation or not view.searcher.up_to_date():
-                self._drop_view()
-                searcher = whoosh_index.open_dir(str(generation)).searcher()
-                try:
-                    self._local.view = IndexView(generation, searcher, self._postings)
-                except Exception:
-                    searcher.close()
-                    raise
-                self._open.add(self._local.view)
+            if view is not None and view.generation == generation:
+                if stamp == self._stamp and stamp.settled():
+                    return view
+                if view.searcher.up_to_date():
+                    self._stamp = stamp
+                    return view
+            self._drop_view()
+            searcher = whoosh_index.open_dir(str(generation)).searcher()
+            try:
+                self._open = IndexView(generation, searcher, self._postings)
+            except Exception:
+                searcher.close()
+                raise
+            self._stamp = stamp
         except Exception as error:  # noqa: BLE001 - any unreadable index is "unavailable"
             log.exception("search index unreadable")
             raise SearchUnavailable("the search index cannot be read") from error
-        return self._local.view
+        return self._open
 
-    def _drop_view(self, view: "IndexView | None" = None) -> None:
-        if view is None:
-            view, self._local.view = getattr(self._local, "view", None), None
+    def _drop_view(self) -> None:
+        view, self._open, self._stamp = self._open, None, None
         if view is not None:
-            self._open.discard(view)
             try:
                 view.close()
             except Exception:  # noqa: BLE001 - closing a broken searcher may fail too
                 log.debug("closing a broken searcher failed", exc_info=True)
 
     def close(self) -> None:
-        """Close every thread's open index (its files stay open until then, or until the
-        thread ends)."""
-        for view in list(self._open):
-            self._drop_view(view)
+        """Close the open index (its files stay open until then)."""
+        with self._lock:
+            self._drop_view()
 
     # -- searching ---------------------------------------------------------------------------
 
@@ -229,6 +270,10 @@ class SearchEngine:
     ) -> SearchResults:
         """One page of results. A repeat of a recent search gets the same object back:
         callers read it, never change it."""
+        with self._lock:
+            return self._search_attempts(text, category, kind, page, per_page)
+
+    def _search_attempts(self, text, category, kind, page, per_page) -> SearchResults:
         for attempt in range(ATTEMPTS):
             try:
                 view = self._view()
@@ -294,6 +339,10 @@ class SearchEngine:
     def similar(self, path: str, limit: int = 5) -> list[str]:
         """Paths of the articles most like this one (cached per index generation): the
         article's key terms (Whoosh's Bo1 model over its text), each weighted, any of them."""
+        with self._lock:
+            return self._similar_to(path, limit)
+
+    def _similar_to(self, path: str, limit: int) -> list[str]:
         article = self.library.get(path)
         if article is None:
             return []

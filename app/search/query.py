@@ -23,7 +23,7 @@ from typing import Protocol
 
 import yaml
 
-from app.search.schema import TEXT_ANALYZER
+from app.search.schema import TEXT_ANALYZER, VOCAB_MIN_LETTERS
 
 MAX_WORDS = 12
 MAX_QUERY_CHARS = 200
@@ -197,18 +197,29 @@ def typo_variants(word: str, vocabulary: Vocabulary) -> list[str]:
     return found[:MAX_TYPO_VARIANTS]
 
 
+def _half_frequency(half: str, vocabulary: Vocabulary) -> int:
+    """Articles holding one half of a compound as written; a half too short for the
+    vocabulary ("wi" of "wifi") is looked up by its stem."""
+    if len(half) >= VOCAB_MIN_LETTERS:
+        return vocabulary.frequency(half) if stem_of(half) else 0
+    stem = stem_of(half)
+    return vocabulary.stem_frequency(stem) if stem else 0
+
+
 def split_compound(word: str, vocabulary: Vocabulary) -> tuple[str, str] | None:
     """The two known words a word is made of ("safesearch": "safe", "search"), so that it
     meets articles that write it apart; of several splits, the one whose rarer half is
-    commonest."""
+    commonest. Halves are looked up in memory, but for the short ones."""
     best, best_frequency = None, 0
     for at in range(MIN_PART, len(word) - MIN_PART + 1):
-        head, tail = stem_of(word[:at]), stem_of(word[at:])
-        if head is None or tail is None:  # a stop word is no half
-            continue
-        frequency = min(vocabulary.stem_frequency(head), vocabulary.stem_frequency(tail))
+        head, tail = word[:at], word[at:]
+        # The longer half first: it is in memory, and it rules most splits out.
+        first, second = (head, tail) if len(head) >= len(tail) else (tail, head)
+        frequency = _half_frequency(first, vocabulary)
         if frequency > best_frequency:
-            best, best_frequency = (word[:at], word[at:]), frequency
+            frequency = min(frequency, _half_frequency(second, vocabulary))
+        if frequency > best_frequency:
+            best, best_frequency = (head, tail), frequency
     return best
 
 
@@ -268,7 +279,7 @@ def _join_compounds(tokens: list[str], slot_at: dict[int, Slot], vocabulary: Voc
         owners = [slot_at[p] for p in (at, at + 1) if p in slot_at]
         if not owners or (len(owners) == 2 and owners[0] is owners[1]):
             continue  # two stop words, or one synonym phrase that covers both already
-        if not known(joined, vocabulary):
+        if not vocabulary.frequency(joined):  # in memory: a joined word is 4+ letters
             continue
         for owner in owners:
             if (joined,) not in owner.compounds:
