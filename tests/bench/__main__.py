@@ -2,7 +2,7 @@
 
 import logging
 
-from tests.bench import insights, pages, returns, search, throughput
+from tests.bench import http_search, insights, pages, returns, search, throughput
 
 
 def main() -> None:
@@ -10,6 +10,7 @@ def main() -> None:
     pages.run()
     returns.run()
     search.run()
+    http_search.run()
     insights.run()
     throughput.run()
 
