@@ -67,9 +67,10 @@ def register_content(app: Flask) -> None:
     content_dir = Path(app.config["CONTENT_DIR"])
     library = load_library(content_dir, app.config["CONTENT_CACHE_SIZE"])
     app.extensions["library"] = library
+    app.extensions["index_report"] = None  # what the start-up update did, if it ran
     if app.config["SEARCH_INDEX_ON_START"]:
         try:
-            update_index(library, app.config["INDEX_DIR"])
+            app.extensions["index_report"] = update_index(library, app.config["INDEX_DIR"])
         except Exception:  # noqa: BLE001 - articles still serve; search answers 503
             app.logger.exception("search index could not be updated at start-up")
     synonyms = Synonyms.load(content_dir / "synonyms.yml")

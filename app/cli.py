@@ -13,6 +13,7 @@ from app.models.staff import ROLES
 from app.notifications.sending import MailConfigError, send_pending
 from app.orders import importer
 from app.search import build_index, update_index
+from app.search.indexer import current_generation
 from app.staff.auth import UserError, create_user
 
 content_cli = AppGroup("content", help="Check and index the help center's articles.")
@@ -41,7 +42,13 @@ def content_index(changed: bool) -> None:
     """Build the search index from CONTENT_DIR (a new copy, swapped in when complete)."""
     library = current_app.extensions["library"]
     index_dir = current_app.config["INDEX_DIR"]
-    report = update_index(library, index_dir) if changed else build_index(library, index_dir)
+    # The app's start-up (SEARCH_INDEX_ON_START) may have done this work a moment ago: a
+    # deploy running this command would otherwise index twice.
+    done, current_app.extensions["index_report"] = current_app.extensions["index_report"], None
+    if done is not None and (changed or done.full) and current_generation(Path(index_dir)):
+        report = done
+    else:
+        report = update_index(library, index_dir) if changed else build_index(library, index_dir)
     click.echo(f"Search index: {report}.")
 
 

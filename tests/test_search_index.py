@@ -272,3 +272,16 @@ def test_an_index_without_articles_answers_with_nothing(content_dir, tmp_path):
     build_index(load_library(empty), tmp_path / "index")
     results = engine_for(empty, tmp_path / "index").search("parcel")
     assert results.total == 0 and results.hits == []
+
+
+def test_content_index_after_a_start_up_build_indexes_once(make_app, monkeypatch):
+    """A deploy runs `flask content index` in a new process, whose start-up has just built
+    the missing index: the command says what that build did instead of building again."""
+    app = make_app()  # its start-up built the index
+    builds = []
+    monkeypatch.setattr("app.cli.build_index", lambda *a: builds.append(a))
+    full = app.test_cli_runner().invoke(args=["content", "index"])
+    assert full.exit_code == 0 and "full build: 3 articles" in full.output
+    assert builds == []
+    again = app.test_cli_runner().invoke(args=["content", "index"])  # nothing done for it now
+    assert again.exit_code == 0 and len(builds) == 1

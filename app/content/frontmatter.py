@@ -8,6 +8,10 @@ from datetime import date, datetime
 import yaml
 
 ARTICLE_TYPES = ("faq", "tutorial")
+# PyYAML's safe loader on libyaml's parser when the wheel has it (as PyYAML's documentation
+# suggests for speed): the same values, about ten times faster, which a help center of
+# thousands of articles feels at every start.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class FrontMatterError(ValueError):
@@ -54,7 +58,7 @@ def split(text: str) -> Split:
     meta_text = "".join(lines[1 : number - 1])
     body = "".join(lines[number:])
     try:
-        meta = yaml.safe_load(meta_text) if meta_text.strip() else {}
+        meta = yaml.load(meta_text, Loader=SAFE_LOADER) if meta_text.strip() else {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line_no = mark.line + 2 if mark is not None else 1
