@@ -1,5 +1,5 @@
 """Search over the help center: the Whoosh index (schema, atomic builds, incremental updates),
-query planning (typo tolerance, synonyms, AND-then-OR) and result shaping. No Flask views."""
+query planning (typo tolerance, synonyms, compounds; ranked by coverage) and result shaping. No Flask views."""
 
 from app.search.engine import SearchEngine, SearchResults, SearchUnavailable
 from app.search.indexer import build_index, update_index
