@@ -1,14 +1,16 @@
 """Agents move returns along: approve, reject, cancel, receive, inspect, refund."""
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage, Refund, ReturnRequest
+from app.returns import refunds as refunds_module
 from tests.returns_helpers import choose, confirm, line_ids, look_up, make_order, token_from
-from tests.staff_helpers import signed_in
+from tests.staff_helpers import make_user, sign_in, signed_in
 
 
 @pytest.fixture
@@ -220,3 +222,42 @@ def test_a_refund_number_too_big_for_the_database_is_not_found(app):
     response = post(agent, f"/staff/returns/{rma}/refunds/{2**31}/retry")
     assert response.status_code == 404
     assert "find that page" in response.get_data(as_text=True)
+
+
+def test_two_agents_refunding_at_once_pay_once(app, monkeypatch):
+    """Each agent's page has its own key; both post the whole amount at the same moment."""
+    rma, _ = start_return(app, quantity=1)
+    agents = [signed_in(app, "agent"), app.test_client()]
+    make_user(app, "second@example.com")
+    assert sign_in(agents[1], "second@example.com").status_code == 303
+    keys = [
+        token_from(a.get(f"/staff/returns/{rma}").get_data(as_text=True), "key") for a in agents
+    ]
+    tokens = [token_from(a.get("/returns/").get_data(as_text=True)) for a in agents]
+    # Both requests work out what is still refundable before either stores its refund
+    # (when nothing keeps them apart; with the lock, the second waits for the first).
+    both_read = threading.Barrier(2, timeout=2)
+    real = refunds_module.refundable
+
+    def refundable(*args):
+        found = real(*args)
+        try:
+            both_read.wait()
+        except threading.BrokenBarrierError:
+            pass
+        return found
+
+    monkeypatch.setattr(refunds_module, "refundable", refundable)
+    answers = []
+
+    def refund(agent, key, token):
+        data = {"csrf_token": token, "amount": "39.00", "key": key}
+        answers.append(agent.post(f"/staff/returns/{rma}/refund", data=data).status_code)
+
+    threads = [threading.Thread(target=refund, args=a) for a in zip(agents, keys, tokens)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [303, 409]
+    assert [r.amount_cents for r in current(app, rma).refunds] == [3900]

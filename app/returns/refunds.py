@@ -2,10 +2,11 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.models.orders import Order
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.returns import states
@@ -67,6 +68,13 @@ def issue_refund(
     note: str | None = None,
 ) -> Refund:
     """Pay `amount_cents` back once for this key (a repeat returns the first refund)."""
+    # Serialise with every other change to this order's returns (see Order.return_lock), then
+    # read the return as it is now: two agents refunding at once would otherwise both see the
+    # whole amount still refundable, and both pay it.
+    db.session.execute(
+        update(Order).where(Order.id == ret.order_id).values(return_lock=Order.return_lock + 1)
+    )
+    db.session.expire(ret)
     existing = db.session.execute(
         select(Refund).filter_by(idempotency_key=idempotency_key)
     ).scalar_one_or_none()
