@@ -1,5 +1,6 @@
 """Agents move returns along: approve, reject, cancel, receive, inspect, refund."""
 
+import contextlib
 import re
 import threading
 
@@ -241,10 +242,8 @@ def test_two_agents_refunding_at_once_pay_once(app, monkeypatch):
 
     def refundable(*args):
         found = real(*args)
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             both_read.wait()
-        except threading.BrokenBarrierError:
-            pass
         return found
 
     monkeypatch.setattr(refunds_module, "refundable", refundable)
@@ -254,7 +253,9 @@ def test_two_agents_refunding_at_once_pay_once(app, monkeypatch):
         data = {"csrf_token": token, "amount": "39.00", "key": key}
         answers.append(agent.post(f"/staff/returns/{rma}/refund", data=data).status_code)
 
-    threads = [threading.Thread(target=refund, args=a) for a in zip(agents, keys, tokens)]
+    threads = [
+        threading.Thread(target=refund, args=a) for a in zip(agents, keys, tokens, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
