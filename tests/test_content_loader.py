@@ -205,10 +205,12 @@ def test_exported_file_names_get_lowercase_hyphenated_paths(tmp_path):
                 "---\ntitle: Fake\nrelated: [Store Support/Shipping/Track-your-order]\n---\nB\n"
             ),
             "Guides/Use version 1.8.md": "---\ntitle: Old\n---\nBody\n",
+            "Guides/...md": "---\ntitle: Dots\n---\nBody\n",
         },
     )
     library = load_library(root)
     assert sorted(library.articles) == [
+        "guides/untitled",
         "guides/use-version-1.8",
         "store-support/licensing-counterfeits/spot-a-fake",
         "store-support/shipping/track-your-order",

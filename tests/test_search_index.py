@@ -2,8 +2,10 @@
 readers while a writer works, and a missing or damaged index."""
 
 import multiprocessing
+import os
 import shutil
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -139,6 +141,27 @@ def test_threads_share_one_open_index_until_it_changes(content_dir, tmp_path, mo
     for _ in range(3):
         assert paths(engine, "drones") == ["shipping/delivery-options"]
     assert len(opened) == 2
+
+
+def test_an_update_within_the_same_timestamp_tick_is_still_noticed(
+    content_dir, tmp_path, monkeypatch
+):
+    """On a file system with coarse timestamps, a second update can leave the index folder's
+    time unchanged: a view checked too soon after a change keeps asking Whoosh, however long
+    it is then left alone."""
+    monkeypatch.setattr(engine_module, "RACY_NS", 1_000_000_000)
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    engine = engine_for(content_dir, index_dir)
+    generation = current_generation(index_dir)
+    tick = os.stat(generation).st_mtime_ns
+    assert paths(engine, "drones") == []  # checked at once: not settled yet
+    (content_dir / "shipping" / "delivery-options.md").write_text("---\ntitle: D\n---\ndrones")
+    engine.library = load_library(content_dir)
+    update_index(engine.library, index_dir)
+    os.utime(generation, ns=(tick, tick))  # the same tick as before the update
+    time.sleep(1.1)  # longer than the racy window
+    assert paths(engine, "drones") == ["shipping/delivery-options"]
 
 
 def test_threads_searching_at_once_get_their_own_answers(content_dir, tmp_path):

@@ -143,3 +143,8 @@ def test_did_you_mean_is_never_offered_for_a_word_whose_stem_the_index_knows():
     vocabulary = FakeVocabulary({"import": 3, "important": 9, "passwords": 4})
     assert plan("importing paswords", vocabulary, Synonyms()).corrected == "importing passwords"
     assert plan("importing", vocabulary, Synonyms()).slots[0].typos == []
+
+
+def test_a_word_longer_than_any_in_a_help_center_gets_no_variants():
+    slot = plan("refund" * 5, VOCAB, Synonyms()).slots[0]
+    assert slot.typos == [] and slot.compounds == []

@@ -77,6 +77,12 @@ def test_synonyms_and_aliases(engine, query, expected):
     assert expected in top(engine, query, 3)
 
 
+def test_words_matched_by_a_typo_or_a_synonym_count_as_matched(engine):
+    assert not engine.search("pasword reset").partial
+    assert not engine.search("intenational custms").partial
+    assert not engine.search("money back card").partial
+
+
 def test_all_words_preferred_then_some_words(engine):
     strict = engine.search("refund card")
     assert not strict.partial and strict.total >= 1

@@ -203,6 +203,34 @@ def test_a_failed_refund_can_be_retried(app):
     assert refund.status == "succeeded" and current(app, rma).status == "refunded"
 
 
+def test_a_failed_refund_is_not_retried_once_another_refund_has_paid(app):
+    rma, _ = start_return(app, quantity=1)
+    agent = signed_in(app, "agent")
+
+    class Refusing:
+        def refund(self, amount_cents, method, idempotency_key):
+            from app.returns.payments import GatewayResult
+
+            return GatewayResult(False, error="card issuer unavailable")
+
+    real = app.extensions["payment_gateway"]
+    app.extensions["payment_gateway"] = Refusing()
+    post(agent, f"/staff/returns/{rma}/refund", amount="39.00", key="k1")
+    app.extensions["payment_gateway"] = real
+    post(agent, f"/staff/returns/{rma}/refund", amount="39.00", key="k2")
+    failed = next(r for r in current(app, rma).refunds if r.status == "failed")
+    page = agent.get(f"/staff/returns/{rma}").get_data(as_text=True)
+    assert f"/refunds/{failed.id}/retry" not in page  # no Retry button for it now
+    retried = post(agent, f"/staff/returns/{rma}/refunds/{failed.id}/retry")
+    assert retried.status_code == 409
+    assert "more than the $0.00 still refundable" in retried.get_data(as_text=True)
+    refunds = current(app, rma).refunds
+    assert sorted((r.amount_cents, r.status) for r in refunds) == [
+        (3900, "failed"),
+        (3900, "succeeded"),
+    ]
+
+
 def test_queue_filters_and_search(app):
     first, _ = start_return(app, reason="damaged")
     second, _ = start_return(app, reason="too_small")

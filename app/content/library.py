@@ -149,8 +149,9 @@ class Library:
 
 def _slug(name: str) -> str:
     """A file or folder name as a URL segment: lower case, each run of spaces and
-    punctuation one hyphen ("Store Support" -> "store-support", "CTC GO!" -> "ctc-go")."""
-    return SLUG_BREAK.sub("-", name.lower()).strip("-") or name.lower()
+    punctuation one hyphen ("Store Support" -> "store-support", "CTC GO!" -> "ctc-go"); never
+    "." or ".." or empty."""
+    return SLUG_BREAK.sub("-", name.lower()).strip("-.") or "untitled"
 
 
 def article_path(relative: str) -> str:

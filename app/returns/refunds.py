@@ -68,13 +68,7 @@ def issue_refund(
     note: str | None = None,
 ) -> Refund:
     """Pay `amount_cents` back once for this key (a repeat returns the first refund)."""
-    # Serialise with every other change to this order's returns (see Order.return_lock), then
-    # read the return as it is now: two agents refunding at once would otherwise both see the
-    # whole amount still refundable, and both pay it.
-    db.session.execute(
-        update(Order).where(Order.id == ret.order_id).values(return_lock=Order.return_lock + 1)
-    )
-    db.session.expire(ret)
+    _lock(ret)
     existing = db.session.execute(
         select(Refund).filter_by(idempotency_key=idempotency_key)
     ).scalar_one_or_none()
@@ -113,12 +107,32 @@ def issue_refund(
     return _pay(ret, refund, gateway, actor)
 
 
-def retry_refund(ret: ReturnRequest, refund: Refund, gateway: PaymentGateway, actor: str) -> Refund:
+def retry_refund(
+    policy: Policy, ret: ReturnRequest, refund: Refund, gateway: PaymentGateway, actor: str
+) -> Refund:
+    """Pay a failed refund again, if what it asks is still refundable (another refund may
+    have paid it meanwhile)."""
+    _lock(ret)
+    db.session.refresh(refund)
     if refund.status != "failed":
         raise RefundError("Only a failed refund can be retried.")
+    remaining = refundable(policy, ret).remaining_cents
+    if refund.amount_cents > remaining:
+        left = money(remaining, ret.order.currency)
+        raise RefundError(f"That refund is more than the {left} still refundable.")
     refund.status = "pending"
     db.session.commit()
     return _pay(ret, refund, gateway, actor)
+
+
+def _lock(ret: ReturnRequest) -> None:
+    """Serialise with every other change to this order's returns (see Order.return_lock), and
+    read the return as it is now: two agents refunding at once would otherwise both see the
+    whole amount still refundable, and both pay it."""
+    db.session.execute(
+        update(Order).where(Order.id == ret.order_id).values(return_lock=Order.return_lock + 1)
+    )
+    db.session.expire(ret)
 
 
 def _pay(ret: ReturnRequest, refund: Refund, gateway: PaymentGateway, actor: str) -> Refund:

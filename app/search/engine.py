@@ -174,11 +174,14 @@ class Stamp:
 
     current: tuple[int, int, int]
     folder_mtime_ns: int
+    taken_ns: int = field(default_factory=time.time_ns, compare=False)
 
     def settled(self) -> bool:
-        """Old enough to trust: a second change within the file system's timestamp
-        granularity would leave the same time (git's "racy" index entries)."""
-        return time.time_ns() - self.folder_mtime_ns > RACY_NS
+        """Taken long enough after the folder's last change to trust: a second change within
+        the file system's timestamp granularity would leave the same time (git's "racy"
+        index entries), so a stamp taken too soon after one is checked until a later one
+        settles."""
+        return self.taken_ns - self.folder_mtime_ns > RACY_NS
 
 
 class SearchEngine:
@@ -227,10 +230,10 @@ class SearchEngine:
         view = self._open
         try:
             if view is not None and view.generation == generation:
-                if stamp == self._stamp and stamp.settled():
+                if stamp == self._stamp and self._stamp.settled():
                     return view
                 if view.searcher.up_to_date():
-                    self._stamp = stamp
+                    self._stamp = stamp  # checked now: settles once taken late enough
                     return view
             self._drop_view()
             searcher = whoosh_index.open_dir(str(generation)).searcher()

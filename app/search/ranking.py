@@ -262,7 +262,8 @@ class Ranker:
         it. (The title's own weight, FIELD_WEIGHTS, is the title boost.)"""
         scores = np.zeros(self.size, dtype=np.float64)
         covered = np.zeros(self.size, dtype=np.float64)
-        total = 0.0
+        matched = np.zeros(self.size, dtype=np.int16)  # slots matched in any form
+        total, counted = 0.0, 0
         missing = False  # a slot no article matches
         for slot in plan.slots:
             slot_scores, credit = self.slot(slot)
@@ -273,14 +274,16 @@ class Ranker:
             importance = math.log(self.size / (holders + 1)) + 1
             scores += slot_scores
             covered += importance * credit
-            total += importance
+            matched += credit > 0
+            total, counted = total + importance, counted + 1
         if not total:
             return Ranked(np.zeros(self.size, dtype=bool), scores, partial=False)
         coverage = covered / total
         scores *= coverage**COVERAGE_POWER
         mask = coverage > 0
-        complete = coverage >= 1 - 1e-9
-        partial = len(plan.slots) > 1 and (missing or not complete.any())
+        # Every word matched, if only by a synonym or a typo variant.
+        complete = matched == counted
+        partial = len(plan.slots) > 1 and (missing or not (complete & mask).any())
         return Ranked(mask, scores, partial=partial)
 
     def weighted_terms(self, fieldname: str, terms: Iterable[tuple[str, float]]) -> Ranked:

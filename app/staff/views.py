@@ -203,8 +203,11 @@ def retry(rma: str, refund_id: int):
     found = db.session.get(Refund, refund_id)
     if found is None or found.return_id != ret.id or not ActionForm().validate_on_submit():
         abort(404)
+    policy = current_app.extensions["returns_policy"]
+    gateway = current_app.extensions["payment_gateway"]
     try:
-        retry_refund(ret, found, current_app.extensions["payment_gateway"], current_user.label)
+        retry_refund(policy, ret, found, gateway, current_user.label)
     except RefundError as refused:
-        return _detail(ret, 409, {"refund": str(refused)})
+        db.session.rollback()
+        return _detail(ret, 409, {"form": str(refused)})
     return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
