@@ -327,6 +327,34 @@ def test_malformed_json_is_a_clear_error(app, tmp_path):
     assert "orders.json: not valid JSON" in result.output
 
 
+def test_a_number_thousands_of_digits_long_is_a_row_problem(app, tmp_path):
+    bad = json.loads(json.dumps(GOOD_JSON["orders"]))
+    bad[0]["lines"][0]["quantity"] = "QUANTITY"
+    bad[0]["lines"][1]["unit_price"] = "PRICE"
+    text = json.dumps(bad).replace('"QUANTITY"', "9" * 5000).replace('"PRICE"', "9" * 5000)
+    result = run(app, write(tmp_path, "orders.json", text))
+    assert result.exit_code == 1
+    problems = result.output.splitlines()
+    assert problems[0].startswith("row 1: line 1: quantity '99999")
+    assert problems[0].endswith("9… is not a positive whole number")
+    assert problems[1].startswith("row 1: line 2: unit_price '9999")
+    assert "Traceback" not in result.output and count(app, Order) == 0
+
+
+def test_deeply_nested_json_is_a_clear_error(app, tmp_path):
+    result = run(app, write(tmp_path, "orders.json", "[" * 100_000 + "]" * 100_000))
+    assert result.exit_code == 1 and not isinstance(result.exception, RecursionError)
+    assert "orders.json: not valid JSON: nested too deeply" in result.output
+
+
+def test_a_control_character_in_a_field_is_refused(app, tmp_path):
+    nul = GOOD_CSV.replace("Ada@Example.com,Ada", "Ada@Example.com,A\x00da", 1)
+    result = run(app, write(tmp_path, "orders.csv", nul))
+    assert result.exit_code == 1
+    assert "row 2: customer_name contains a control character (such as NUL)" in result.output
+    assert count(app, Order) == 0
+
+
 def test_a_csv_with_a_bom_and_windows_line_endings_imports(app, tmp_path):
     file = tmp_path / "orders.csv"
     file.write_bytes(("\ufeff" + GOOD_CSV.replace("\n", "\r\n")).encode("utf-8"))

@@ -20,8 +20,13 @@ from app.models import Order, OrderLine, ReturnLine
 
 PAYMENT_METHODS = ("card", "wallet", "gift_card")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-PRICE = re.compile(r"-?\d+(?:\.\d+)?")
-WHOLE = re.compile(r"\d+")
+# Bounded, so a number thousands of digits long is a row problem, never a conversion error.
+PRICE = re.compile(r"-?\d{1,12}(?:\.\d{1,12})?")
+WHOLE = re.compile(r"\d{1,12}")
+# NUL and the other C0/C1 controls (tab excepted): no order field holds them, and a NUL can't
+# be typed into the lookup form, so such an order could never be found.
+CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
+SHOWN = 40  # characters of a bad value quoted in a problem
 FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": False}
 MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
 
@@ -74,7 +79,7 @@ class ImportReport:
 
 
 def _text(name: str, value) -> str:
-    if isinstance(value, int) and not isinstance(value, bool):
+    if isinstance(value, Decimal) and value.as_tuple().exponent == 0:
         return str(value)  # JSON order numbers and postal codes are often numbers
     if not isinstance(value, str):
         raise Invalid(f"{name} must be text, got {value!r}")
@@ -139,7 +144,7 @@ def _number_text(value):
 def _quantity(name: str, value) -> int:
     text = _number_text(value)
     if not isinstance(text, str) or not WHOLE.fullmatch(text) or not 0 < int(text) <= MAX_INT:
-        raise Invalid(f"{name} {text!r} is not a positive whole number")
+        raise Invalid(f"{name} {_shown(text)} is not a positive whole number")
     return int(text)
 
 
@@ -147,7 +152,7 @@ def _cents(name: str, value) -> int:
     """A price like "49.95" as integer cents, computed with Decimal so nothing is rounded."""
     text = _number_text(value)
     if not isinstance(text, str) or not PRICE.fullmatch(text):
-        raise Invalid(f"{name} {text!r} is not a price like 49.95")
+        raise Invalid(f"{name} {_shown(text)} is not a price like 49.95")
     cents = Decimal(text) * 100
     if cents < 0:
         raise Invalid(f"{name} {text!r} is negative")
@@ -161,7 +166,7 @@ def _cents(name: str, value) -> int:
 def _flag(name: str, value) -> bool:
     if isinstance(value, bool):
         return value
-    key = str(value).lower() if isinstance(value, str | int) else None
+    key = str(value).lower() if isinstance(value, str | Decimal) else None
     if key not in FLAGS:
         raise Invalid(f"{name} {value!r} is not one of true, false, yes, no, 1, 0")
     return FLAGS[key]
@@ -260,11 +265,17 @@ def _read_csv(path: Path) -> list[dict]:
 
 def _read_json(path: Path) -> list[dict]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)
+        # Whole numbers as Decimal too: a 5,000-digit one is then a row's bad value, not an
+        # error from int() while the file is read.
+        data = json.loads(
+            path.read_text(encoding="utf-8-sig"), parse_float=Decimal, parse_int=Decimal
+        )
     except json.JSONDecodeError as error:
         raise ImportFileError(
             f"{path.name}: not valid JSON: {error.msg} at line {error.lineno}"
         ) from None
+    except RecursionError:
+        raise ImportFileError(f"{path.name}: not valid JSON: nested too deeply") from None
     if isinstance(data, dict) and "orders" in data:
         data = data["orders"]
     if not isinstance(data, list):
@@ -315,12 +326,19 @@ def _clean(value):
     return value.strip() if isinstance(value, str) else value
 
 
+def _shown(value) -> str:
+    text = repr(value)
+    return text if len(text) <= SHOWN else text[: SHOWN - 1] + "…"
+
+
 def _convert(values: dict, fields: dict, model, problems: _Problems, row: int, line=None):
     """Convert `values` to model columns: (the columns that converted, whether all did)."""
     converted, good = {}, True
     for name, (column, convert, required) in fields.items():
         value = _clean(values.get(name))
         try:
+            if isinstance(value, str) and CONTROL.search(value):
+                raise Invalid(f"{name} contains a control character (such as NUL)")
             if value == "" and required:
                 raise Invalid(f"{name} is missing")
             result = convert(name, value)
