@@ -124,6 +124,16 @@ def test_next_only_goes_to_staff_pages(app):
     assert response.headers["Location"] == "/staff/"
 
 
+@pytest.mark.parametrize("target", ["/staff%0d%0aX:1", "/staff/%0aSet-Cookie:x=1", "/staff\x7f"])
+def test_next_with_a_control_character_goes_home(app, target):
+    make_user(app)
+    client = app.test_client()
+    token = token_from(client.get("/staff/sign-in").get_data(as_text=True))
+    data = {"csrf_token": token, "email": "agent@example.com", "password": "correct horse battery"}
+    response = client.post(f"/staff/sign-in?next={target}", data=data)
+    assert response.status_code == 303 and response.headers["Location"] == "/staff/"
+
+
 def test_a_gunicorn_worker_makes_the_dummy_hash_before_its_first_request(app):
     """Otherwise the first sign-in with an unknown email would take twice as long."""
     hooks = runpy.run_path(str(Path(__file__).resolve().parent.parent / "gunicorn.conf.py"))

@@ -170,7 +170,7 @@ def test_partial_refunds_before_receipt_with_notes_and_limits(app):
     too_much = post(agent, f"/staff/returns/{rma}/refund", amount="48.01", key="k3")
     assert too_much.status_code == 409
     assert "more than the $48.00 still refundable" in too_much.get_data(as_text=True)
-    for amount in ("-5", "0", "abc", "1.234"):
+    for amount in ("-5", "0", "abc", "1.234", "Infinity", "-Infinity", "NaN", "sNaN", "1e999999"):
         assert post(
             agent, f"/staff/returns/{rma}/refund", amount=amount, key=f"x{amount}"
         ).status_code in (400, 409)

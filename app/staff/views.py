@@ -22,8 +22,14 @@ from app.staff.queue import AGES, QueueFilter, queue_query, status_counts
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site paths: never send a signed-in agent to another site."""
-    if target and target.startswith("/staff") and not target.startswith("//"):
+    """Only same-site paths: never send a signed-in agent to another site, nor put a control
+    character (a CR or LF would split the Location header) into the redirect."""
+    if (
+        target
+        and target.startswith("/staff")
+        and not target.startswith("//")
+        and target.isprintable()
+    ):
         return target
     return url_for("staff.home")
 
@@ -163,9 +169,9 @@ def record(rma: str, step: str):
 def _cents(text: str) -> int | None:
     try:
         value = Decimal(text.strip().replace(",", "").lstrip("$"))
-    except InvalidOperation:
-        return None
-    if value != value.quantize(Decimal("0.01")):
+        if not value.is_finite() or value != value.quantize(Decimal("0.01")):
+            return None  # Infinity, NaN, sNaN, or more than two decimals
+    except InvalidOperation:  # not a number, or too large to have cents
         return None
     return int(value * 100)
 

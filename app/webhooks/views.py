@@ -34,6 +34,8 @@ def carrier():
         payload = json.loads(body)
     except ValueError:
         return jsonify(error="The body is not valid JSON."), 400
+    except RecursionError:  # thousands of nested brackets, inside the size limit
+        return jsonify(error="The body is not valid JSON: nested too deeply."), 400
     try:
         outcome = process(payload)
     except InvalidEvent as problem:
