@@ -116,7 +116,15 @@ HOSTILE = [
     "-0.01",
     "1e309",
     "NaN",
+    "-NaN",
+    "sNaN",
     "Infinity",
+    "-Infinity",
+    "1e999999",
+    "/staff\r\nX: 1",
+    "/staff%0d%0aX:1",
+    "jp-10481",
+    "\uff2a\uff30-10481",  # fullwidth "JP"
     "0x1F",
     "1_000",
     "99999999999999999999999999999999",
@@ -156,6 +164,8 @@ JSON = st.recursive(
     ),
     max_leaves=12,
 )
+# Bodies inside the webhook's size limit that are nested thousands deep.
+DEEP_JSON = [b"[" * 30_000 + b"]" * 30_000, b'{"a":' * 12_000 + b"1" + b"}" * 12_000]
 RAW_QUERIES = ["%", "a=%zz&&=&b", "q=%ff%fe", "q", "&&&", "q=%00", "page=1&page=2&page=x"]
 CONTENT_TYPES = [
     "text/plain",
@@ -180,11 +190,11 @@ TYPED = {
     "limit": ["1", "10", "50"],
     "instant": ["1"],
     "pos": ["1", "2"],
-    "next": ["/staff/returns", "//evil.example/"],
+    "next": ["/staff/returns", "//evil.example/", "/staff\r\nX: 1"],
     "type": ["faq", "tutorial"],
     "password": [PASSWORD],
     "helpful": ["yes", "no"],
-    "amount": ["0.01", "1.00", "39.00", "1000000"],
+    "amount": ["0.01", "1.00", "39.00", "1000000", "Infinity", "sNaN", "1e999999"],
     "comment": ["Runs small"],
     "note": ["Checked by the fuzzer"],
 }
@@ -503,7 +513,9 @@ def hostile(draw, rule, known: Known) -> Fuzzed:
         fuzzed.kwargs["data"] = json.dumps(payload).encode()
         fuzzed.kwargs["content_type"] = "application/json"
     elif fuzzed.body == "raw":
-        fuzzed.kwargs["data"] = draw(st.one_of(st.binary(max_size=300), TEXT.map(str.encode)))
+        fuzzed.kwargs["data"] = draw(
+            st.one_of(st.binary(max_size=300), TEXT.map(str.encode), st.sampled_from(DEEP_JSON))
+        )
         fuzzed.kwargs["content_type"] = draw(st.sampled_from(CONTENT_TYPES))
     if webhook and draw(st.booleans()):
         raw = fuzzed.kwargs.get("data") if isinstance(fuzzed.kwargs.get("data"), bytes) else b""
