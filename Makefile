@@ -5,6 +5,9 @@ PYTHON ?= python3
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 export FLASK_APP := app
+# Unset, FRONTDESK_ENV means production, which refuses to start without real secrets: every
+# target here is development but `make serve` (and `make loadtest`, which sets its own).
+export FRONTDESK_ENV ?= development
 
 .PHONY: run test bench eval loadtest serve lint install install-test install-eval system-packages clean
 
@@ -62,8 +65,8 @@ loadtest: install-test
 
 ## serve: production-style serving with gunicorn
 serve: install
-	$(BIN)/flask db upgrade
-	$(BIN)/gunicorn --config gunicorn.conf.py "app:create_app()"
+	FRONTDESK_ENV=production $(BIN)/flask db upgrade
+	FRONTDESK_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py "app:create_app()"
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -1,12 +1,22 @@
 """Settings read from environment variables, with safe defaults for development."""
 
 import os
+import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from app.content.library import BODY_CACHE_SIZE
-from app.security import DEV_CARRIER_SECRET, DEV_SECRET_KEY
+from app.security import DEV_CARRIER_SECRET, DEV_SECRET_KEY, InsecureConfiguration
 
 ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("development", "test", "production")
+
+
+def _hosts(listed: str | None, site_url: str) -> list[str] | None:
+    if listed:
+        return [host.strip() for host in listed.split(",") if host.strip()]
+    host = urlsplit(site_url).hostname
+    return [host] if host else None
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -23,15 +33,40 @@ def database_url(url: str) -> str:
     return url
 
 
+def environment(env) -> str:
+    """FRONTDESK_ENV, failing closed: unset is production (which needs real secrets), and a
+    value that isn't one of ENVIRONMENTS refuses to start rather than guess."""
+    name = env.get("FRONTDESK_ENV")
+    if name is None:
+        return "production"
+    if name not in ENVIRONMENTS:
+        raise InsecureConfiguration(
+            f"FRONTDESK_ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}"
+        )
+    return name
+
+
+def _secret(env, name: str, development: str, environment_name: str) -> str:
+    """A secret from the environment; the public development value only in development, a
+    random one for a test run, and none in production (check_production refuses that)."""
+    if name in env:
+        return env[name]
+    if environment_name == "development":
+        return development
+    return secrets.token_urlsafe(32) if environment_name == "test" else ""
+
+
 def from_env(instance_path: str) -> dict:
     """Build the configuration mapping from the process environment."""
     env = os.environ
     instance = Path(instance_path)
     database = database_url(env.get("DATABASE_URL") or f"sqlite:///{instance / 'frontdesk.db'}")
-    production = env.get("FRONTDESK_ENV", "development") == "production"
+    name = environment(env)
+    production = name == "production"
+    site_url = env.get("SITE_URL", "").rstrip("/")
     return {
-        "ENV_NAME": "production" if production else "development",
-        "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
+        "ENV_NAME": name,
+        "SECRET_KEY": _secret(env, "SECRET_KEY", DEV_SECRET_KEY, name),
         "SQLALCHEMY_DATABASE_URI": database,
         "CONTENT_DIR": env.get("CONTENT_DIR", str(ROOT / "content")),
         # Rendered article bodies each process keeps (the most recently read ones).
@@ -39,7 +74,10 @@ def from_env(instance_path: str) -> dict:
         "INDEX_DIR": env.get("INDEX_DIR", str(instance / "index")),
         "SEARCH_INDEX_ON_START": _bool(env.get("SEARCH_INDEX_ON_START"), True),
         "SITE_NAME": env.get("SITE_NAME", "Juniper & Pine Help Center"),
-        "SITE_URL": env.get("SITE_URL", "").rstrip("/"),
+        "SITE_URL": site_url,
+        # Host headers the site answers to (Flask checks them): SITE_URL's host in production
+        # unless listed here, comma-separated; any in development.
+        "TRUSTED_HOSTS": _hosts(env.get("TRUSTED_HOSTS"), site_url) if production else None,
         "SUPPORT_EMAIL": env.get("SUPPORT_EMAIL", "support@juniperandpine.example"),
         "SUPPORT_PHONE": env.get("SUPPORT_PHONE", "+1 555 0134"),
         "SUPPORT_HOURS": env.get("SUPPORT_HOURS", "Monday to Friday, 9:00 to 17:00"),
@@ -59,7 +97,7 @@ def from_env(instance_path: str) -> dict:
         "MAIL_FROM": env.get("MAIL_FROM", "Juniper & Pine <care@juniperandpine.example>"),
         "MAIL_SEND_AFTER_REQUEST": _bool(env.get("MAIL_SEND_AFTER_REQUEST"), False),
         # The carrier signs its tracking webhooks with this secret (HMAC-SHA256).
-        "CARRIER_WEBHOOK_SECRET": env.get("CARRIER_WEBHOOK_SECRET", DEV_CARRIER_SECRET),
+        "CARRIER_WEBHOOK_SECRET": _secret(env, "CARRIER_WEBHOOK_SECRET", DEV_CARRIER_SECRET, name),
         "CARRIER_WEBHOOK_TOLERANCE": int(env.get("CARRIER_WEBHOOK_TOLERANCE", "300")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),
         # Article views, searches and clicks are added to the editors' daily counters in

@@ -2,11 +2,11 @@
 
 import math
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from app.extensions import db
 
@@ -55,6 +55,12 @@ def register(app: Flask) -> None:
             429,
             message=f"You've done that a lot in a short time. Please try again in {wait}.",
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError):
+        """A Host header that isn't the site's (TRUSTED_HOSTS): no page can be built for it,
+        since every link would point at that host."""
+        return Response("This site doesn't answer to that address.\n", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -1,6 +1,8 @@
 """Security defaults: response headers on every page, production settings that refuse to
 start with development secrets, and input no page sends refused before the views read it."""
 
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, request
 from werkzeug.datastructures import Headers
 from werkzeug.routing import IntegerConverter
@@ -38,20 +40,48 @@ class InsecureConfiguration(RuntimeError):
     """Production settings that would be unsafe; the message says what to set."""
 
 
+SECRET_LENGTH, SECRET_VARIETY = 32, 12  # characters, and different characters among them
+WEBHOOK_SECRET_LENGTH, WEBHOOK_SECRET_VARIETY = 16, 8
+
+
+def _weak(secret: str, length: int, variety: int) -> bool:
+    return len(secret) < length or len(set(secret)) < variety
+
+
 def check_production(config: dict) -> None:
-    """In production (FRONTDESK_ENV=production) refuse development secrets and plain cookies."""
+    """In production (FRONTDESK_ENV=production, or unset) refuse development or weak secrets,
+    plain cookies and a site without its own address."""
     if config.get("ENV_NAME") != "production":
         return
     problems = []
     key = config.get("SECRET_KEY") or ""
-    if key == DEV_SECRET_KEY or len(key) < 32:
-        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
-    if config.get("CARRIER_WEBHOOK_SECRET") in (None, "", DEV_CARRIER_SECRET):
-        problems.append("CARRIER_WEBHOOK_SECRET must be set to the carrier's signing secret")
+    if key == DEV_SECRET_KEY or _weak(key, SECRET_LENGTH, SECRET_VARIETY):
+        problems.append(
+            f"SECRET_KEY must be set to a random value of at least {SECRET_LENGTH} characters"
+            f" (at least {SECRET_VARIETY} different ones)"
+        )
+    webhook = config.get("CARRIER_WEBHOOK_SECRET") or ""
+    if webhook == DEV_CARRIER_SECRET or _weak(
+        webhook, WEBHOOK_SECRET_LENGTH, WEBHOOK_SECRET_VARIETY
+    ):
+        problems.append(
+            "CARRIER_WEBHOOK_SECRET must be set to the carrier's signing secret"
+            f" (at least {WEBHOOK_SECRET_LENGTH} characters)"
+        )
     if not config.get("SESSION_COOKIE_SECURE"):
         problems.append("SESSION_COOKIE_SECURE must stay on (serve the site over HTTPS)")
+    site = urlsplit(config.get("SITE_URL") or "")
+    if site.scheme not in ("http", "https") or not site.hostname:
+        problems.append(
+            "SITE_URL must be the site's address (https://help.example.com): links in emails"
+            " are built from it, never from a request's Host header"
+        )
     if problems:
-        raise InsecureConfiguration("Refusing to start in production: " + "; ".join(problems))
+        raise InsecureConfiguration(
+            "Refusing to start in production: "
+            + "; ".join(problems)
+            + ". (On a development machine, set FRONTDESK_ENV=development.)"
+        )
 
 
 class SecurityHeaders:

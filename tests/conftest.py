@@ -20,6 +20,13 @@ from tests.insights_helpers import load_week, write_policy
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
+
+def pytest_configure(config):
+    """The suite runs as FRONTDESK_ENV=test: development defaults, but no public secrets
+    (an app built without them gets random ones); tests of production settings say so."""
+    os.environ["FRONTDESK_ENV"] = "test"
+
+
 ROOT = Path(__file__).resolve().parent.parent
 
 CATEGORIES = """\

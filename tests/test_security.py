@@ -5,14 +5,16 @@ import io
 import pytest
 
 from app import create_app
-from app.security import InsecureConfiguration
+from app.security import DEV_CARRIER_SECRET, DEV_SECRET_KEY, InsecureConfiguration
 from tests.conftest import csrf_token
 
 PRODUCTION = {
     "ENV_NAME": "production",
-    "SECRET_KEY": "k" * 40,
+    "SECRET_KEY": "k3y-Of-forty-characters-with-variety-0123",
     "CARRIER_WEBHOOK_SECRET": "carrier-shared-secret",
     "SESSION_COOKIE_SECURE": True,
+    "SITE_URL": "https://help.example.test",
+    "TRUSTED_HOSTS": ["help.example.test", "localhost"],
 }
 
 
@@ -55,6 +57,10 @@ def test_pages_have_no_inline_scripts_or_styles(client):
         ({"SECRET_KEY": "short"}, "SECRET_KEY must be set"),
         ({"CARRIER_WEBHOOK_SECRET": "dev-carrier-secret"}, "CARRIER_WEBHOOK_SECRET"),
         ({"SESSION_COOKIE_SECURE": False}, "SESSION_COOKIE_SECURE"),
+        ({"SECRET_KEY": "a" * 32}, "at least 12 different ones"),
+        ({"CARRIER_WEBHOOK_SECRET": "x"}, "CARRIER_WEBHOOK_SECRET"),
+        ({"SITE_URL": ""}, "SITE_URL must be the site's address"),
+        ({"SITE_URL": "help.example.test"}, "SITE_URL must be the site's address"),
     ],
 )
 def test_production_refuses_development_settings(config, change, message):
@@ -70,8 +76,43 @@ def test_production_cookies_are_secure_httponly_and_lax(config, make_app):
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
 
 
-def test_development_defaults_still_start(config):
-    assert create_app(config).config["ENV_NAME"] == "development"
+def test_development_defaults_still_start(config, monkeypatch):
+    monkeypatch.setenv("FRONTDESK_ENV", "development")
+    app = create_app(config)
+    assert app.config["ENV_NAME"] == "development"
+    assert app.config["TRUSTED_HOSTS"] is None
+
+
+@pytest.mark.parametrize("name", [None, "Production", "prod", "dev", ""])
+def test_an_unset_or_unknown_environment_never_starts_on_development_secrets(
+    config, monkeypatch, name
+):
+    """Unset means production (which needs real secrets); a misspelling refuses to guess."""
+    for key in ("SECRET_KEY", "CARRIER_WEBHOOK_SECRET"):
+        monkeypatch.delenv(key, raising=False)
+        config.pop(key, None)
+    if name is None:
+        monkeypatch.delenv("FRONTDESK_ENV")
+        expected = "Refusing to start in production: SECRET_KEY must be set"
+    else:
+        monkeypatch.setenv("FRONTDESK_ENV", name)
+        expected = "FRONTDESK_ENV must be one of development, test, production"
+    with pytest.raises(InsecureConfiguration, match=expected):
+        create_app(config)
+
+
+def test_a_test_run_gets_random_secrets_not_the_public_ones(config):
+    config.pop("SECRET_KEY")
+    app = create_app(config)
+    assert app.config["SECRET_KEY"] != DEV_SECRET_KEY and len(app.config["SECRET_KEY"]) >= 32
+    assert app.config["CARRIER_WEBHOOK_SECRET"] != DEV_CARRIER_SECRET
+
+
+def test_production_answers_only_its_own_host(config, make_app):
+    app = make_app(**PRODUCTION)
+    client = app.test_client()
+    assert client.get("/", headers={"Host": "help.example.test"}).status_code == 200
+    assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
 
 
 NAMELESS_PART = (

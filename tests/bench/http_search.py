@@ -61,7 +61,7 @@ class DevServer:
 
     def __init__(self, env: dict[str, str], log: Path):
         self.port = free_port()
-        self.env = {key: value for key, value in env.items() if key != "FRONTDESK_ENV"}
+        self.env = {**env, "FRONTDESK_ENV": "development"}
         self.log = log
 
     def __enter__(self) -> "DevServer":

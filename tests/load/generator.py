@@ -74,6 +74,7 @@ def production_env(database_url: str, instance: Path, **settings: str) -> dict[s
         {
             "FLASK_APP": "app",
             "FRONTDESK_ENV": "production",
+            "SITE_URL": f"http://{LOOPBACK}",
             "SECRET_KEY": secrets.token_urlsafe(48),
             "CARRIER_WEBHOOK_SECRET": secrets.token_urlsafe(32),
             "SESSION_COOKIE_SECURE": "1",
