@@ -26,7 +26,7 @@ from app.security import (
     guard_request,
 )
 from app.sessions import Request, SignedCookieSessions
-from app.staff.auth import load_user
+from app.staff.access import session_user
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -100,7 +100,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_view = "staff.sign_in"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.session_protection = "strong"
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(session_user)
 
 
 def register_blueprints(app: Flask) -> None:

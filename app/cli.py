@@ -14,7 +14,7 @@ from app.notifications.sending import MailConfigError, send_pending
 from app.orders import importer
 from app.search import build_index, update_index
 from app.search.indexer import current_generation
-from app.staff.auth import UserError, create_user
+from app.staff.auth import UserError, create_user, set_password
 
 content_cli = AppGroup("content", help="Check and index the help center's articles.")
 orders_cli = AppGroup("orders", help="Import orders from the shop's platform.")
@@ -122,12 +122,27 @@ users_cli = AppGroup("users", help="Staff accounts.")
 def users_create(email: str, role: str, name: str) -> None:
     """Create a staff account: agents process returns, editors read insights, admins both.
     The password is asked for at a terminal, or read from the first line of piped input."""
-    if sys.stdin.isatty():
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    else:
-        password = sys.stdin.readline().rstrip("\r\n")
+    password = _read_password()
     try:
         user = create_user(email, password, role, name)
     except UserError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role} {user.email}.")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+def users_set_password(email: str) -> None:
+    """Give a staff account a new password (asked for, or piped like `create`); every browser
+    signed in with the old one is signed out."""
+    try:
+        user = set_password(email, _read_password())
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"New password set for {user.email}; signed out everywhere.")
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return sys.stdin.readline().rstrip("\r\n")

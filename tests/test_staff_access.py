@@ -115,6 +115,43 @@ def test_sign_out_needs_a_post_with_a_token(app):
     assert client.get("/staff/returns").status_code == 200
 
 
+def _sign_out(client, url="/staff/sign-out"):
+    token = token_from(client.get("/returns/").get_data(as_text=True))
+    return client.post(url, data={"csrf_token": token})
+
+
+def test_a_copy_of_the_cookie_stops_working_at_sign_out(app):
+    client = signed_in(app, "agent")
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/staff/returns").status_code == 200
+    assert _sign_out(client).status_code == 303
+    assert copy.get("/staff/returns").status_code == 302  # to the sign-in page
+    assert "/staff/sign-in" in copy.get("/staff/returns").headers["Location"]
+
+
+def test_signing_out_one_browser_keeps_the_others(app):
+    laptop = signed_in(app, "agent")
+    phone = app.test_client()
+    assert sign_in(phone).status_code == 303
+    _sign_out(laptop)
+    assert phone.get("/staff/returns").status_code == 200
+
+
+def test_sign_out_everywhere_ends_every_browser(app):
+    laptop = signed_in(app, "editor")
+    phone = app.test_client()
+    assert sign_in(phone, "editor@example.com").status_code == 303
+    home = laptop.get("/staff/").get_data(as_text=True)
+    assert "Sign out everywhere" in home
+    response = _sign_out(laptop, "/staff/sign-out-everywhere")
+    assert response.status_code == 303
+    for client in (laptop, phone):
+        assert client.get("/staff/insights").status_code == 302
+    again = app.test_client()
+    assert sign_in(again, "editor@example.com").status_code == 303  # the password still works
+
+
 def test_next_only_goes_to_staff_pages(app):
     make_user(app)
     client = app.test_client()
@@ -142,3 +179,19 @@ def test_a_gunicorn_worker_makes_the_dummy_hash_before_its_first_request(app):
     assert auth.dummy_hash.cache_info().currsize == 0  # not this site: nothing imported or made
     hooks["post_worker_init"](SimpleNamespace(wsgi=app))
     assert auth.dummy_hash.cache_info().currsize == 1
+
+
+def test_a_new_password_signs_every_browser_out(app):
+    client = signed_in(app, "agent")
+    result = app.test_cli_runner().invoke(
+        args=["users", "set-password", "Agent@Example.com"], input="a brand new password\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "New password set for agent@example.com; signed out everywhere." in result.output
+    assert client.get("/staff/returns").status_code == 302
+    fresh = app.test_client()
+    assert sign_in(fresh, password="a brand new password").status_code == 303
+    unknown = app.test_cli_runner().invoke(
+        args=["users", "set-password", "nobody@example.com"], input="a brand new password\n"
+    )
+    assert unknown.exit_code == 1 and "nobody@example.com has no account" in unknown.output

@@ -3,8 +3,13 @@
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort
-from flask_login import current_user, login_required
+from flask import abort, session
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.models.staff import User
+from app.staff.auth import end_session, load_user, start_session
+
+SESSION_TOKEN = "staff_session"  # the session cookie's key for the browser's token
 
 AGENTS = ("admin", "agent")
 EDITORS = ("admin", "editor")
@@ -25,3 +30,18 @@ def role_required(*roles: str) -> Callable:
         return guarded
 
     return decorate
+
+
+def session_user(user_id: str) -> User | None:
+    """Flask-Login's user loader: the user, if this browser's session is still live."""
+    return load_user(user_id, session.get(SESSION_TOKEN))
+
+
+def sign_in_browser(user: User) -> None:
+    login_user(user)
+    session[SESSION_TOKEN] = start_session(user)
+
+
+def sign_out_browser() -> None:
+    end_session(session.pop(SESSION_TOKEN, None))
+    logout_user()

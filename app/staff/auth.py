@@ -1,14 +1,16 @@
 """Staff sign-in rules: password checks, brief lock-outs after repeated failures, and one
 answer for every failure so sign-in reveals nothing about which emails exist."""
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.staff import ROLES, User
+from app.models.staff import ROLES, StaffSession, User
 from app.models.types import utcnow
 
 MAX_FAILURES = 5
@@ -32,19 +34,36 @@ class UserError(ValueError):
     """A staff account that can't be created as asked."""
 
 
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise UserError(f"the password needs at least {MIN_PASSWORD} characters")
+
+
 def create_user(email: str, password: str, role: str, name: str = "") -> User:
     email = email.strip().lower()
     if role not in ROLES:
         raise UserError(f"role must be one of {', '.join(ROLES)}")
     if "@" not in email:
         raise UserError("that doesn't look like an email address")
-    if len(password) < MIN_PASSWORD:
-        raise UserError(f"the password needs at least {MIN_PASSWORD} characters")
+    _check_password(password)
     if db.session.execute(select(User.id).filter_by(email=email)).first():
         raise UserError(f"{email} already has an account")
     user = User(email=email, name=name, password_hash=generate_password_hash(password), role=role)
     db.session.add(user)
     db.session.commit()
+    return user
+
+
+def set_password(email: str, password: str) -> User:
+    """A new password for an account; every browser signed in with the old one is signed out."""
+    user = db.session.execute(
+        select(User).where(func.lower(User.email) == email.strip().lower())
+    ).scalar_one_or_none()
+    if user is None:
+        raise UserError(f"{email.strip()} has no account")
+    _check_password(password)
+    user.password_hash = generate_password_hash(password)
+    end_every_session(user)
     return user
 
 
@@ -72,10 +91,55 @@ def authenticate(email: str, password: str, now: datetime | None = None) -> User
     return user
 
 
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: `<id>:<session version>`, so a password change ends sessions."""
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(user: User) -> str:
+    """A new signed-in browser for `user`: the token its cookie carries."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(StaffSession(user_id=user.id, token_hash=_hash(token)))
+    db.session.commit()
+    return token
+
+
+def end_session(token: str | None) -> None:
+    """Sign one browser out: its cookie, and every copy of it, stops working."""
+    if not token:
+        return
+    db.session.execute(
+        update(StaffSession)
+        .where(StaffSession.token_hash == _hash(token), StaffSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    db.session.commit()
+
+
+def end_every_session(user: User) -> None:
+    """Sign the user out everywhere (and end sessions from before session rows existed)."""
+    db.session.execute(
+        update(StaffSession)
+        .where(StaffSession.user_id == user.id, StaffSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+    user.session_version += 1
+    db.session.commit()
+
+
+def load_user(user_id: str, token: str | None) -> User | None:
+    """Flask-Login's loader: `<id>:<session version>` (a password change or "sign out
+    everywhere" ends sessions), and the browser's token must name a session not revoked."""
     number, _, version = user_id.partition(":")
-    if not number.isdigit() or not version.isdigit():
+    if not number.isdigit() or not version.isdigit() or not token:
         return None
     user = db.session.get(User, int(number))
-    return user if user is not None and user.session_version == int(version) else None
+    if user is None or user.session_version != int(version):
+        return None
+    live = db.session.execute(
+        select(StaffSession.id).where(
+            StaffSession.token_hash == _hash(token),
+            StaffSession.user_id == user.id,
+            StaffSession.revoked_at.is_(None),
+        )
+    ).first()
+    return user if live else None

@@ -4,7 +4,7 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from app.extensions import db, rate_limit
@@ -15,8 +15,8 @@ from app.returns.processing import record_inspection, record_receipt
 from app.returns.refunds import RefundError, issue_refund, refundable, retry_refund
 from app.returns.workflow import move, status_token
 from app.staff import bp
-from app.staff.access import AGENTS, EDITORS, role_required
-from app.staff.auth import FAILED, authenticate
+from app.staff.access import AGENTS, EDITORS, role_required, sign_in_browser, sign_out_browser
+from app.staff.auth import FAILED, authenticate, end_every_session
 from app.staff.forms import ActionForm, RefundForm, RejectForm, SignInForm
 from app.staff.queue import AGES, QueueFilter, queue_query, status_counts
 
@@ -44,7 +44,7 @@ def sign_in():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
+            sign_in_browser(user)
             return redirect(_safe_next(request.args.get("next")), code=303)
         error = FAILED
     status = 400 if request.method == "POST" else 200
@@ -56,7 +56,19 @@ def sign_in():
 def sign_out():
     if not ActionForm().validate_on_submit():
         abort(400)
-    logout_user()
+    sign_out_browser()
+    return redirect(url_for("staff.sign_in"), code=303)
+
+
+@bp.post("/sign-out-everywhere")
+@role_required("admin", "agent", "editor")
+def sign_out_everywhere():
+    """Every browser this account is signed in on, this one included."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    end_every_session(current_user)
+    sign_out_browser()
+    flash("You are signed out on every device.")
     return redirect(url_for("staff.sign_in"), code=303)
 
 
