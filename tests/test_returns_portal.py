@@ -36,14 +36,35 @@ def test_mismatch_and_unknown_order_get_the_same_neutral_message(app, client):
     assert message in unknown.get_data(as_text=True)
 
 
-def test_lookup_is_rate_limited_per_order_number(app):
+def client_at(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_lookup_is_rate_limited_per_order_number_and_client(app):
     make_order(app)
-    statuses = [
-        look_up(app.test_client(), "JP-10001", f"x{n}@example.com").status_code for n in range(6)
-    ]
+    stranger = client_at(app, "203.0.113.9")
+    statuses = [look_up(stranger, "JP-10001", f"x{n}@example.com").status_code for n in range(6)]
     assert statuses == [400] * 5 + [429]
-    page = look_up(app.test_client(), "JP-10001", "ana@example.com").get_data(as_text=True)
+    page = look_up(stranger, "JP-10001", "ana@example.com").get_data(as_text=True)
     assert "Too many requests" in page and "try again in about 15 minutes" in page
+    # The customer, asking from their own address, still finds their order.
+    assert look_up(client_at(app, "198.51.100.7"), "JP-10001").status_code == 303
+
+
+def test_finding_an_order_never_counts_against_its_limit(app):
+    make_order(app)
+    customer = client_at(app, "198.51.100.7")
+    assert [look_up(customer).status_code for _ in range(8)] == [303] * 8
+
+
+def test_guesses_from_many_addresses_at_one_order_are_limited_too(app):
+    make_order(app)
+    for host in range(6):  # 30 wrong guesses, 5 from each address
+        for n in range(5):
+            look_up(client_at(app, f"203.0.113.{host}"), "JP-10001", f"x{n}@example.com")
+    assert look_up(client_at(app, "203.0.113.99"), "JP-10001", "x@example.com").status_code == 429
 
 
 def test_start_page_explains_what_cannot_be_returned(app, client):

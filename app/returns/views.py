@@ -3,6 +3,7 @@
 from datetime import date
 
 from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask_limiter.util import get_remote_address
 
 from app.extensions import db, rate_limit
 from app.models.orders import Order
@@ -43,8 +44,23 @@ def today() -> date:
     return date.today()
 
 
+def _order_number() -> str:
+    return "".join(request.form.get("order_number", "").split()).upper()[:40]
+
+
+def order_and_client_key() -> str:
+    """An order number as one client asks for it: a stranger's wrong guesses never lock the
+    customer, asking from their own address, out."""
+    return f"order:{_order_number()}|{get_remote_address()}"
+
+
 def order_number_key() -> str:
-    return "order:" + "".join(request.form.get("order_number", "").split()).upper()[:40]
+    return f"order:{_order_number()}"
+
+
+def failed_lookup(response) -> bool:
+    """Only wrong guesses count against an order's limits; finding it costs nothing."""
+    return response.status_code != 303
 
 
 def _session_order() -> Order:
@@ -65,7 +81,11 @@ def _draft(order: Order) -> Draft:
 
 @bp.route("/", methods=["GET", "POST"])
 @rate_limit("10 per minute", methods=["POST"])
-@rate_limit("5 per 15 minutes", methods=["POST"], key_func=order_number_key)
+@rate_limit(
+    "5 per 15 minutes", methods=["POST"], key_func=order_and_client_key, deduct_when=failed_lookup
+)
+# Guesses at one order's email or postal code from many addresses at once.
+@rate_limit("30 per hour", methods=["POST"], key_func=order_number_key, deduct_when=failed_lookup)
 def lookup():
     form = LookupForm()
     error = None
