@@ -2,15 +2,19 @@
 new staff page without a guard fails here."""
 
 import runpy
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from sqlalchemy import select
 
+from app.extensions import db
+from app.models import SignInThrottle
 from app.staff import auth
 from app.staff.auth import MAX_FAILURES
 from tests.returns_helpers import token_from
-from tests.staff_helpers import make_user, sign_in, signed_in
+from tests.staff_helpers import PASSWORD, make_user, sign_in, signed_in
 
 PUBLIC = {"staff.sign_in"}
 
@@ -86,21 +90,45 @@ def test_wrong_password_and_unknown_email_get_the_same_message(app, client):
     assert message in wrong.get_data(as_text=True) and message in unknown.get_data(as_text=True)
 
 
-def test_repeated_failures_lock_the_account_briefly(app):
+def _at(app, address: str):
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return client
+
+
+def test_repeated_failures_make_only_that_client_wait(app):
     make_user(app)
     app.config["RATELIMIT_ENABLED"] = False
     for _ in range(MAX_FAILURES):
-        sign_in(app.test_client(), password="wrong password")
-    locked = sign_in(app.test_client())  # the right password, during the lock-out
-    assert locked.status_code == 400
-    with app.app_context():
-        from app.extensions import db
-        from app.models import User
+        sign_in(_at(app, "203.0.113.9"), password="wrong password")
+    waiting = sign_in(_at(app, "203.0.113.9"))  # the right password, while it waits
+    assert waiting.status_code == 400
+    assert "wait a few minutes" in waiting.get_data(as_text=True)
+    # The account's owner, somewhere else, signs in as usual.
+    assert sign_in(_at(app, "198.51.100.7")).status_code == 303
 
-        user = db.session.execute(db.select(User)).scalar_one()
-        user.locked_until = None
-        db.session.commit()
-    assert sign_in(app.test_client()).status_code == 303
+
+def test_the_wait_doubles_with_each_further_failure_and_ends(app):
+    make_user(app)
+    start = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    client = "203.0.113.9"
+    with app.app_context():
+        for _ in range(MAX_FAILURES):
+            assert auth.authenticate("agent@example.com", "wrong password", client, start) is None
+        waits = [_blocked_until(app) - start]
+        later = start + waits[0] + timedelta(seconds=1)
+        assert auth.authenticate("agent@example.com", "wrong password", client, later) is None
+        waits.append(_blocked_until(app) - later)
+        assert waits == [auth.FIRST_WAIT, 2 * auth.FIRST_WAIT]
+        inside = later + timedelta(seconds=30)
+        assert auth.authenticate("agent@example.com", PASSWORD, client, inside) is None
+        after = later + waits[1] + timedelta(seconds=1)
+        assert auth.authenticate("agent@example.com", PASSWORD, client, after) is not None
+        assert db.session.execute(select(SignInThrottle)).first() is None  # forgotten
+
+
+def _blocked_until(app):
+    return db.session.execute(select(SignInThrottle.blocked_until)).scalar_one()
 
 
 def test_sign_in_is_rate_limited(app):

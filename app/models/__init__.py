@@ -11,7 +11,7 @@ from app.models.gaps import ContentGap, SynonymSuggestion
 from app.models.orders import Order, OrderLine
 from app.models.refunds import CarrierEvent, OutboxMessage, Refund
 from app.models.returns import Deflection, ReturnEvent, ReturnLine, ReturnRequest
-from app.models.staff import StaffSession, User
+from app.models.staff import SignInThrottle, StaffSession, User
 from app.models.votes import Vote
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "SearchDaily",
     "SearchDayTotal",
     "SearchEvent",
+    "SignInThrottle",
     "StaffSession",
     "SynonymSuggestion",
     "User",

@@ -1,5 +1,6 @@
-"""Staff sign-in rules: password checks, brief lock-outs after repeated failures, and one
-answer for every failure so sign-in reveals nothing about which emails exist."""
+"""Staff sign-in rules: password checks, a growing wait for a client that keeps sending wrong
+passwords (never for the account's owner elsewhere), one answer for every failure so
+sign-in reveals nothing about which emails exist, and sessions ended on the server."""
 
 import hashlib
 import secrets
@@ -7,17 +8,19 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.models.staff import ROLES, StaffSession, User
+from app.models.staff import ROLES, SignInThrottle, StaffSession, User
 from app.models.types import utcnow
 
-MAX_FAILURES = 5
-LOCKOUT = timedelta(minutes=15)
+MAX_FAILURES = 5  # wrong passwords from one client before it has to wait
+FIRST_WAIT = timedelta(minutes=1)  # then doubling with each further wrong password
+LONGEST_WAIT = timedelta(hours=1)
 FAILED = (
     "That email and password don't match, or there were too many attempts. "
-    "Check them, or wait 15 minutes and try again."
+    "Check them, or wait a few minutes and try again."
 )
 MIN_PASSWORD = 10
 
@@ -67,28 +70,44 @@ def set_password(email: str, password: str) -> User:
     return user
 
 
-def authenticate(email: str, password: str, now: datetime | None = None) -> User | None:
-    """The user when the password is right and the account isn't locked; None otherwise
-    (show FAILED). Failures count towards a brief lock-out."""
+def authenticate(
+    email: str, password: str, client: str, now: datetime | None = None
+) -> User | None:
+    """The user when the password is right and this client isn't made to wait; None
+    otherwise (show FAILED). Wrong passwords slow down only the client that sends them."""
     now = now or utcnow()
     user = db.session.execute(
         select(User).where(func.lower(User.email) == email.strip().lower())
     ).scalar_one_or_none()
-    if user is None:
-        check_password_hash(dummy_hash(), password)
-        return None
-    if user.locked_until and user.locked_until > now:
-        check_password_hash(dummy_hash(), password)
+    throttle = None
+    if user is not None:
+        throttle = db.session.execute(
+            select(SignInThrottle).filter_by(user_id=user.id, client=client[:64])
+        ).scalar_one_or_none()
+    if user is None or (throttle and throttle.blocked_until and throttle.blocked_until > now):
+        check_password_hash(dummy_hash(), password)  # the same time as a real check
         return None
     if not check_password_hash(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until, user.failed_logins = now + LOCKOUT, 0
-        db.session.commit()
+        _count_failure(user, client[:64], throttle, now)
         return None
-    user.failed_logins, user.locked_until = 0, None
-    db.session.commit()
+    if throttle is not None:
+        db.session.delete(throttle)
+        db.session.commit()
     return user
+
+
+def _count_failure(user: User, client: str, throttle: SignInThrottle | None, now) -> None:
+    if throttle is None:
+        throttle = SignInThrottle(user_id=user.id, client=client, failures=0)
+        db.session.add(throttle)
+    throttle.failures += 1
+    if throttle.failures >= MAX_FAILURES:
+        wait = FIRST_WAIT * 2 ** min(throttle.failures - MAX_FAILURES, 12)
+        throttle.blocked_until = now + min(wait, LONGEST_WAIT)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same client's other request counted first: one is enough
+        db.session.rollback()
 
 
 def _hash(token: str) -> str:

@@ -42,7 +42,7 @@ def sign_in():
     form = SignInForm()
     error = None
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data)
+        user = authenticate(form.email.data, form.password.data, request.remote_addr or "")
         if user is not None:
             sign_in_browser(user)
             return redirect(_safe_next(request.args.get("next")), code=303)
