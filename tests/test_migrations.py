@@ -21,3 +21,37 @@ def test_downgrade_to_empty_and_back(app):
         assert "votes" not in inspect(db.engine).get_table_names()
         flask_migrate.upgrade()
         assert "votes" in inspect(db.engine).get_table_names()
+
+
+def test_order_numbers_that_clash_once_normalised_are_reported_and_kept(app, capfd):
+    """Before order number keys, "jp-10481" could be imported beside "JP-10481"."""
+    import flask_migrate
+    from sqlalchemy import text
+
+    from app.returns.service import find_order
+
+    with app.app_context():
+        flask_migrate.downgrade(revision="d71a5580c148")
+        columns = (
+            "number, email, customer_name, address_line1, address_line2, city, region,"
+            " postal_code, country, currency, payment_method, placed_at, return_lock"
+        )
+        for number in ("JP-10481", "jp-10481", "JP 2"):
+            db.session.execute(
+                text(
+                    f"INSERT INTO orders ({columns}) VALUES (:number, 'a@example.com', '', '',"
+                    " '', '', '', '97201', 'US', 'USD', 'card', '2026-11-01 00:00:00+00:00', 0)"
+                ),
+                {"number": number},
+            )
+        db.session.commit()
+        capfd.readouterr()
+        flask_migrate.upgrade()
+        printed = capfd.readouterr().err  # Alembic's own log handler (migrations/alembic.ini)
+        rows = db.session.execute(text("SELECT number, number_key FROM orders ORDER BY id"))
+        keys = [tuple(row) for row in rows]
+        assert keys[0] == ("JP-10481", "JP-10481") and keys[2] == ("JP 2", "JP2")
+        assert keys[1][0] == "jp-10481" and keys[1][1].startswith("JP-10481#")
+        assert "order 'jp-10481'" in printed and "lookups find 'JP-10481'" in printed
+        assert find_order(" jp-10481 ", "a@example.com").number == "JP-10481"
+        assert find_order("ＪＰ２", "97201").number == "JP 2"  # fullwidth, no space

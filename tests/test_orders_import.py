@@ -376,3 +376,16 @@ def test_row_numbers_count_lines_in_a_windows_file(app, tmp_path):
     assert result.exit_code == 1
     assert result.output.splitlines()[0] == "row 3: email 'not-an-email' is not an email address"
     assert "row 8: sku is missing" in result.output.splitlines()
+
+
+def test_an_order_number_in_another_case_or_spacing_is_the_same_order(app, tmp_path):
+    assert run(app, write(tmp_path, "orders.json", json.dumps(GOOD_JSON))).exit_code == 0
+    again = json.loads(json.dumps(GOOD_JSON))
+    again["orders"][0]["order_number"] = " 20 01 "
+    result = run(app, write(tmp_path, "again.json", json.dumps(again)))
+    assert "(0 created, 1 updated)" in result.output
+    assert list(orders(app)) == ["2001"]
+    twice = json.loads(json.dumps(GOOD_JSON["orders"]))
+    second = dict(twice[0], order_number="２００１")  # fullwidth digits
+    result = run(app, write(tmp_path, "twice.json", json.dumps([twice[0], second])))
+    assert result.exit_code == 1 and "row 2: order ２００１ is also on row 1" in result.output

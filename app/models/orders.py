@@ -1,12 +1,19 @@
 """Orders as the shop's platform knows them (imported or seeded): who bought what, when."""
 
+import unicodedata
 from datetime import datetime
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
 from app.models.types import UTCDateTime
+
+
+def order_number_key(number: str) -> str:
+    """An order number as customers may type it, made comparable: Unicode compatibility forms
+    folded (a fullwidth "ＪＰ" is "JP"), every space removed, upper case."""
+    return "".join(unicodedata.normalize("NFKC", number).split()).upper()
 
 
 class Order(db.Model):
@@ -14,6 +21,8 @@ class Order(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(40), unique=True)
+    # Unique too: "jp-10481" beside "JP-10481" would make both impossible to look up.
+    number_key: Mapped[str] = mapped_column(String(80), unique=True)
     email: Mapped[str] = mapped_column(String(254), index=True)
     customer_name: Mapped[str] = mapped_column(String(200), default="")
     address_line1: Mapped[str] = mapped_column(String(200), default="")
@@ -34,6 +43,11 @@ class Order(db.Model):
     lines: Mapped[list["OrderLine"]] = relationship(
         back_populates="order", cascade="all, delete-orphan", order_by="OrderLine.id"
     )
+
+    @validates("number")
+    def _set_number_key(self, _name: str, number: str) -> str:
+        self.number_key = order_number_key(number)
+        return number
 
 
 class OrderLine(db.Model):

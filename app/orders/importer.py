@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Order, OrderLine, ReturnLine
+from app.models.orders import order_number_key
 
 PAYMENT_METHODS = ("card", "wallet", "gift_card")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -245,7 +246,7 @@ def _read_csv(path: Path) -> list[dict]:
                 if not any(cell.strip() for cell in cells):
                     continue  # blank lines and spreadsheets' trailing ",,,," rows
                 values = dict(zip(header, cells, strict=False))
-                number = values["order_number"].strip()
+                number = order_number_key(values["order_number"])
                 order = orders.setdefault(
                     number or (None, row),  # a row without a number is an order of its own
                     {"row": row, "fields": _pick(values, ORDER_FIELDS), "lines": []},
@@ -384,10 +385,11 @@ def validate(orders: list[dict]) -> tuple[list[OrderRecord], list[str]]:
     first_row: dict[str, int] = {}
     for order in orders:
         number = str(_clean(order["fields"].get("order_number")))
-        if number in first_row:
-            problems.add(order["row"], None, f"order {number} is also on row {first_row[number]}")
-        elif number:
-            first_row[number] = order["row"]
+        key = order_number_key(number)
+        if key in first_row:
+            problems.add(order["row"], None, f"order {number} is also on row {first_row[key]}")
+        elif key:
+            first_row[key] = order["row"]
         record = _validate_order(order, problems)
         if record:
             records.append(record)
@@ -433,7 +435,7 @@ def import_orders(orders: list[OrderRecord]) -> ImportReport:
     try:
         for record in orders:
             order = db.session.execute(
-                select(Order).where(Order.number == record.number)
+                select(Order).where(Order.number_key == order_number_key(record.number))
             ).scalar_one_or_none()
             if order is None:
                 order = Order(number=record.number)
@@ -452,7 +454,9 @@ def import_orders(orders: list[OrderRecord]) -> ImportReport:
 
 def _update(order: Order, record: OrderRecord) -> None:
     for name, value in vars(record).items():
-        if name != "lines":
+        # The number stays as first imported: a re-export may write it in another case or
+        # spacing (the same order, see order_number_key), and emails have shown it already.
+        if name not in ("lines", "number"):
             setattr(order, name, value)
     by_sku: dict[str, OrderLine] = {}
     for line in order.lines:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models.orders import Order, OrderLine
+from app.models.orders import Order, OrderLine, order_number_key
 from app.models.returns import Deflection, ReturnLine, ReturnRequest
 from app.returns import states
 from app.returns.carrier import Carrier
@@ -37,7 +37,7 @@ def find_order(number: str, email_or_postal_code: str) -> Order | None:
     if not number or not contact:
         return None
     order = db.session.execute(
-        select(Order).where(func.upper(Order.number) == number.upper())
+        select(Order).where(Order.number_key == order_number_key(number))
     ).scalar_one_or_none()
     if order is None:
         return None
