@@ -33,6 +33,19 @@ def money(cents: int, currency: str = "USD") -> str:
     return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
 
 
+# How refund methods read, to customers and staff alike (the codes are the importer's).
+REFUND_METHODS = {
+    "card": "your card",
+    "wallet": "your wallet (Apple Pay, Google Pay)",
+    "gift_card": "your gift card",
+    "store_credit": "store credit",
+}
+
+
+def refund_method(code: str) -> str:
+    return REFUND_METHODS.get(code, code.replace("_", " "))
+
+
 def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
@@ -40,6 +53,7 @@ def has_endpoint(name: str) -> bool:
 def register(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(money)
+    app.add_template_filter(refund_method)
     app.add_template_global(absolute_url)
     app.add_template_global(has_endpoint)
 

@@ -364,7 +364,8 @@ def known(app, visitors) -> Known:
             "article": found.paths,
             "category": found.slugs,
             **{f"inspection-{i}": ["accepted", "rejected"] for i in return_lines},
-            **{f"inspection-note-{i}": ["Stained"] for i in return_lines},
+            **{f"inspection-reason-{i}": ["Stained"] for i in return_lines},
+            **{f"inspection-note-{i}": ["Grease stain, heavy use"] for i in return_lines},
         }
     # Every page each visitor can open, read for its form fields and the values it offers.
     offered = FormFields()

@@ -290,3 +290,76 @@ def test_two_agents_refunding_at_once_pay_once(app, monkeypatch):
         thread.join()
     assert sorted(answers) == [303, 409]
     assert [r.amount_cents for r in current(app, rma).refunds] == [3900]
+
+
+def test_an_item_rejected_at_inspection_shows_the_customer_what_was_refunded(app):
+    """A shirt accepted and a tote rejected: the status page, the refund email and the staff
+    page agree to the cent, and the customer reads staff's reason, never their own note."""
+    lines = [
+        {"sku": "SHIRT", "name": "Linen shirt", "category": "tops", "quantity": 1,
+         "unit_price_cents": 5800},
+        {"sku": "TOTE", "name": "Canvas tote", "category": "accessories", "quantity": 1,
+         "unit_price_cents": 8900},
+    ]  # fmt: skip
+    order_id = make_order(app, number="JP-700", lines=lines)
+    shirt_line, tote_line = line_ids(app, order_id)
+    customer = app.test_client()
+    look_up(customer, "JP-700")
+    choose(
+        customer,
+        **{f"qty-{shirt_line}": "1", f"reason-{shirt_line}": "changed_mind"},
+        **{f"qty-{tote_line}": "1", f"reason-{tote_line}": "changed_mind"},
+    )
+    status_url = confirm(customer)[0].headers["Location"]
+    rma = returns(app)[-1].rma_number
+    estimate = current(app, rma).estimate_cents
+    agent = signed_in(app, "agent")
+    shirt, tote = detail_lines(app, rma)
+    post(
+        agent,
+        f"/staff/returns/{rma}/receive",
+        **{f"received-{shirt}": "1", f"received-{tote}": "1"},
+    )
+    missing = post(
+        agent,
+        f"/staff/returns/{rma}/inspect",
+        **{f"inspection-{shirt}": "accepted", f"inspection-{tote}": "rejected"},
+    )
+    assert "Say why, for the customer." in missing.get_data(as_text=True)
+    post(
+        agent,
+        f"/staff/returns/{rma}/inspect",
+        **{
+            f"inspection-{shirt}": "accepted",
+            f"inspection-{tote}": "rejected",
+            f"inspection-reason-{tote}": "It has been used and is stained.",
+            f"inspection-note-{tote}": "heavy use and a grease stain",
+        },
+    )
+    page = agent.get(f"/staff/returns/{rma}").get_data(as_text=True)
+    assert "Internal: heavy use and a grease stain" in page and "Refund to your card" in page
+    refundable = re.search(r"Refundable: \$([\d.]+) of", page).group(1)
+    key = token_from(page, "key")
+    post(agent, f"/staff/returns/{rma}/refund", amount=refundable, key=key)
+    paid = current(app, rma).refunds[0].amount_cents
+    assert f"{paid / 100:.2f}" == refundable and paid < estimate
+
+    status = app.test_client().get(status_url).get_data(as_text=True)
+    assert f"${refundable} refunded" in status
+    assert f"${refundable} to your card on" in status
+    assert f"${estimate / 100:.2f}" not in status  # the estimate is gone once money moved
+    assert "Linen shirt" in status and "<strong>Accepted</strong>" in status
+    assert (
+        "<strong>Not accepted</strong>: It has been used and is stained. (not refunded)" in status
+    )
+    assert "grease stain" not in status
+    with app.app_context():
+        email = db.session.execute(
+            select(OutboxMessage).filter(OutboxMessage.subject.contains("refund issued"))
+        ).scalar_one()
+    assert f"We've refunded ${refundable} for your return {rma}:" in email.body
+    assert f"- ${refundable} to your card" in email.body
+    assert "1 x Canvas tote: not accepted (It has been used and is stained.), not refunded" in (
+        email.body
+    )
+    assert "1 x Linen shirt: accepted" in email.body and "grease stain" not in email.body

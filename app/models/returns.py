@@ -54,6 +54,9 @@ class ReturnLine(db.Model):
     received_qty: Mapped[int | None] = mapped_column(Integer)
     damaged_qty: Mapped[int | None] = mapped_column(Integer)
     inspection: Mapped[str | None] = mapped_column(String(20))
+    # Why an item was not accepted, as the customer reads it; the note beside it is staff's.
+    customer_reason: Mapped[str | None] = mapped_column(Text)
+    inspection_note: Mapped[str | None] = mapped_column(Text)
 
     request: Mapped[ReturnRequest] = relationship(back_populates="lines")
     order_line: Mapped[OrderLine] = relationship()

@@ -1,14 +1,18 @@
-"""Shaping returns for pages: status links, label contents, refund timing, deflection articles."""
+"""Shaping returns for pages: label contents, the money as the customer reads it, refund
+timing, deflection articles."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import current_app
 
 from app.content import Article
+from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.returns import states
 from app.returns.labels import Address, LabelData
 from app.returns.policy import Policy, refund_window
+from app.returns.refunds import refundable
 from app.returns.service import Draft
 
 
@@ -39,6 +43,39 @@ def label_data(ret: ReturnRequest, config) -> LabelData:
         carrier=ret.carrier or "",
         qr_payload=f"RETURN {ret.rma_number} {ret.tracking_number}",
         method=ret.method,
+    )
+
+
+@dataclass(frozen=True)
+class RefundSummary:
+    """The money of a return as the customer should read it: what was paid back, what is on
+    its way, and, before any of that, what is still to come (an estimate until the items are
+    checked)."""
+
+    refunds: tuple[Refund, ...]  # paid back, oldest first
+    paid_cents: int
+    pending_cents: int
+    due_cents: int  # still to be refunded
+    estimate: bool  # due_cents is an estimate: the items haven't been checked yet
+
+
+def refund_summary(policy: Policy, ret: ReturnRequest) -> RefundSummary:
+    paid = tuple(r for r in ret.refunds if r.status == "succeeded")
+    pending = sum(r.amount_cents for r in ret.refunds if r.status == "pending")
+    if ret.status in states.RELEASED or ret.status == states.REJECTED:
+        due, estimate = 0, False
+    elif ret.status in (states.REFUNDED, states.CLOSED):
+        due, estimate = 0, False  # a partial refund staff explained is the whole of it
+    else:
+        owed = refundable(policy, ret)
+        estimate = not any(line.inspection for line in ret.lines)
+        due = owed.remaining_cents if (paid or pending or not estimate) else ret.estimate_cents
+    return RefundSummary(
+        refunds=paid,
+        paid_cents=sum(r.amount_cents for r in paid),
+        pending_cents=pending,
+        due_cents=due,
+        estimate=estimate,
     )
 
 

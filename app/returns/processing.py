@@ -38,7 +38,9 @@ def record_receipt(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str, s
 
 
 def record_inspection(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str, str]:
-    """`inspection-<line id>` (accepted | rejected) and `inspection-note-<line id>` per line."""
+    """Per line: `inspection-<line id>` (accepted | rejected), `inspection-reason-<line id>`
+    (what the customer reads when an item is rejected: required then) and
+    `inspection-note-<line id>` (staff's own note, never shown to the customer)."""
     if ret.status != states.RECEIVED:
         states.next_status(ret.status, "inspect")  # raises TransitionError with the reason
     if any(line.received_qty is None for line in ret.lines):
@@ -46,18 +48,21 @@ def record_inspection(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str
     errors: dict[str, str] = {}
     for line in ret.lines:
         verdict = form.get(f"inspection-{line.id}", "")
-        note = (form.get(f"inspection-note-{line.id}") or "").strip()
+        reason = (form.get(f"inspection-reason-{line.id}") or "").strip()
         if verdict not in ("accepted", "rejected"):
             errors[f"inspection-{line.id}"] = "Accept or reject this item."
-        elif verdict == "rejected" and not note:
-            errors[f"inspection-note-{line.id}"] = "Say why the item is rejected."
+        elif verdict == "rejected" and not reason:
+            errors[f"inspection-reason-{line.id}"] = "Say why, for the customer."
     if errors:
         return errors
-    notes = []
+    told = []
     for line in ret.lines:
         line.inspection = form[f"inspection-{line.id}"]
-        note = (form.get(f"inspection-note-{line.id}") or "").strip()
-        if note:
-            notes.append(f"{line.order_line.name}: {note}")
-    move(ret, "inspect", actor=actor, note=" ".join(notes) or None)
+        reason = (form.get(f"inspection-reason-{line.id}") or "").strip()
+        line.customer_reason = reason if line.inspection == "rejected" else None
+        line.inspection_note = (form.get(f"inspection-note-{line.id}") or "").strip() or None
+        name = line.order_line.name
+        told.append(f"{name}: not accepted ({reason})." if reason else f"{name}: accepted.")
+    # The timeline note is the customer's: what was accepted, and why anything wasn't.
+    move(ret, "inspect", actor=actor, note=" ".join(told))
     return {}

@@ -11,7 +11,12 @@ from app.models.returns import ReturnRequest
 from app.returns import bp, states
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
 from app.returns.labels import render_label
-from app.returns.pages import deflection_articles, label_data, refund_expectation
+from app.returns.pages import (
+    deflection_articles,
+    label_data,
+    refund_expectation,
+    refund_summary,
+)
 from app.returns.policy import Policy
 from app.returns.service import (
     Draft,
@@ -210,6 +215,7 @@ def status(token: str):
         labels=states.CUSTOMER_LABELS,
         next_step=states.NEXT_STEPS.get(found.status, ""),
         refund=refund_expectation(rules, found),
+        money=refund_summary(rules, found),
     )
 
 
