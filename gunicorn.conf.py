@@ -15,6 +15,18 @@ errorlog = "-"
 control_socket_disable = True
 
 
+def on_starting(server):
+    """Before any worker starts: production workers must share their rate-limit counts."""
+    from app import config
+    from app.security import InsecureConfiguration, check_rate_limit_storage
+
+    try:
+        settings = config.from_env(os.environ.get("INSTANCE_PATH", "instance"))
+        check_rate_limit_storage(server.cfg.workers, settings)
+    except InsecureConfiguration as error:
+        raise SystemExit(str(error)) from None
+
+
 def _frontdesk(worker):
     """The worker's app when it is this site (the benchmark's hello world shares this file)."""
     app = getattr(worker, "wsgi", None)

@@ -84,6 +84,22 @@ def check_production(config: dict) -> None:
         )
 
 
+def check_rate_limit_storage(workers: int, config) -> None:
+    """Several worker processes keep separate counts in `memory://`, so every limit would be
+    multiplied by the number of workers: in production they must share a store (Redis)."""
+    if (
+        workers > 1
+        and config.get("ENV_NAME") == "production"
+        and config.get("RATELIMIT_ENABLED", True)
+        and str(config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://")
+    ):
+        raise InsecureConfiguration(
+            f"Refusing to start {workers} workers on RATELIMIT_STORAGE_URI=memory://: each would"
+            " count on its own, multiplying every rate limit. Set RATELIMIT_STORAGE_URI to a"
+            " Redis server (redis://host:6379/0), or WEB_CONCURRENCY=1."
+        )
+
+
 class SecurityHeaders:
     """WSGI middleware adding the security headers to every response, error pages and static
     files included, unless the view set one itself. The values are constants, checked once

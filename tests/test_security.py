@@ -1,12 +1,19 @@
 """Security headers on every response, and production settings that refuse to be unsafe."""
 
 import io
+import runpy
+from types import SimpleNamespace
 
 import pytest
 
 from app import create_app
-from app.security import DEV_CARRIER_SECRET, DEV_SECRET_KEY, InsecureConfiguration
-from tests.conftest import csrf_token
+from app.security import (
+    DEV_CARRIER_SECRET,
+    DEV_SECRET_KEY,
+    InsecureConfiguration,
+    check_rate_limit_storage,
+)
+from tests.conftest import ROOT, csrf_token
 
 PRODUCTION = {
     "ENV_NAME": "production",
@@ -208,3 +215,46 @@ def test_the_search_page_is_limited_and_an_article_is_not(client):
     assert searches[120] == 429
     articles = [client.get("/articles/shipping/track-a-parcel").status_code for _ in range(130)]
     assert set(articles) == {200}
+
+
+@pytest.mark.parametrize(
+    ("workers", "settings", "refused"),
+    [
+        (3, {}, True),
+        (1, {}, False),
+        (3, {"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}, False),
+        (3, {"RATELIMIT_ENABLED": False}, False),
+        (3, {"ENV_NAME": "development"}, False),
+    ],
+)
+def test_production_workers_must_share_their_rate_limit_counts(workers, settings, refused):
+    config = {"ENV_NAME": "production", "RATELIMIT_STORAGE_URI": "memory://", **settings}
+    if refused:
+        with pytest.raises(InsecureConfiguration, match="Refusing to start 3 workers"):
+            check_rate_limit_storage(workers, config)
+    else:
+        check_rate_limit_storage(workers, config)
+
+
+def test_gunicorn_refuses_several_production_workers_on_memory_counts(monkeypatch):
+    hooks = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    monkeypatch.setenv("FRONTDESK_ENV", "production")
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    server = SimpleNamespace(cfg=SimpleNamespace(workers=3))
+    with pytest.raises(SystemExit, match="RATELIMIT_STORAGE_URI to a Redis server"):
+        hooks["on_starting"](server)
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    hooks["on_starting"](server)
+
+
+def test_gunicorn_refuses_several_workers_counting_on_their_own(tmp_path):
+    from tests.load.generator import Gunicorn, production_env
+
+    env = production_env(
+        f"sqlite:///{tmp_path}/limits.db", tmp_path, WEB_CONCURRENCY="2", RATELIMIT_ENABLED="1"
+    )
+    env.pop("RATELIMIT_STORAGE_URI", None)
+    server = Gunicorn("app:create_app()", env, tmp_path / "gunicorn.log")
+    with pytest.raises(RuntimeError, match="gunicorn exited at start-up"):
+        server.start(timeout=60)
+    assert "RATELIMIT_STORAGE_URI to a Redis server" in server.log_tail()
