@@ -279,7 +279,8 @@ def test_two_agents_refunding_at_once_pay_once(app, monkeypatch):
 
     def refund(agent, key, token):
         data = {"csrf_token": token, "amount": "39.00", "key": key}
-        answers.append(agent.post(f"/staff/returns/{rma}/refund", data=data).status_code)
+        answer = agent.post(f"/staff/returns/{rma}/refund", data=data)
+        answers.append((answer.status_code, answer.get_data(as_text=True)))
 
     threads = [
         threading.Thread(target=refund, args=a) for a in zip(agents, keys, tokens, strict=True)
@@ -288,7 +289,9 @@ def test_two_agents_refunding_at_once_pay_once(app, monkeypatch):
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(answers) == [303, 409]
+    assert sorted(status for status, _ in answers) == [303, 409]
+    refused = next(page for status, page in answers if status == 409)
+    assert "Nothing is left to refund on this return: it has been refunded in full." in refused
     assert [r.amount_cents for r in current(app, rma).refunds] == [3900]
 
 

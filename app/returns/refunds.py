@@ -81,6 +81,8 @@ def issue_refund(
     available = refundable(policy, ret)
     if amount_cents <= 0:
         raise RefundError("Enter an amount greater than zero.")
+    if not available.remaining_cents:
+        raise RefundError("Nothing is left to refund on this return: it has been refunded in full.")
     if amount_cents > available.remaining_cents:
         remaining = money(available.remaining_cents, ret.order.currency)
         raise RefundError(f"That is more than the {remaining} still refundable.")
