@@ -253,8 +253,12 @@ def test_a_refund_number_too_big_for_the_database_is_not_found(app):
     assert "find that page" in response.get_data(as_text=True)
 
 
-def test_two_agents_refunding_at_once_pay_once(app, monkeypatch):
-    """Each agent's page has its own key; both post the whole amount at the same moment."""
+@pytest.mark.parametrize("locked", [True, False], ids=["with the lock", "lock forgotten"])
+def test_two_agents_refunding_at_once_pay_once(app, monkeypatch, locked):
+    """Each agent's page has its own key; both post the whole amount at the same moment. A
+    code path that forgot the order's lock is still held back by the database's check."""
+    if not locked:
+        monkeypatch.setattr(refunds_module, "_lock", lambda ret: None)
     rma, _ = start_return(app, quantity=1)
     agents = [signed_in(app, "agent"), app.test_client()]
     make_user(app, "second@example.com")
@@ -291,7 +295,10 @@ def test_two_agents_refunding_at_once_pay_once(app, monkeypatch):
         thread.join()
     assert sorted(status for status, _ in answers) == [303, 409]
     refused = next(page for status, page in answers if status == 409)
-    assert "Nothing is left to refund on this return: it has been refunded in full." in refused
+    if locked:
+        assert "Nothing is left to refund on this return: it has been refunded in full." in refused
+    else:
+        assert "Another refund was made on this return meanwhile" in refused
     assert [r.amount_cents for r in current(app, rma).refunds] == [3900]
 
 

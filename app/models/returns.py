@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -12,6 +12,12 @@ from app.models.types import UTCDateTime, utcnow
 
 class ReturnRequest(db.Model):
     __tablename__ = "return_requests"
+    # Overpaying is impossible even for a code path that forgets the order's lock: every
+    # refund adds to refunded_cents in the database, within the limit its transaction set.
+    __table_args__ = (
+        CheckConstraint("refunded_cents <= refund_limit_cents", name="refunds_within_limit"),
+        CheckConstraint("refunded_cents >= 0", name="refunded_not_negative"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rma_number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -27,6 +33,9 @@ class ReturnRequest(db.Model):
     fees_cents: Mapped[int] = mapped_column(Integer, default=0)
     bonus_cents: Mapped[int] = mapped_column(Integer, default=0)
     estimate_cents: Mapped[int] = mapped_column(Integer, default=0)
+    # Refunds pending or paid, and what may be refunded in all (app.returns.refunds).
+    refunded_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    refund_limit_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

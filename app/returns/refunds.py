@@ -27,6 +27,9 @@ class RefundError(ValueError):
     """A refund that can't be made as asked; nothing was paid or stored."""
 
 
+OVERPAID = "Another refund was made on this return meanwhile: reload the page to see what is left."
+
+
 @dataclass(frozen=True)
 class Refundable:
     total_cents: int  # what the accepted (or, before inspection, requested) items are worth
@@ -100,13 +103,27 @@ def issue_refund(
     )
     db.session.add(refund)
     try:
+        _count(ret, amount_cents, limit=available.total_cents)
         db.session.commit()  # the key is taken before any money moves
     except IntegrityError:
         db.session.rollback()
-        return db.session.execute(
+        first = db.session.execute(
             select(Refund).filter_by(idempotency_key=idempotency_key)
-        ).scalar_one()
+        ).scalar_one_or_none()
+        if first is None:  # the database's limit: another refund was made meanwhile
+            raise RefundError(OVERPAID) from None
+        return first
     return _pay(ret, refund, gateway, actor)
+
+
+def _count(ret: ReturnRequest, amount_cents: int, limit: int | None = None) -> None:
+    """Add to (or, negative, take from) what the return has refunded, in the database itself,
+    so two transactions can't both count from the same starting point; the table's check
+    refuses a total over the limit."""
+    values: dict = {"refunded_cents": ReturnRequest.refunded_cents + amount_cents}
+    if limit is not None:
+        values["refund_limit_cents"] = limit
+    db.session.execute(update(ReturnRequest).where(ReturnRequest.id == ret.id).values(**values))
 
 
 def retry_refund(
@@ -123,7 +140,12 @@ def retry_refund(
         left = money(remaining, ret.order.currency)
         raise RefundError(f"That refund is more than the {left} still refundable.")
     refund.status = "pending"
-    db.session.commit()
+    try:
+        _count(ret, refund.amount_cents, limit=refundable(policy, ret).total_cents)
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise RefundError(OVERPAID) from None
     return _pay(ret, refund, gateway, actor)
 
 
@@ -141,6 +163,7 @@ def _pay(ret: ReturnRequest, refund: Refund, gateway: PaymentGateway, actor: str
     result = gateway.refund(refund.amount_cents, refund.method, refund.idempotency_key)
     if not result.succeeded:
         refund.status, refund.failure = "failed", result.error or "the payment gateway refused"
+        _count(ret, -refund.amount_cents)
         db.session.commit()
         return refund
     refund.status, refund.reference, refund.failure = "succeeded", result.reference, None
