@@ -57,16 +57,17 @@ def content_index(changed: bool) -> None:
 def orders_import(file: Path) -> None:
     """Create or update orders from a CSV or JSON export; import nothing if any row is bad."""
     try:
-        parsed = importer.parse(file)
+        checked = importer.check(file)
+        for problem in checked.problems:
+            click.echo(problem)
+        if checked.count > len(checked.problems):
+            click.echo(f"… and {checked.count - len(checked.problems)} more")
+        if checked.count:
+            click.echo(f"{checked.count} problem(s); nothing imported.", err=True)
+            raise SystemExit(1)
+        report = importer.import_file(file)
     except importer.ImportFileError as error:
         raise click.ClickException(str(error)) from None
-    orders, problems = importer.validate(parsed)
-    for problem in problems:
-        click.echo(problem)
-    if problems:
-        click.echo(f"{len(problems)} problem(s); nothing imported.", err=True)
-        raise SystemExit(1)
-    report = importer.import_orders(orders)
     click.echo(
         f"Imported {report.created + report.updated} orders "
         f"({report.created} created, {report.updated} updated), {report.lines} lines."

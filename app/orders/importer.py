@@ -1,5 +1,8 @@
-"""Import orders exported from the shop's platform: read a CSV or JSON file (`parse`), check
-every value (`validate`), then create or update the orders in one transaction (`import_orders`).
+"""Import orders exported from the shop's platform, a CSV or JSON file read twice as a
+stream: `check` reads every order and lists the problems; with none, `import_file` reads it
+again and creates or updates the orders, a few hundred at a time, in one transaction. Memory
+stays small whatever the CSV's size (a JSON file is parsed whole: keep those to exports of a
+few thousand orders). An order's CSV rows come one after another, as platforms export them.
 
 Problems are `row N: ...` strings. In a CSV file N is the file's line number, the header being
 row 1; in a JSON file N is the order's position (1-based) and line problems add `line M: `.
@@ -8,12 +11,15 @@ row 1; in a JSON file N is the order's position (1-based) and line problems add 
 import csv
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Order, OrderLine, ReturnLine
@@ -30,6 +36,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f-\x9f]")
 SHOWN = 40  # characters of a bad value quoted in a problem
 FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False, "": False}
 MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
+MAX_PROBLEMS = 1000  # problems listed; the rest are counted
+CHUNK = 500  # orders written (and let go of) at a time
 
 
 class ImportFileError(Exception):
@@ -202,8 +210,9 @@ REQUIRED_COLUMNS = [
 ]
 
 
-def parse(path: str | Path) -> list[dict]:
-    """Read orders as the file gives them, unchecked; raises ImportFileError if it cannot.
+def parse(path: str | Path) -> Iterator[dict]:
+    """Read orders as the file gives them, unchecked, one at a time; raises ImportFileError
+    (while iterating) if it cannot.
 
     Each order is `{"row", "fields", "lines", "problems"}`: `fields` maps the order fields to raw
     values, each line is `{"row", "line", "fields"}` (CSV lines also carry `order_fields`, the
@@ -215,7 +224,7 @@ def parse(path: str | Path) -> list[dict]:
     if path.suffix.lower() not in readers:
         raise ImportFileError(f"{path.name}: unsupported file type; use a .csv or .json file")
     try:
-        return readers[path.suffix.lower()](path)
+        yield from readers[path.suffix.lower()](path)
     except FileNotFoundError:
         raise ImportFileError(f"{path}: no such file") from None
     except OSError as error:
@@ -228,7 +237,7 @@ def _pick(values: dict, names) -> dict:
     return {name: values[name] for name in names if name in values}
 
 
-def _read_csv(path: Path) -> list[dict]:
+def _read_csv(path: Path) -> Iterator[dict]:
     with path.open(encoding="utf-8-sig", newline="") as handle:
         reader = csv.reader(handle)
         try:
@@ -239,18 +248,23 @@ def _read_csv(path: Path) -> list[dict]:
             doubled = sorted({name for name in header if name and header.count(name) > 1})
             if doubled:
                 raise ImportFileError(f"{path.name}: column(s) given twice: {', '.join(doubled)}")
-            orders: dict[object, dict] = {}
+            order, key = None, None
             last = reader.line_num
             for cells in reader:
                 row, last = last + 1, reader.line_num  # a quoted field may span lines
                 if not any(cell.strip() for cell in cells):
                     continue  # blank lines and spreadsheets' trailing ",,,," rows
                 values = dict(zip(header, cells, strict=False))
-                number = order_number_key(values["order_number"])
-                order = orders.setdefault(
-                    number or (None, row),  # a row without a number is an order of its own
-                    {"row": row, "fields": _pick(values, ORDER_FIELDS), "lines": []},
-                )
+                # A row without a number is an order of its own.
+                row_key = order_number_key(values["order_number"]) or (None, row)
+                if order is None or row_key != key:
+                    if order is not None:
+                        yield order
+                    fields = _pick(values, ORDER_FIELDS)
+                    order, key = (
+                        {"row": row, "fields": fields, "lines": [], "problems": []},
+                        row_key,
+                    )
                 order["lines"].append(
                     {
                         "row": row,
@@ -259,12 +273,13 @@ def _read_csv(path: Path) -> list[dict]:
                         "order_fields": _pick(values, ORDER_FIELDS),
                     }
                 )
+            if order is not None:
+                yield order
         except csv.Error as error:
             raise ImportFileError(f"{path.name}: row {reader.line_num}: {error}") from None
-    return [{**order, "problems": []} for order in orders.values()]
 
 
-def _read_json(path: Path) -> list[dict]:
+def _read_json(path: Path) -> Iterator[dict]:
     try:
         # Whole numbers as Decimal too: a 5,000-digit one is then a row's bad value, not an
         # error from int() while the file is read.
@@ -281,17 +296,17 @@ def _read_json(path: Path) -> list[dict]:
         data = data["orders"]
     if not isinstance(data, list):
         raise ImportFileError(f'{path.name}: expected a list of orders or {{"orders": [...]}}')
-    orders = []
     for index, item in enumerate(data, start=1):
         order = {"row": index, "fields": {}, "lines": [], "problems": []}
-        orders.append(order)
         if not isinstance(item, dict):
             order["problems"].append((None, "the order is not an object"))
+            yield order
             continue
         order["fields"] = _pick(item, ORDER_FIELDS)
         lines = item.get("lines") or []
         if not isinstance(lines, list):
             order["problems"].append((None, "lines is not a list"))
+            yield order
             continue
         for number, line in enumerate(lines, start=1):
             if isinstance(line, dict):
@@ -300,24 +315,29 @@ def _read_json(path: Path) -> list[dict]:
                 )
             else:
                 order["problems"].append((number, "the line is not an object"))
-    return orders
+        yield order
 
 
 class _Problems:
-    """Problems collected in any order, reported by row and line."""
+    """Problems by row and line. Orders arrive in the file's order, so each order's problems
+    are sorted as it ends (`close_order`); the first MAX_PROBLEMS are kept, the rest counted."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[int, int, str]] = []
+        self.pending: list[tuple[int, int, str]] = []
+        self.kept: list[str] = []
+        self.count = 0
 
     def add(self, row: int, line: int | None, message: str) -> None:
-        self.items.append((row, line or 0, message))
+        self.pending.append((row, line or 0, message))
 
-    def report(self) -> list[str]:
-        ordered = sorted(self.items, key=lambda item: item[:2])  # stable within a row
-        return [
-            f"row {row}: line {line}: {message}" if line else f"row {row}: {message}"
-            for row, line, message in ordered
-        ]
+    def close_order(self) -> None:
+        for row, line, message in sorted(self.pending, key=lambda item: item[:2]):
+            self.count += 1
+            if len(self.kept) < MAX_PROBLEMS:
+                self.kept.append(
+                    f"row {row}: line {line}: {message}" if line else f"row {row}: {message}"
+                )
+        self.pending = []
 
 
 def _clean(value):
@@ -378,23 +398,26 @@ def _order_fields(order: dict, problems: _Problems) -> dict:
     return fields
 
 
-def validate(orders: list[dict]) -> tuple[list[OrderRecord], list[str]]:
-    """Check every parsed order and line: (orders to import, problems); no orders if any problem."""
+@dataclass
+class Checked:
+    problems: list[str]  # the first MAX_PROBLEMS
+    count: int  # all of them
+
+
+def check(path: str | Path) -> Checked:
+    """Read the whole file and list its problems; raises ImportFileError if it can't be read."""
     problems = _Problems()
-    records = []
-    first_row: dict[str, int] = {}
-    for order in orders:
+    first_row: dict[str, int] = {}  # each order number's row: a few bytes an order
+    for order in parse(path):
         number = str(_clean(order["fields"].get("order_number")))
         key = order_number_key(number)
         if key in first_row:
             problems.add(order["row"], None, f"order {number} is also on row {first_row[key]}")
         elif key:
             first_row[key] = order["row"]
-        record = _validate_order(order, problems)
-        if record:
-            records.append(record)
-    report = problems.report()
-    return ([] if report else records), report
+        _validate_order(order, problems)
+        problems.close_order()
+    return Checked(problems.kept, problems.count)
 
 
 def _validate_order(order: dict, problems: _Problems) -> OrderRecord | None:
@@ -425,31 +448,56 @@ def _validate_order(order: dict, problems: _Problems) -> OrderRecord | None:
     return OrderRecord(**fields, lines=lines) if good else None
 
 
-def import_orders(orders: list[OrderRecord]) -> ImportReport:
-    """Create or update each order by number in one transaction, matching its lines by sku.
+def import_file(path: str | Path) -> ImportReport:
+    """Create or update every order of a file `check` found no problem in, in one
+    transaction, matching each order by number and its lines by sku. A few hundred orders are
+    written at a time and let go of, so memory stays small.
 
     Updated lines keep their ids (return lines point at them). A line whose sku is no longer in
     the order is deleted, unless a return line refers to it: then it stays.
     """
     report = ImportReport()
     try:
-        for record in orders:
-            order = db.session.execute(
-                select(Order).where(Order.number_key == order_number_key(record.number))
-            ).scalar_one_or_none()
-            if order is None:
-                order = Order(number=record.number)
-                db.session.add(order)
-                report.created += 1
-            else:
-                report.updated += 1
-            _update(order, record)
-            report.lines += len(record.lines)
+        records = _records(path)
+        while chunk := list(islice(records, CHUNK)):
+            _import_chunk(chunk, report)
+            db.session.flush()
+            db.session.expunge_all()
         db.session.commit()
     except Exception:
         db.session.rollback()
         raise
     return report
+
+
+def _records(path: str | Path) -> Iterator[OrderRecord]:
+    for order in parse(path):
+        problems = _Problems()
+        record = _validate_order(order, problems)
+        if record is None or problems.pending:
+            raise ImportFileError(f"{Path(path).name} changed while it was being imported")
+        yield record
+
+
+def _import_chunk(records: Iterable[OrderRecord], report: ImportReport) -> None:
+    records = list(records)
+    keys = [order_number_key(record.number) for record in records]
+    existing = {
+        order.number_key: order
+        for order in db.session.scalars(
+            select(Order).where(Order.number_key.in_(keys)).options(selectinload(Order.lines))
+        )
+    }
+    for key, record in zip(keys, records, strict=True):
+        order = existing.get(key)
+        if order is None:
+            order = existing[key] = Order(number=record.number)
+            db.session.add(order)
+            report.created += 1
+        else:
+            report.updated += 1
+        _update(order, record)
+        report.lines += len(record.lines)
 
 
 def _update(order: Order, record: OrderRecord) -> None:
