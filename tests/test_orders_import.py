@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import Order, OrderLine, ReturnLine, ReturnRequest
+from app.orders import importer
 
 HEADER = (
     "order_number,email,customer_name,address_line1,address_line2,city,region,postal_code,"
@@ -446,3 +447,11 @@ def test_a_large_file_imports_in_bounded_memory(tmp_path):
         peaks.append(_import_peak_kib(env, _big_csv(tmp_path / f"{orders}.csv", orders)))
     small, large = peaks
     assert large - small < 30 * 1024, (small, large)
+
+
+def test_a_json_file_too_large_to_read_whole_is_refused_clearly(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(importer, "JSON_MAX_BYTES", 100)
+    result = run(app, write(tmp_path, "orders.json", json.dumps(GOOD_JSON)))
+    assert result.exit_code == 1
+    assert "orders.json: a JSON file is read whole, so it can be at most" in result.output
+    assert "export CSV, which any size can be" in result.output and count(app, Order) == 0

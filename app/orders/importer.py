@@ -1,8 +1,8 @@
 """Import orders exported from the shop's platform, a CSV or JSON file read twice as a
 stream: `check` reads every order and lists the problems; with none, `import_file` reads it
 again and creates or updates the orders, a few hundred at a time, in one transaction. Memory
-stays small whatever the CSV's size (a JSON file is parsed whole: keep those to exports of a
-few thousand orders). An order's CSV rows come one after another, as platforms export them.
+stays small whatever the CSV's size; a JSON file is parsed whole, so it may be JSON_MAX_BYTES
+at most. An order's CSV rows come one after another, as platforms export them.
 
 Problems are `row N: ...` strings. In a CSV file N is the file's line number, the header being
 row 1; in a JSON file N is the order's position (1-based) and line problems add `line M: `.
@@ -38,6 +38,8 @@ FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0":
 MAX_INT = 2**31 - 1  # an INTEGER column on PostgreSQL
 MAX_PROBLEMS = 1000  # problems listed; the rest are counted
 CHUNK = 500  # orders written (and let go of) at a time
+# The json module parses a whole document: 16 MB (25,000 orders) peaks at about 200 MB.
+JSON_MAX_BYTES = 16 * 2**20
 
 
 class ImportFileError(Exception):
@@ -280,6 +282,11 @@ def _read_csv(path: Path) -> Iterator[dict]:
 
 
 def _read_json(path: Path) -> Iterator[dict]:
+    if path.stat().st_size > JSON_MAX_BYTES:
+        raise ImportFileError(
+            f"{path.name}: a JSON file is read whole, so it can be at most "
+            f"{JSON_MAX_BYTES // 2**20} MB; split it, or export CSV, which any size can be"
+        )
     try:
         # Whole numbers as Decimal too: a 5,000-digit one is then a row's bad value, not an
         # error from int() while the file is read.
