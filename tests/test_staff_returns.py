@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import OutboxMessage, Refund, ReturnRequest
 from app.returns import refunds as refunds_module
+from app.returns.payments import GatewayResult
 from tests.returns_helpers import choose, confirm, line_ids, look_up, make_order, token_from
 from tests.staff_helpers import make_user, sign_in, signed_in
 
@@ -181,18 +182,19 @@ def test_partial_refunds_before_receipt_with_notes_and_limits(app):
     assert "Further refund" in ret.events[-1].note
 
 
+class RefusingGateway:
+    """A payment gateway that declines every refund."""
+
+    def refund(self, amount_cents, method, idempotency_key):
+        return GatewayResult(False, error="card issuer unavailable")
+
+
 def test_a_failed_refund_can_be_retried(app):
     rma, _ = start_return(app, quantity=1)
     agent = signed_in(app, "agent")
 
-    class Refusing:
-        def refund(self, amount_cents, method, idempotency_key):
-            from app.returns.payments import GatewayResult
-
-            return GatewayResult(False, error="card issuer unavailable")
-
     real = app.extensions["payment_gateway"]
-    app.extensions["payment_gateway"] = Refusing()
+    app.extensions["payment_gateway"] = RefusingGateway()
     post(agent, f"/staff/returns/{rma}/refund", amount="39.00", key="k1")
     [refund] = current(app, rma).refunds
     assert (refund.status, refund.failure) == ("failed", "card issuer unavailable")
@@ -207,14 +209,8 @@ def test_a_failed_refund_is_not_retried_once_another_refund_has_paid(app):
     rma, _ = start_return(app, quantity=1)
     agent = signed_in(app, "agent")
 
-    class Refusing:
-        def refund(self, amount_cents, method, idempotency_key):
-            from app.returns.payments import GatewayResult
-
-            return GatewayResult(False, error="card issuer unavailable")
-
     real = app.extensions["payment_gateway"]
-    app.extensions["payment_gateway"] = Refusing()
+    app.extensions["payment_gateway"] = RefusingGateway()
     post(agent, f"/staff/returns/{rma}/refund", amount="39.00", key="k1")
     app.extensions["payment_gateway"] = real
     post(agent, f"/staff/returns/{rma}/refund", amount="39.00", key="k2")
