@@ -12,6 +12,10 @@ from app.extensions import db
 
 MESSAGES = {
     400: ("Something in that request was not right", "Please go back and try again."),
+    403: (
+        "You don't have access to that page",
+        "Your account's role doesn't include it. An admin can change that.",
+    ),
     404: ("We couldn't find that page", "It may have moved, or the link may be mistyped."),
     405: ("That action isn't available here", "Please go back and try again."),
     429: (
@@ -65,7 +69,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
-        description = error.description if code in (409, 503) else None
+        description = error.description if code in (403, 409, 503) else None
         return render_error(code, message=description)
 
     @app.errorhandler(OperationalError)

@@ -66,6 +66,19 @@ def test_agent_routes_refuse_other_roles(app, role):
         assert call(client, url, method).status_code == 403, endpoint
 
 
+def test_a_page_for_another_role_says_who_it_is_for(app):
+    editor = signed_in(app, "editor")
+    page = editor.get("/staff/returns")
+    assert page.status_code == 403
+    html = page.get_data(as_text=True)
+    assert "<h1>You don&#39;t have access to that page</h1>" in html
+    assert "This page is for admins and agents; you are signed in as editor." in html
+    agent = signed_in(app, "agent")
+    insights = agent.get("/staff/insights").get_data(as_text=True)
+    assert "This page is for admins and editors; you are signed in as agent." in insights
+    assert "Something in that request was not right" not in insights
+
+
 def _roles(app, endpoint):
     return getattr(app.view_functions[endpoint], "allowed_roles", ())
 

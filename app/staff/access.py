@@ -23,13 +23,25 @@ def role_required(*roles: str) -> Callable:
         @login_required
         def guarded(*args, **kwargs):
             if current_user.role not in roles:
-                abort(403)
+                abort(403, description=_who_may(roles))
             return view(*args, **kwargs)
 
         guarded.allowed_roles = roles
         return guarded
 
     return decorate
+
+
+ROLE_NAMES = {"admin": "admins", "agent": "agents", "editor": "editors"}
+
+
+def _who_may(roles: tuple[str, ...]) -> str:
+    names = [ROLE_NAMES.get(role, role) for role in roles]
+    who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return (
+        f"This page is for {who}; you are signed in as {current_user.role}."
+        " An admin can change your role."
+    )
 
 
 def session_user(user_id: str) -> User | None:
