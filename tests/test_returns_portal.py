@@ -263,3 +263,20 @@ def test_the_same_draft_confirmed_twice_at_once_makes_one_return(app):
         thread.join(timeout=30)
     assert len(rmas) == 2 and rmas[0] == rmas[1]
     assert len(returns(app)) == 1
+
+
+def test_an_order_with_nothing_returnable_says_so_and_offers_a_way_forward(app, client):
+    make_order(app, delivered_days_ago=None)  # not delivered yet
+    look_up(client)
+    html = client.get("/returns/start").get_data(as_text=True)
+    assert "Nothing in this order can be returned" in html
+    assert "How to track your order" in html and "support@" in html
+    assert "How would you like your money back?" not in html and ">Continue</button>" not in html
+
+
+def test_an_order_with_something_returnable_offers_the_choices(app, client):
+    make_order(app)
+    look_up(client)
+    html = client.get("/returns/start").get_data(as_text=True)
+    assert "Nothing in this order can be returned" not in html
+    assert "How would you like your money back?" in html and ">Continue</button>" in html
