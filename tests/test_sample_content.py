@@ -42,3 +42,22 @@ def test_every_internal_link_in_an_article_resolves():
     for article in library.articles.values():
         for target in re.findall(r'href="/articles/([^"#]+)', article.html):
             assert target in library.articles, f"{article.path} links to missing {target}"
+
+
+def test_the_return_article_names_the_statuses_as_the_status_page_does():
+    import re
+
+    from app.returns.states import CUSTOMER_LABELS
+
+    text = (CONTENT / "returns-refunds" / "how-to-return-an-item.md").read_text(encoding="utf-8")
+    start = text.index("| Status | What it means |")
+    table = text[start : text.index("\n\n", start)]
+    named = re.findall(r"^\| ([^|]+?) \|", table, re.MULTILINE)[1:]  # past the header
+    assert named and set(named) <= set(CUSTOMER_LABELS.values()), named
+
+
+def test_no_article_promises_an_exchange_the_returns_portal_does_not_offer():
+    library = load_library(CONTENT)
+    for article in library.articles.values():
+        body = (CONTENT / article.source).read_text(encoding="utf-8")
+        assert "choose **Exchange**" not in body and "exchange it for" not in body, article.path
