@@ -280,3 +280,47 @@ def test_an_order_with_something_returnable_offers_the_choices(app, client):
     html = client.get("/returns/start").get_data(as_text=True)
     assert "Nothing in this order can be returned" not in html
     assert "How would you like your money back?" in html and ">Continue</button>" in html
+
+
+def _confirmed_return(app):
+    order_id = make_order(app)
+    tee = line_ids(app, order_id)[0]
+    customer = app.test_client()
+    look_up(customer)
+    choose(customer, **{f"qty-{tee}": "1", f"reason-{tee}": "changed_mind"})
+    return customer, confirm(customer)[0].headers["Location"]
+
+
+def test_the_customer_can_cancel_their_return_until_the_first_scan(app):
+    customer, status_url = _confirmed_return(app)
+    status = customer.get(status_url).get_data(as_text=True)
+    assert f'href="{status_url}/cancel">Cancel this return</a>' in status
+    page = customer.get(f"{status_url}/cancel").get_data(as_text=True)
+    assert "Cancel return RMA-" in page and "1 × Linen tee" in page
+    canceled = customer.post(f"{status_url}/cancel", data={"csrf_token": token_from(page)})
+    assert canceled.status_code == 303 and canceled.headers["Location"] == status_url
+    status = customer.get(status_url).get_data(as_text=True)
+    assert "<strong>Canceled</strong>" in status and "Canceled by the customer." in status
+    assert "Cancel this return" not in status
+    with app.app_context():
+        ret = db.session.execute(select(ReturnRequest)).scalar_one()
+        assert ret.status == "canceled" and ret.events[-1].actor == "customer"
+
+
+def test_a_return_the_carrier_has_scanned_cannot_be_canceled_by_the_customer(app):
+    customer, status_url = _confirmed_return(app)
+    page = customer.get(f"{status_url}/cancel").get_data(as_text=True)
+    with app.app_context():
+        from app.returns import states
+
+        ret = db.session.execute(select(ReturnRequest)).scalar_one()
+        states.apply(ret, "carrier_scan", actor="carrier")
+        db.session.commit()
+    refused = customer.post(f"{status_url}/cancel", data={"csrf_token": token_from(page)})
+    assert refused.status_code == 409
+    assert "can&#39;t be canceled any more" in refused.get_data(as_text=True)
+    assert "Cancel this return" not in customer.get(status_url).get_data(as_text=True)
+    without_token = customer.post(f"{status_url}/cancel")
+    assert without_token.status_code in (400, 409)
+    with app.app_context():
+        assert db.session.execute(select(ReturnRequest)).scalar_one().status == "in_transit"

@@ -274,3 +274,19 @@ def _by_key(key: str) -> ReturnRequest | None:
     return db.session.execute(
         select(ReturnRequest).filter_by(idempotency_key=key)
     ).scalar_one_or_none()
+
+
+def cancel_by_customer(ret: ReturnRequest) -> None:
+    """The customer calls the return off, until the carrier's first scan. Serialised with the
+    carrier's webhook and refunds (see Order.return_lock), so a scan arriving at the same
+    moment wins or loses cleanly. Raises TransitionError once it can't be canceled."""
+    db.session.execute(
+        update(Order).where(Order.id == ret.order_id).values(return_lock=Order.return_lock + 1)
+    )
+    db.session.refresh(ret)
+    try:
+        move(ret, "cancel", actor="customer", note="Canceled by the customer.")
+    except states.TransitionError:
+        db.session.rollback()
+        raise
+    db.session.commit()

@@ -21,6 +21,7 @@ from app.returns.policy import Policy
 from app.returns.service import (
     Draft,
     NotReturnable,
+    cancel_by_customer,
     create_return,
     draft_estimate,
     find_order,
@@ -43,6 +44,10 @@ def policy() -> Policy:
     if loaded is None:
         abort(503, "Returns can't be started right now. Please try again later or contact us.")
     return loaded
+
+
+# Until the carrier's first scan, as staff may (the state machine's own rule for "cancel").
+CUSTOMER_CANCELLABLE = states.TRANSITIONS["cancel"][0]
 
 
 def today() -> date:
@@ -216,7 +221,26 @@ def status(token: str):
         next_step=states.NEXT_STEPS.get(found.status, ""),
         refund=refund_expectation(rules, found),
         money=refund_summary(rules, found),
+        cancellable=found.status in CUSTOMER_CANCELLABLE,
     )
+
+
+@bp.route("/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    """A confirmation page, then the cancel itself (a form: it works without JavaScript)."""
+    found = _by_token(token)
+    form = CsrfOnlyForm()
+    if found.status not in CUSTOMER_CANCELLABLE:
+        message = "This return can't be canceled any more: the carrier has it, or it has ended."
+        return render_template("returns/not_returnable.html", message=message, token=token), 409
+    if form.validate_on_submit():
+        try:
+            cancel_by_customer(found)
+        except states.TransitionError:
+            message = "This return can't be canceled any more: the carrier has just scanned it."
+            return render_template("returns/not_returnable.html", message=message, token=token), 409
+        return redirect(url_for("returns.status", token=token), code=303)
+    return render_template("returns/cancel.html", ret=found, token=token, form=form)
 
 
 @bp.get("/<token>/label.pdf")

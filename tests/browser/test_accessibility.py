@@ -140,6 +140,13 @@ def test_return_flow_pages(live_url, page, axe_script, subtests):
     expect(page.get_by_role("status")).to_contain_text("Label ready")
     assert_accessible(page, axe_script, subtests, "return status")
 
+    page.get_by_role("link", name="Cancel this return").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Cancel return")
+    assert_accessible(page, axe_script, subtests, "cancel a return")
+    page.get_by_role("button", name="Yes, cancel this return").click()
+    expect(page.get_by_role("status")).to_contain_text("Canceled")
+    assert_accessible(page, axe_script, subtests, "canceled return")
+
     page.goto(live_url + "/returns/find")
     assert_accessible(page, axe_script, subtests, "find my return")
 
