@@ -6,13 +6,12 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models.orders import Order
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.returns import states
 from app.returns.payments import PaymentGateway
 from app.returns.policy import ChosenLine, Policy, estimate
-from app.returns.workflow import move
+from app.returns.workflow import lock_returns, move
 from app.templating import money
 
 # Statuses from which staff may refund: after inspection, or earlier when they choose to
@@ -135,13 +134,13 @@ def retry_refund(
     db.session.refresh(refund)
     if refund.status != "failed":
         raise RefundError("Only a failed refund can be retried.")
-    remaining = refundable(policy, ret).remaining_cents
-    if refund.amount_cents > remaining:
-        left = money(remaining, ret.order.currency)
+    available = refundable(policy, ret)
+    if refund.amount_cents > available.remaining_cents:
+        left = money(available.remaining_cents, ret.order.currency)
         raise RefundError(f"That refund is more than the {left} still refundable.")
     refund.status = "pending"
     try:
-        _count(ret, refund.amount_cents, limit=refundable(policy, ret).total_cents)
+        _count(ret, refund.amount_cents, limit=available.total_cents)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -153,9 +152,7 @@ def _lock(ret: ReturnRequest) -> None:
     """Serialise with every other change to this order's returns (see Order.return_lock), and
     read the return as it is now: two agents refunding at once would otherwise both see the
     whole amount still refundable, and both pay it."""
-    db.session.execute(
-        update(Order).where(Order.id == ret.order_id).values(return_lock=Order.return_lock + 1)
-    )
+    lock_returns(ret.order_id)
     db.session.expire(ret)
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -18,7 +18,7 @@ from app.returns.carrier import Carrier
 from app.returns.policy import ChosenLine, Eligibility, Estimate, LineFacts, Policy
 from app.returns.policy import eligibility as line_eligibility
 from app.returns.policy import estimate as policy_estimate
-from app.returns.workflow import move
+from app.returns.workflow import lock_returns, move
 
 COMMENT_MAX = 500
 
@@ -214,9 +214,7 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
     if existing is not None:
         return existing
     # Take the order's lock first, before reading anything (see Order.return_lock).
-    db.session.execute(
-        update(Order).where(Order.id == draft.order_id).values(return_lock=Order.return_lock + 1)
-    )
+    lock_returns(draft.order_id)
     order = db.session.get(Order, draft.order_id)
     options = {o.line.id: o for o in line_options(policy, order, today)}
     for chosen in draft.lines:
@@ -280,9 +278,7 @@ def cancel_by_customer(ret: ReturnRequest) -> None:
     """The customer calls the return off, until the carrier's first scan. Serialised with the
     carrier's webhook and refunds (see Order.return_lock), so a scan arriving at the same
     moment wins or loses cleanly. Raises TransitionError once it can't be canceled."""
-    db.session.execute(
-        update(Order).where(Order.id == ret.order_id).values(return_lock=Order.return_lock + 1)
-    )
+    lock_returns(ret.order_id)
     db.session.refresh(ret)
     try:
         move(ret, "cancel", actor="customer", note="Canceled by the customer.")

@@ -2,12 +2,23 @@
 caller's transaction. Every change of status goes through here."""
 
 from flask import current_app
+from sqlalchemy import update
 
+from app.extensions import db
+from app.models.orders import Order
 from app.models.returns import ReturnEvent, ReturnRequest
 from app.notifications.outbox import notify_customer
 from app.returns import states
 from app.signing import sign
 from app.templating import absolute_url
+
+
+def lock_returns(order_id: int) -> None:
+    """Serialise with every other change to this order's returns (see Order.return_lock): a
+    write taken first in the transaction, so whatever is read after it is current."""
+    db.session.execute(
+        update(Order).where(Order.id == order_id).values(return_lock=Order.return_lock + 1)
+    )
 
 
 def status_token(ret: ReturnRequest) -> str:

@@ -11,15 +11,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
-from app.models.orders import Order
 from app.models.refunds import CarrierEvent
 from app.models.returns import ReturnRequest
 from app.returns.states import TransitionError
-from app.returns.workflow import move
+from app.returns.workflow import lock_returns, move
 
 log = logging.getLogger(__name__)
 
@@ -103,9 +102,7 @@ def _apply(ret: ReturnRequest, event: Event) -> Outcome:
     """Move the return as the event asks, or leave it alone when its status doesn't allow it."""
     # Serialise with every other change to this order's returns (see Order.return_lock), then
     # read the status as it is now: another event may have moved the return meanwhile.
-    db.session.execute(
-        update(Order).where(Order.id == ret.order_id).values(return_lock=Order.return_lock + 1)
-    )
+    lock_returns(ret.order_id)
     db.session.refresh(ret)
     action, note = ACTIONS[event.kind]
     try:
