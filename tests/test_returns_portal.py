@@ -45,7 +45,12 @@ def client_at(app, address: str):
 def test_lookup_is_rate_limited_per_order_number_and_client(app):
     make_order(app)
     stranger = client_at(app, "203.0.113.9")
-    statuses = [look_up(stranger, "JP-10001", f"x{n}@example.com").status_code for n in range(6)]
+    # The same order number however it is written: case, spaces around, fullwidth letters.
+    spellings = ["JP-10001", "jp-10001", " JP-10001 ", "\uff2a\uff30-10001", "Jp-10001", "JP-10001"]
+    statuses = [
+        look_up(stranger, number, f"x{n}@example.com").status_code
+        for n, number in enumerate(spellings)
+    ]
     assert statuses == [400] * 5 + [429]
     page = look_up(stranger, "JP-10001", "ana@example.com").get_data(as_text=True)
     assert "Too many requests" in page and "try again in about 15 minutes" in page

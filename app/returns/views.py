@@ -6,7 +6,7 @@ from flask import abort, current_app, redirect, render_template, request, sessio
 from flask_limiter.util import get_remote_address
 
 from app.extensions import db, rate_limit
-from app.models.orders import Order
+from app.models.orders import Order, order_number_key
 from app.models.returns import ReturnRequest
 from app.returns import bp, states
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
@@ -55,7 +55,9 @@ def today() -> date:
 
 
 def _order_number() -> str:
-    return "".join(request.form.get("order_number", "").split()).upper()[:40]
+    """The order number asked for, as lookups compare it: "jp 10481" and a fullwidth
+    "ＪＰ-10481" are guesses at the same order."""
+    return order_number_key(request.form.get("order_number", ""))[:40]
 
 
 def order_and_client_key() -> str:
@@ -64,7 +66,7 @@ def order_and_client_key() -> str:
     return f"order:{_order_number()}|{get_remote_address()}"
 
 
-def order_number_key() -> str:
+def order_key() -> str:
     return f"order:{_order_number()}"
 
 
@@ -95,7 +97,7 @@ def _draft(order: Order) -> Draft:
     "5 per 15 minutes", methods=["POST"], key_func=order_and_client_key, deduct_when=failed_lookup
 )
 # Guesses at one order's email or postal code from many addresses at once.
-@rate_limit("30 per hour", methods=["POST"], key_func=order_number_key, deduct_when=failed_lookup)
+@rate_limit("30 per hour", methods=["POST"], key_func=order_key, deduct_when=failed_lookup)
 def lookup():
     form = LookupForm()
     error = None
