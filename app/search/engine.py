@@ -306,7 +306,7 @@ class SearchEngine:
             return results
         ranker = view.ranker
         ranked = ranker.rank(query_plan)
-        results.partial = ranked.partial and bool(ranked.mask.any())
+        results.partial = ranked.partial
         # Facet counts stay those of the whole query; hits and total honour the filters.
         results.facets = ranker.facet_counts(ranked.mask)
         chosen = None

@@ -179,8 +179,8 @@ def known(word: str, vocabulary: Vocabulary) -> bool:
     """The index has the word as written, or a word with its stem ("importing": "import")."""
     if vocabulary.frequency(word):
         return True
-    found = stems(word)
-    return bool(found) and all(vocabulary.stem_frequency(s) for s in found)
+    stem = stem_of(word)
+    return stem is not None and vocabulary.stem_frequency(stem) > 0
 
 
 def typo_variants(word: str, vocabulary: Vocabulary) -> list[str]:
@@ -234,9 +234,9 @@ def _searched(typed: tuple[str, ...], others: list, keep_conversational: bool) -
 def plan(text: str, vocabulary: Vocabulary, synonyms: Synonyms) -> Plan:
     tokens = words(text)
     # Conversational words are searched only when the query has nothing else.
-    keep_conversational = not any(w not in CONVERSATIONAL and stems(w) for w in tokens) and not any(
-        synonyms.match(tokens, i)[1] for i in range(len(tokens))
-    )
+    keep_conversational = not any(
+        w not in CONVERSATIONAL and stem_of(w) for w in tokens
+    ) and not any(synonyms.match(tokens, i)[1] for i in range(len(tokens)))
     slots: list[Slot] = []
     slot_at: dict[int, Slot] = {}  # token position -> the slot it is part of
     corrected_words: list[str] = []

@@ -32,7 +32,6 @@ K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 # equally rare words missing keeps (2/3)^2, about 44%. Measured with `make eval` (1.5 to 2.5
 # differ by a query or two; 2 was best of them, and a separate title bonus only lost).
 COVERAGE_POWER = 2.0
-RARITY = 1.0
 FACET_FIELDS = ("category", "type")
 ENTRY_OVERHEAD = 50  # a cache entry's key, tuple and arrays, counted as this many postings
 EMPTY_IDS = np.zeros(0, dtype=np.int32)
@@ -124,7 +123,7 @@ def _field_lengths(leaf, fieldname: str) -> np.ndarray:
 @dataclass
 class Ranked:
     """Which documents match (a mask over document numbers) and their scores; partial when
-    no document holds every word of the query."""
+    some do, but none holds every word of the query."""
 
     mask: np.ndarray
     scores: np.ndarray
@@ -229,7 +228,6 @@ class Ranker:
                 continue
             if len(lists) == 1:
                 ids, term_score = lists[0]
-                every = None
                 scores[ids] += field_weight * weight * term_score
                 held = ids
             else:
@@ -283,7 +281,8 @@ class Ranker:
         mask = coverage > 0
         # Every word matched, if only by a synonym or a typo variant.
         complete = matched == counted
-        partial = len(plan.slots) > 1 and (missing or not (complete & mask).any())
+        found = bool(mask.any())
+        partial = found and len(plan.slots) > 1 and (missing or not (complete & mask).any())
         return Ranked(mask, scores, partial=partial)
 
     def weighted_terms(self, fieldname: str, terms: Iterable[tuple[str, float]]) -> Ranked:
