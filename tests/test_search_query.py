@@ -146,5 +146,10 @@ def test_did_you_mean_is_never_offered_for_a_word_whose_stem_the_index_knows():
 
 
 def test_a_word_longer_than_any_in_a_help_center_gets_no_variants():
-    slot = plan("refund" * 5, VOCAB, Synonyms()).slots[0]
-    assert slot.typos == [] and slot.compounds == []
+    # Each of these would match, were the word shorter: one typo away, or two known halves.
+    long = FakeVocabulary({"a" * 24 + "b": 2, "c" * 13: 3, "d" * 12: 3})
+    assert plan("a" * 25, long, Synonyms()).slots[0].typos == []
+    assert plan("c" * 13 + "d" * 12, long, Synonyms()).slots[0].compounds == []
+    short = FakeVocabulary({"a" * 11 + "b": 2, "c" * 6: 3, "d" * 6: 3})
+    assert plan("a" * 12, short, Synonyms()).slots[0].typos == ["a" * 11 + "b"]
+    assert plan("c" * 6 + "d" * 6, short, Synonyms()).slots[0].compounds == [("c" * 6, "d" * 6)]
