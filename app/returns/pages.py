@@ -62,10 +62,10 @@ class RefundSummary:
 def refund_summary(policy: Policy, ret: ReturnRequest) -> RefundSummary:
     paid = tuple(r for r in ret.refunds if r.status == "succeeded")
     pending = sum(r.amount_cents for r in ret.refunds if r.status == "pending")
-    if ret.status in states.RELEASED or ret.status == states.REJECTED:
+    if ret.status in states.RELEASED | {states.REFUNDED, states.CLOSED}:
+        # Nothing more is due: a return that ended, or one refunded (a partial refund staff
+        # explained is the whole of it).
         due, estimate = 0, False
-    elif ret.status in (states.REFUNDED, states.CLOSED):
-        due, estimate = 0, False  # a partial refund staff explained is the whole of it
     else:
         owed = refundable(policy, ret)
         estimate = not any(line.inspection for line in ret.lines)

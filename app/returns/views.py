@@ -232,17 +232,16 @@ def cancel(token: str):
     """A confirmation page, then the cancel itself (a form: it works without JavaScript)."""
     found = _by_token(token)
     form = CsrfOnlyForm()
-    if found.status not in CUSTOMER_CANCELLABLE:
-        message = "This return can't be canceled any more: the carrier has it, or it has ended."
-        return render_template("returns/not_returnable.html", message=message, token=token), 409
-    if form.validate_on_submit():
+    if found.status in CUSTOMER_CANCELLABLE:
+        if not form.validate_on_submit():
+            return render_template("returns/cancel.html", ret=found, token=token, form=form)
         try:
             cancel_by_customer(found)
+            return redirect(url_for("returns.status", token=token), code=303)
         except states.TransitionError:
-            message = "This return can't be canceled any more: the carrier has just scanned it."
-            return render_template("returns/not_returnable.html", message=message, token=token), 409
-        return redirect(url_for("returns.status", token=token), code=303)
-    return render_template("returns/cancel.html", ret=found, token=token, form=form)
+            pass  # the carrier scanned it a moment ago
+    message = "This return can't be canceled any more: the carrier has it, or it has ended."
+    return render_template("returns/not_returnable.html", message=message, token=token), 409
 
 
 @bp.get("/<token>/label.pdf")
