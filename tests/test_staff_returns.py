@@ -189,30 +189,29 @@ class RefusingGateway:
         return GatewayResult(False, error="card issuer unavailable")
 
 
-def test_a_failed_refund_can_be_retried(app):
+def _declined_refund(app):
+    """A return whose full refund the payment gateway declined: (rma, the agent's client)."""
     rma, _ = start_return(app, quantity=1)
     agent = signed_in(app, "agent")
-
     real = app.extensions["payment_gateway"]
     app.extensions["payment_gateway"] = RefusingGateway()
     post(agent, f"/staff/returns/{rma}/refund", amount="39.00", key="k1")
+    app.extensions["payment_gateway"] = real
+    return rma, agent
+
+
+def test_a_failed_refund_can_be_retried(app):
+    rma, agent = _declined_refund(app)
     [refund] = current(app, rma).refunds
     assert (refund.status, refund.failure) == ("failed", "card issuer unavailable")
     assert current(app, rma).status == "label_issued"
-    app.extensions["payment_gateway"] = real
     post(agent, f"/staff/returns/{rma}/refunds/{refund.id}/retry")
     [refund] = current(app, rma).refunds
     assert refund.status == "succeeded" and current(app, rma).status == "refunded"
 
 
 def test_a_failed_refund_is_not_retried_once_another_refund_has_paid(app):
-    rma, _ = start_return(app, quantity=1)
-    agent = signed_in(app, "agent")
-
-    real = app.extensions["payment_gateway"]
-    app.extensions["payment_gateway"] = RefusingGateway()
-    post(agent, f"/staff/returns/{rma}/refund", amount="39.00", key="k1")
-    app.extensions["payment_gateway"] = real
+    rma, agent = _declined_refund(app)
     post(agent, f"/staff/returns/{rma}/refund", amount="39.00", key="k2")
     failed = next(r for r in current(app, rma).refunds if r.status == "failed")
     page = agent.get(f"/staff/returns/{rma}").get_data(as_text=True)
