@@ -7,7 +7,7 @@ from flask import abort, session
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.models.staff import User
-from app.staff.auth import end_session, load_user, start_session
+from app.staff.auth import end_every_session, end_session, load_user, start_session
 
 SESSION_TOKEN = "staff_session"  # the session cookie's key for the browser's token
 
@@ -54,6 +54,11 @@ def sign_in_browser(user: User) -> None:
     session[SESSION_TOKEN] = start_session(user)
 
 
-def sign_out_browser() -> None:
-    end_session(session.pop(SESSION_TOKEN, None))
+def sign_out_browser(everywhere: bool = False) -> None:
+    """End this browser's session, or every session of the account."""
+    token = session.pop(SESSION_TOKEN, None)
+    if everywhere:
+        end_every_session(current_user)
+    else:
+        end_session(token)
     logout_user()

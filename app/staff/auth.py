@@ -151,14 +151,13 @@ def load_user(user_id: str, token: str | None) -> User | None:
     number, _, version = user_id.partition(":")
     if not number.isdigit() or not version.isdigit() or not token:
         return None
-    user = db.session.get(User, int(number))
-    if user is None or user.session_version != int(version):
-        return None
-    live = db.session.execute(
-        select(StaffSession.id).where(
+    return db.session.execute(
+        select(User)
+        .join(StaffSession, StaffSession.user_id == User.id)
+        .where(
+            User.id == int(number),
+            User.session_version == int(version),
             StaffSession.token_hash == _hash(token),
-            StaffSession.user_id == user.id,
             StaffSession.revoked_at.is_(None),
         )
-    ).first()
-    return user if live else None
+    ).scalar_one_or_none()

@@ -16,7 +16,7 @@ from app.returns.refunds import RefundError, issue_refund, refundable, retry_ref
 from app.returns.workflow import move, status_token
 from app.staff import bp
 from app.staff.access import AGENTS, EDITORS, role_required, sign_in_browser, sign_out_browser
-from app.staff.auth import FAILED, authenticate, end_every_session
+from app.staff.auth import FAILED, authenticate
 from app.staff.forms import ActionForm, RefundForm, RejectForm, SignInForm
 from app.staff.queue import AGES, QueueFilter, queue_query, status_counts
 
@@ -66,8 +66,7 @@ def sign_out_everywhere():
     """Every browser this account is signed in on, this one included."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    end_every_session(current_user)
-    sign_out_browser()
+    sign_out_browser(everywhere=True)
     flash("You are signed out on every device.")
     return redirect(url_for("staff.sign_in"), code=303)
 
