@@ -336,6 +336,8 @@ def test_an_item_rejected_at_inspection_shows_the_customer_what_was_refunded(app
         f"/staff/returns/{rma}/inspect",
         **{
             f"inspection-{shirt}": "accepted",
+            # A reason typed, then Accept chosen: the customer reads it as accepted.
+            f"inspection-reason-{shirt}": "Creased",
             f"inspection-{tote}": "rejected",
             f"inspection-reason-{tote}": "It has been used and is stained.",
             f"inspection-note-{tote}": "heavy use and a grease stain",
@@ -358,6 +360,7 @@ def test_an_item_rejected_at_inspection_shows_the_customer_what_was_refunded(app
         "<strong>Not accepted</strong>: It has been used and is stained. (not refunded)" in status
     )
     assert "grease stain" not in status
+    assert "Linen shirt: accepted." in status and "Creased" not in status
     with app.app_context():
         email = db.session.execute(
             select(OutboxMessage).filter(OutboxMessage.subject.contains("refund issued"))

@@ -46,6 +46,7 @@ def record_inspection(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str
     if any(line.received_qty is None for line in ret.lines):
         return {"form": "Record what arrived before inspecting."}
     errors: dict[str, str] = {}
+    verdicts = {}
     for line in ret.lines:
         verdict = form.get(f"inspection-{line.id}", "")
         reason = (form.get(f"inspection-reason-{line.id}") or "").strip()
@@ -53,13 +54,12 @@ def record_inspection(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str
             errors[f"inspection-{line.id}"] = "Accept or reject this item."
         elif verdict == "rejected" and not reason:
             errors[f"inspection-reason-{line.id}"] = "Say why, for the customer."
+        verdicts[line] = (verdict, reason if verdict == "rejected" else None)
     if errors:
         return errors
     told = []
-    for line in ret.lines:
-        line.inspection = form[f"inspection-{line.id}"]
-        reason = (form.get(f"inspection-reason-{line.id}") or "").strip()
-        line.customer_reason = reason if line.inspection == "rejected" else None
+    for line, (verdict, reason) in verdicts.items():
+        line.inspection, line.customer_reason = verdict, reason
         line.inspection_note = (form.get(f"inspection-note-{line.id}") or "").strip() or None
         name = line.order_line.name
         told.append(f"{name}: not accepted ({reason})." if reason else f"{name}: accepted.")
