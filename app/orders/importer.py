@@ -11,7 +11,7 @@ row 1; in a JSON file N is the order's position (1-based) and line problems add 
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -486,8 +486,7 @@ def _records(path: str | Path) -> Iterator[OrderRecord]:
         yield record
 
 
-def _import_chunk(records: Iterable[OrderRecord], report: ImportReport) -> None:
-    records = list(records)
+def _import_chunk(records: list[OrderRecord], report: ImportReport) -> None:
     keys = [order_number_key(record.number) for record in records]
     existing = {
         order.number_key: order
@@ -498,7 +497,7 @@ def _import_chunk(records: Iterable[OrderRecord], report: ImportReport) -> None:
     for key, record in zip(keys, records, strict=True):
         order = existing.get(key)
         if order is None:
-            order = existing[key] = Order(number=record.number)
+            order = Order(number=record.number)
             db.session.add(order)
             report.created += 1
         else:
