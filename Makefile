@@ -34,6 +34,7 @@ install-eval: $(VENV)/.installed-eval
 run: install
 	$(BIN)/flask db upgrade
 	-$(BIN)/flask content check
+	$(BIN)/flask content index --changed
 	$(BIN)/flask demo seed
 	@echo
 	@echo "  Help center: http://$(HOST):$(PORT)/"
@@ -66,6 +67,7 @@ loadtest: install-test
 ## serve: production-style serving with gunicorn
 serve: install
 	FRONTDESK_ENV=production $(BIN)/flask db upgrade
+	FRONTDESK_ENV=production $(BIN)/flask content index --changed
 	FRONTDESK_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py "app:create_app()"
 
 lint: install-test

@@ -29,16 +29,22 @@ def on_starting(server):
 
 def _frontdesk(worker):
     """The worker's app when it is this site (the benchmark's hello world shares this file)."""
+    from app.services import find
+
     app = getattr(worker, "wsgi", None)
-    return app if "analytics" in getattr(app, "extensions", {}) else None
+    return app if find(app) else None
 
 
 def post_worker_init(worker):
-    """A worker makes the dummy password hash before its first request, so the first sign-in
-    with an unknown email takes no longer than any other (app/staff/auth.py)."""
-    if _frontdesk(worker):
+    """Before a worker's first request: load the articles and open the search index (see
+    app/services.py), and make the dummy password hash, so the first sign-in with an
+    unknown email takes no longer than any other (app/staff/auth.py)."""
+    app = _frontdesk(worker)
+    if app:
+        from app.services import services
         from app.staff.auth import dummy_hash
 
+        services(app).warm()
         dummy_hash()
 
 

@@ -8,17 +8,11 @@ from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as settings
+from app import services
 from app.analytics import counters
-from app.content import load_library
 from app.extensions import csrf, db, limiter, login_manager, migrate, sqlite_pragmas
-from app.help.article_page import ArticlePages
 from app.logs import configure_logging
 from app.notifications.sending import register_mail_sending
-from app.returns.carrier import LocalCarrier
-from app.returns.payments import LocalGateway
-from app.returns.policy import PolicyError, load_policy
-from app.search import SearchEngine, update_index
-from app.search.query import Synonyms
 from app.security import (
     RowId,
     SecurityHeaders,
@@ -51,6 +45,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.request_class = Request
     app.session_interface = SignedCookieSessions()
 
+    services.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -58,31 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_mail_sending(app)
     counters.register(app)
-    register_content(app)
     return app
-
-
-def register_content(app: Flask) -> None:
-    """Load the articles once, bring the search index up to date and open it for reading."""
-    content_dir = Path(app.config["CONTENT_DIR"])
-    library = load_library(content_dir, app.config["CONTENT_CACHE_SIZE"])
-    app.extensions["library"] = library
-    app.extensions["index_report"] = None  # what the start-up update did, if it ran
-    if app.config["SEARCH_INDEX_ON_START"]:
-        try:
-            app.extensions["index_report"] = update_index(library, app.config["INDEX_DIR"])
-        except Exception:  # noqa: BLE001 - articles still serve; search answers 503
-            app.logger.exception("search index could not be updated at start-up")
-    synonyms = Synonyms.load(content_dir / "synonyms.yml")
-    app.extensions["search"] = SearchEngine(app.config["INDEX_DIR"], library, synonyms)
-    app.extensions["article_pages"] = ArticlePages(library, app.config["INDEX_DIR"])
-    try:
-        app.extensions["returns_policy"] = load_policy(content_dir)
-    except PolicyError:
-        app.extensions["returns_policy"] = None  # returns pages answer 503 and say why
-        app.logger.exception("return policy could not be loaded")
-    app.extensions["carrier"] = LocalCarrier()
-    app.extensions["payment_gateway"] = LocalGateway()
 
 
 def register_extensions(app: Flask) -> None:
@@ -106,7 +77,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.core import bp as core_bp
     from app.help import bp as help_bp
-    from app.returns import bp as returns_bp
+    from app.returns.views import bp as returns_bp
     from app.staff import bp as staff_bp
     from app.webhooks import bp as webhooks_bp
 

@@ -13,7 +13,7 @@ from app.models.staff import ROLES
 from app.notifications.sending import MailConfigError, send_pending
 from app.orders import importer
 from app.search import build_index, update_index
-from app.search.indexer import current_generation
+from app.services import services
 from app.staff.auth import UserError, create_user, set_password
 
 content_cli = AppGroup("content", help="Check and index the help center's articles.")
@@ -26,7 +26,7 @@ def content_check() -> None:
     root = Path(current_app.config["CONTENT_DIR"])
     if not root.is_dir():
         raise click.ClickException(f"CONTENT_DIR {root} is not a folder")
-    library = current_app.extensions["library"]  # loaded (and checked) as the app started
+    library = services().library
     for problem in library.problems:
         click.echo(str(problem))
     count = len(library.articles)
@@ -40,15 +40,9 @@ def content_check() -> None:
 @click.option("--changed", is_flag=True, help="Only index added, changed and deleted articles.")
 def content_index(changed: bool) -> None:
     """Build the search index from CONTENT_DIR (a new copy, swapped in when complete)."""
-    library = current_app.extensions["library"]
+    library = services().library
     index_dir = current_app.config["INDEX_DIR"]
-    # The app's start-up (SEARCH_INDEX_ON_START) may have done this work a moment ago: a
-    # deploy running this command would otherwise index twice.
-    done, current_app.extensions["index_report"] = current_app.extensions["index_report"], None
-    if done is not None and (changed or done.full) and current_generation(Path(index_dir)):
-        report = done
-    else:
-        report = update_index(library, index_dir) if changed else build_index(library, index_dir)
+    report = update_index(library, index_dir) if changed else build_index(library, index_dir)
     click.echo(f"Search index: {report}.")
 
 
@@ -81,7 +75,7 @@ demo_cli = AppGroup("demo", help="Demo data for trying the site.")
 def demo_seed() -> None:
     """Create demo orders (once, on an empty database) and print how to look them up."""
     app = current_app
-    made = seed_demo(app.extensions["returns_policy"], app.extensions["carrier"])
+    made = seed_demo(services(app).returns_policy, services(app).carrier)
     shown = made or demo_orders()
     if not made:
         click.echo("The database already has orders; no demo data added.")

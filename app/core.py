@@ -4,6 +4,7 @@ from flask import Blueprint, Response, current_app
 from sqlalchemy import text
 
 from app.extensions import db
+from app.services import services
 from app.templating import absolute_url
 
 bp = Blueprint("core", __name__)
@@ -19,7 +20,7 @@ def healthz():
     except Exception:  # noqa: BLE001 - any failure means "not ready"
         current_app.logger.exception("health check: database unreachable")
         checks["database"] = "unavailable"
-    library = current_app.extensions["library"]
+    library = services().library
     checks["articles"] = len(library.articles)
     healthy = checks["database"] == "ok"
     return {"status": "ok" if healthy else "unavailable", "checks": checks}, 200 if healthy else 503

@@ -16,6 +16,7 @@ import sqlalchemy.pool
 from app import config as settings
 from app import create_app
 from app.extensions import db
+from app.services import services
 from tests.insights_helpers import load_week, write_policy
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
@@ -154,20 +155,24 @@ def config(tmp_path: Path, content_dir: Path, database_url: str) -> dict:
 
 @pytest.fixture
 def make_app(config: dict):
-    """Build a migrated app from the test settings, with `overrides` on top. Their database
-    connections and search index files are closed after the test."""
+    """Build a migrated app from the test settings, with `overrides` on top, its articles
+    loaded and index opened as a web worker has them before its first request (`warm=False`
+    leaves that to the first request). Their database connections and search index files
+    are closed after the test."""
     made = []
 
-    def make(**overrides):
+    def make(warm: bool = True, **overrides):
         app = create_app({**config, **overrides})
         with app.app_context():
             flask_migrate.upgrade()
+        if warm:
+            services(app).warm()
         made.append(app)
         return app
 
     yield make
     for app in made:
-        app.extensions["search"].close()
+        services(app).close()
         with app.app_context():
             db.engine.dispose()
 

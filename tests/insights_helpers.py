@@ -14,6 +14,7 @@ from app.extensions import db
 from app.models import ArticleViewDaily, Deflection, Order, OrderLine, Vote
 from app.models.analytics import SearchDaily, SearchDayTotal
 from app.returns.service import Draft, DraftLine, create_return, record_deflection
+from app.services import services
 
 ROOT = Path(__file__).resolve().parent.parent
 WEEK = DateRange(date(2026, 11, 1), date(2026, 11, 7))
@@ -212,8 +213,8 @@ def record_returns(app) -> None:
     """Two orders placed in the week (and one before it), three returns started in it, and
     customers shown articles before returning."""
     with app.app_context():
-        policy = app.extensions["returns_policy"]
-        carrier = app.extensions["carrier"]
+        policy = services(app).returns_policy
+        carrier = services(app).carrier
         tee = ("TEE-M", "Linen tee", "tops")
         shoe = ("SHOE-40", "Canvas shoe", "shoes")
         mug = ("MUG", "Stoneware mug", "home")

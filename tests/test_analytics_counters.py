@@ -20,6 +20,7 @@ from app.models import (
     SearchEvent,
     SynonymSuggestion,
 )
+from app.services import services
 from tests.insights_helpers import ROOT, SYNONYM_VISITS, SYNONYMS_LEARNT, at, search_counters
 
 BATCHED = {"ANALYTICS_FLUSH_EVERY": 10_000, "ANALYTICS_FLUSH_SECONDS": 3600}
@@ -65,7 +66,7 @@ def test_the_request_that_fills_the_batch_writes_it(make_app):
 def test_counts_older_than_the_interval_go_with_the_next_request_for_any_page(make_app):
     app = make_app(ANALYTICS_FLUSH_EVERY=10_000, ANALYTICS_FLUSH_SECONDS=5)
     clock = SimpleNamespace(now=100.0)
-    app.extensions["analytics"].clock = lambda: clock.now
+    services(app).analytics.clock = lambda: clock.now
     client = app.test_client()
     client.get(TRACK)
     clock.now += 4
@@ -88,7 +89,7 @@ def test_a_stopping_gunicorn_worker_writes_what_it_holds(make_app):
 def test_a_failed_write_keeps_the_counts_and_tries_again_later(make_app, monkeypatch):
     app = make_app(ANALYTICS_FLUSH_EVERY=2, ANALYTICS_FLUSH_SECONDS=5)
     clock = SimpleNamespace(now=100.0)
-    app.extensions["analytics"].clock = lambda: clock.now
+    services(app).analytics.clock = lambda: clock.now
     write = counters.write
 
     def database_down(connection, batch):
@@ -98,7 +99,7 @@ def test_a_failed_write_keeps_the_counts_and_tries_again_later(make_app, monkeyp
     client = app.test_client()
     client.get(TRACK)
     assert client.get(TRACK).status_code == 200  # the batch is due, and can't be written
-    assert app.extensions["analytics"].records == 2
+    assert services(app).analytics.records == 2
     monkeypatch.setattr(counters, "write", write)
     client.get(SEND)  # due by count, but a retry waits for the interval
     assert views(app) == {}

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from app.extensions import db
 from app.help import article_page
 from app.search import build_index
+from app.services import services
 from tests.conftest import csrf_token
 
 ARTICLE = "/articles/shipping/track-a-parcel"
@@ -70,7 +71,7 @@ def test_a_rebuilt_index_renders_the_page_again(app, monkeypatch):
     client = app.test_client()
     client.get(ARTICLE)
     client.get(ARTICLE)
-    build_index(app.extensions["library"], app.config["INDEX_DIR"])
+    build_index(services(app).library, app.config["INDEX_DIR"])
     assert client.get(ARTICLE).status_code == 200
     assert rendered == ["shipping/track-a-parcel"] * 2
 

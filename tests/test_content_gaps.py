@@ -14,6 +14,7 @@ from app.extensions import db
 from app.help.votes import record_vote
 from app.models import ContentGap, SynonymSuggestion
 from app.models.types import utcnow
+from app.services import services
 from tests.insights_helpers import (
     SYNONYM_VISITS,
     SYNONYMS_LEARNT,
@@ -25,8 +26,8 @@ from tests.returns_helpers import choose, line_ids, look_up, make_order, token_f
 
 
 def sources(app) -> gaps.Sources:
-    ext = app.extensions
-    return gaps.Sources(ext["library"], ext["returns_policy"], ext["search"])
+    found = services(app)
+    return gaps.Sources(found.library, found.returns_policy, found.search)
 
 
 def queue(app, rng=WEEK, status=""):
@@ -309,9 +310,7 @@ def test_accepting_a_suggestion_gives_the_exact_line_to_add(app):
         record_search("wheres my parcl", 0, "page", "s1", at=at(3, 10))
         record_search("track parcel", 1, "page", "s1", at=at(3, 10, 1))
         [row] = synonyms.open_suggestions()
-        described = synonyms.describe(
-            row, groups, app.extensions["library"], app.extensions["search"]
-        )
+        described = synonyms.describe(row, groups, services(app).library, services(app).search)
         assert described.synonyms_line == '- ["track parcel", "wheres my parcl"]'
         assert described.article_path == "shipping/track-a-parcel"
         assert described.aliases_line == 'aliases: ["where is my package", "wheres my parcl"]'

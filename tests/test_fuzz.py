@@ -36,6 +36,7 @@ from app import create_app
 from app.extensions import db
 from app.models import Order, ReturnLine, ReturnRequest
 from app.returns.workflow import status_token
+from app.services import services
 from app.staff.auth import create_user
 from app.webhooks.signature import HEADER as SIGNATURE_HEADER
 from app.webhooks.signature import sign
@@ -275,7 +276,7 @@ def app(tmp_path_factory):
             create_user("fuzz-agent@example.com", PASSWORD, "agent")
             create_user("fuzz-editor@example.com", PASSWORD, "editor")
         yield app
-        app.extensions["search"].close()
+        services(app).close()
         with app.app_context():
             db.engine.dispose()
 
@@ -341,7 +342,7 @@ class FormFields(HTMLParser):
 @pytest.fixture(scope="module")
 def known(app, visitors) -> Known:
     with app.app_context():
-        library = app.extensions["library"]
+        library = services(app).library
         returns = db.session.execute(select(ReturnRequest)).scalars().all()
         orders = db.session.execute(select(Order)).scalars().all()
         return_lines = db.session.execute(select(ReturnLine.id)).scalars().all()

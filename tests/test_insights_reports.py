@@ -15,6 +15,7 @@ from app.analytics.stats import wilson_lower_bound
 from app.extensions import db
 from app.models import ArticleViewDaily, SearchEvent
 from app.models.types import utcnow
+from app.services import services
 from tests.insights_helpers import (
     WEEK,
     record_searches,
@@ -134,7 +135,7 @@ def test_the_migration_counts_searches_recorded_before_it(app):
 
 
 def test_article_report_ranks_by_wilson_and_marks_too_few_votes(week_app):
-    library = week_app.extensions["library"]
+    library = services(week_app).library
     with week_app.app_context():
         report = article_report(WEEK, library, "wilson", descending=True)
     rows = {a.path: a for a in report.articles}
@@ -161,7 +162,7 @@ def test_article_report_ranks_by_wilson_and_marks_too_few_votes(week_app):
 
 
 def test_latest_comments_and_the_searches_that_led_to_an_article(week_app):
-    library = week_app.extensions["library"]
+    library = services(week_app).library
     with week_app.app_context():
         report = article_report(WEEK, library)
         detail = article_detail(WEEK, library, "returns/send-it-back")
@@ -182,9 +183,7 @@ def test_latest_comments_and_the_searches_that_led_to_an_article(week_app):
 
 def test_returns_report_by_category_sku_rate_deflections_and_coverage(week_app):
     with week_app.app_context():
-        report = returns_report(
-            WEEK, week_app.extensions["returns_policy"], week_app.extensions["library"]
-        )
+        report = returns_report(WEEK, services(week_app).returns_policy, services(week_app).library)
     categories = [
         (r.key, r.units, r.by_reason, r.sold, r.sold_returned) for r in report.by_category
     ]

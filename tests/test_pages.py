@@ -5,6 +5,7 @@ import re
 
 import pytest
 
+from app.services import services
 from tests.conftest import ARTICLES, write_content
 
 
@@ -191,4 +192,4 @@ def test_database_down_is_a_503_page_not_a_traceback(config, tmp_path, caplog):
     assert article.status_code == 200
     assert "How do I track my parcel?" in article.get_data(as_text=True)
     assert "analytics counts not written yet (1 kept)" in caplog.text
-    app.extensions["search"].close()
+    services(app).close()

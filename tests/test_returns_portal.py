@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import ReturnEvent, ReturnLine, ReturnRequest
 from app.returns.service import Draft, DraftLine, NotReturnable, create_return
+from app.services import services
 from tests.returns_helpers import choose, confirm, line_ids, look_up, make_order, token_from
 
 
@@ -168,7 +169,7 @@ def test_two_concurrent_returns_for_the_last_unit_exactly_one_wins(app):
         ],
     )
     [mug] = line_ids(app, order_id)
-    policy, carrier = app.extensions["returns_policy"], app.extensions["carrier"]
+    policy, carrier = services(app).returns_policy, services(app).carrier
     outcomes, barrier = [], threading.Barrier(2)
 
     def attempt(n):
@@ -252,7 +253,7 @@ def test_the_same_draft_confirmed_twice_at_once_makes_one_return(app):
 
     order_id = make_order(app)
     tee = line_ids(app, order_id)[0]
-    policy, carrier = app.extensions["returns_policy"], app.extensions["carrier"]
+    policy, carrier = services(app).returns_policy, services(app).carrier
     rmas, barrier = [], threading.Barrier(2)
 
     def attempt():

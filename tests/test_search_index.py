@@ -297,14 +297,16 @@ def test_an_index_without_articles_answers_with_nothing(content_dir, tmp_path):
     assert results.total == 0 and results.hits == []
 
 
-def test_content_index_after_a_start_up_build_indexes_once(make_app, monkeypatch):
-    """A deploy runs `flask content index` in a new process, whose start-up has just built
-    the missing index: the command says what that build did instead of building again."""
-    app = make_app()  # its start-up built the index
-    builds = []
-    monkeypatch.setattr("app.cli.build_index", lambda *a: builds.append(a))
-    full = app.test_cli_runner().invoke(args=["content", "index"])
-    assert full.exit_code == 0 and "full build: 3 articles" in full.output
-    assert builds == []
-    again = app.test_cli_runner().invoke(args=["content", "index"])  # nothing done for it now
-    assert again.exit_code == 0 and len(builds) == 1
+def test_commands_and_app_start_up_leave_the_index_to_whoever_needs_it(make_app):
+    """Making the app (every CLI command does) neither loads the articles nor touches the
+    index: a web worker opens it before its first request, a development server at its
+    first search, and `flask content index` builds it."""
+    app = make_app(warm=False)
+    index_dir = Path(app.config["INDEX_DIR"])
+    assert not index_dir.exists()
+    command = ["users", "create", "ana@example.com", "--role", "agent"]
+    created = app.test_cli_runner().invoke(args=command, input="plum-kite-harbour-71\n")
+    assert created.exit_code == 0, created.output
+    assert not index_dir.exists()
+    assert app.test_client().get("/api/search?q=parcel").get_json()["total"] == 1
+    assert current_generation(index_dir) is not None

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import OutboxMessage, Refund, ReturnRequest
 from app.returns import refunds as refunds_module
 from app.returns.payments import GatewayResult
+from app.services import services
 from tests.returns_helpers import choose, confirm, line_ids, look_up, make_order, token_from
 from tests.staff_helpers import make_user, sign_in, signed_in
 
@@ -193,10 +194,10 @@ def _declined_refund(app):
     """A return whose full refund the payment gateway declined: (rma, the agent's client)."""
     rma, _ = start_return(app, quantity=1)
     agent = signed_in(app, "agent")
-    real = app.extensions["payment_gateway"]
-    app.extensions["payment_gateway"] = RefusingGateway()
+    real = services(app).payments
+    services(app).payments = RefusingGateway()
     post(agent, f"/staff/returns/{rma}/refund", amount="39.00", key="k1")
-    app.extensions["payment_gateway"] = real
+    services(app).payments = real
     return rma, agent
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 
-from flask import Flask, current_app
+from flask import Flask
 
 from app.analytics.rollup import SearchCounts, write_search_counts
 from app.analytics.sql import upsert
@@ -29,6 +29,7 @@ from app.analytics.synonyms import FoundSearch, learn
 from app.extensions import db
 from app.models.analytics import ArticleViewDaily
 from app.models.types import utcnow
+from app.services import services
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ class Pending:
 
 
 def pending() -> Pending:
-    return current_app.extensions["analytics"]
+    return services().analytics
 
 
 def record(count: Callable[[Batch], None]) -> None:
@@ -167,19 +168,18 @@ def flush(counts: Pending | None = None) -> bool:
 
 def flush_app(app: Flask) -> None:
     """Write what the app has counted (a worker stopping: see gunicorn.conf.py)."""
-    if app.extensions["analytics"].records:
+    if services(app).analytics.records:
         with app.app_context():
             flush()
 
 
 def register(app: Flask) -> None:
     """Give the app its batch, written when a request ends with it due."""
-    app.extensions["analytics"] = Pending(
+    counts = services(app).analytics = Pending(
         app.config["ANALYTICS_FLUSH_EVERY"], app.config["ANALYTICS_FLUSH_SECONDS"]
     )
 
     @app.teardown_request
     def flush_when_due(_error: BaseException | None) -> None:
-        counts = app.extensions["analytics"]
         if counts.due():
             flush(counts)

@@ -20,6 +20,7 @@ from app.help.seo import article_jsonld
 from app.models.votes import NO_REASONS, Vote
 from app.search import SearchUnavailable
 from app.search.indexer import current_generation
+from app.services import services
 
 PAGES_KEPT = 256  # about 10-30 KB each
 GENERATION_CHECK_SECONDS = 1.0  # how soon a rebuilt index changes the related articles
@@ -29,7 +30,7 @@ def related_articles(lib: Library, article: Article, limit: int = 5) -> list[Art
     """The editors' related articles first, then the most similar ones from the index."""
     related = lib.related_to(article)
     try:
-        similar = current_app.extensions["search"].similar(article.path, limit)
+        similar = services().search.similar(article.path, limit)
     except SearchUnavailable:
         similar = []
     for path in similar:
@@ -57,7 +58,7 @@ def render_article_page(lib: Library, article: Article, feedback: Markup) -> str
         category=category,
         related=related_articles(lib, article),
         jsonld=article_jsonld(article, category, current_app.config["SITE_NAME"]),
-        policy=current_app.extensions.get("returns_policy"),
+        policy=services().returns_policy,
         feedback=feedback,
     )
 

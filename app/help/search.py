@@ -11,6 +11,7 @@ from app.extensions import rate_limit
 from app.help import bp
 from app.help.votes import popular_articles
 from app.search import SearchEngine, SearchResults, SearchUnavailable
+from app.services import services
 from app.visitors import ensure_visitor_id
 
 UNAVAILABLE = "Search is briefly unavailable. You can still browse the help articles by topic."
@@ -18,7 +19,7 @@ QUERY_SAFE = "!$'()*,/:;?@"  # left as they are in a query string, as url_for do
 
 
 def engine() -> SearchEngine:
-    return current_app.extensions["search"]
+    return services().search
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -29,7 +30,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def _filters() -> tuple[str | None, str | None]:
-    library = current_app.extensions["library"]
+    library = services().library
     category = request.args.get("category") or None
     kind = request.args.get("type") or None
     return (
@@ -57,7 +58,7 @@ def search():
     text = request.args.get("q", "").strip()
     category, kind = _filters()
     page = _int_arg("page", 1, 1, 100)
-    library = current_app.extensions["library"]
+    library = services().library
     context = {
         "query": text,
         "category": category,
@@ -78,7 +79,7 @@ def search():
         "help/search.html",
         results=results,
         links=open_urls(results, token),
-        popular=popular_articles(current_app.extensions["library"], 5) if not results.total else [],
+        popular=popular_articles(services().library, 5) if not results.total else [],
         **context,
     )
 
@@ -125,7 +126,7 @@ def api_search():
 def open_result():
     """Record the click (and the search, when it came from instant results) and go on."""
     path = request.args.get("path", "")
-    if current_app.extensions["library"].get(path) is None:
+    if services().library.get(path) is None:
         abort(404)
     position = _int_arg("pos", 0, 0, 1000)
     event = read_click_token(current_app.secret_key, request.args.get("e", ""))

@@ -18,15 +18,16 @@ from app.help import bp
 from app.help.article_page import ArticlePages, feedback_box
 from app.help.forms import VoteForm
 from app.help.votes import popular_articles, record_vote, visitor_vote
+from app.services import services
 from app.visitors import current_visitor_id, ensure_visitor_id, keep_session, visitor_key
 
 
 def library() -> Library:
-    return current_app.extensions["library"]
+    return services().library
 
 
 def article_pages() -> ArticlePages:
-    return current_app.extensions["article_pages"]
+    return services().article_pages
 
 
 @bp.get("/")

@@ -4,8 +4,6 @@ timing, deflection articles."""
 from dataclasses import dataclass
 from datetime import date
 
-from flask import current_app
-
 from app.content import Article
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
@@ -14,11 +12,12 @@ from app.returns.labels import Address, LabelData
 from app.returns.policy import Policy, refund_window
 from app.returns.refunds import refundable
 from app.returns.service import Draft
+from app.services import services
 
 
 def deflection_articles(policy: Policy, draft: Draft, limit: int = 3) -> list[Article]:
     """Help articles that may solve the problem behind the chosen reasons, if any."""
-    library = current_app.extensions["library"]
+    library = services().library
     found: list[Article] = []
     for line in draft.lines:
         for path in policy.reasons[line.reason].articles:

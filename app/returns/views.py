@@ -2,13 +2,22 @@
 
 from datetime import date
 
-from flask import abort, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_limiter.util import get_remote_address
 
 from app.extensions import db, rate_limit
 from app.models.orders import Order, order_number_key
 from app.models.returns import ReturnRequest
-from app.returns import bp, states
+from app.returns import states
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
 from app.returns.labels import render_label
 from app.returns.pages import (
@@ -31,7 +40,10 @@ from app.returns.service import (
     record_deflection,
 )
 from app.returns.workflow import status_token
+from app.services import services
 from app.signing import unsign
+
+bp = Blueprint("returns", __name__, url_prefix="/returns")
 
 NEUTRAL = (
     "We couldn't find an order with those details. Check the order number and use the email "
@@ -40,7 +52,7 @@ NEUTRAL = (
 
 
 def policy() -> Policy:
-    loaded = current_app.extensions.get("returns_policy")
+    loaded = services().returns_policy
     if loaded is None:
         abort(503, "Returns can't be started right now. Please try again later or contact us.")
     return loaded
@@ -153,9 +165,7 @@ def before_you_send():
         if request.form.get("outcome") == "solved" and chosen in shown:
             record_deflection(order, draft, chosen, "solved")
             session.pop("returns_draft", None)
-            return render_template(
-                "returns/solved.html", article=current_app.extensions["library"].get(chosen)
-            )
+            return render_template("returns/solved.html", article=services().library.get(chosen))
         for article in articles:
             record_deflection(order, draft, article.path, "continued")
         return redirect(url_for("returns.review"), code=303)
@@ -189,7 +199,7 @@ def confirm():
     if not form.validate_on_submit() or form.key.data != draft.key:
         abort(400)
     try:
-        created = create_return(policy(), draft, current_app.extensions["carrier"], today())
+        created = create_return(policy(), draft, services().carrier, today())
     except NotReturnable as problem:
         session.pop("returns_draft", None)
         return render_template("returns/not_returnable.html", message=str(problem)), 409

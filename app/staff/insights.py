@@ -34,6 +34,7 @@ from app.analytics.tables import (
 from app.models.types import utcnow
 from app.models.votes import NO_REASONS
 from app.search import SearchUnavailable
+from app.services import services
 from app.staff import bp
 from app.staff.access import EDITORS, role_required
 from app.staff.forms import ActionForm, GapForm
@@ -91,9 +92,9 @@ def _page(template: str, tables: Callable[[], Tables], rng: DateRange, problem, 
 
 def _sources() -> gaps.Sources:
     return gaps.Sources(
-        library=current_app.extensions["library"],
-        policy=current_app.extensions.get("returns_policy"),
-        engine=current_app.extensions.get("search"),
+        library=services().library,
+        policy=services().returns_policy,
+        engine=services().search,
     )
 
 
@@ -224,7 +225,7 @@ def insights_articles():
     rng, problem = _range()
     sort = request.args.get("sort", "views")
     descending = request.args.get("dir", "desc") != "asc"
-    report = articles.article_report(rng, current_app.extensions["library"], sort, descending)
+    report = articles.article_report(rng, services().library, sort, descending)
     return _page(
         "staff/insights/articles.html",
         lambda: article_tables(report),
@@ -240,7 +241,7 @@ def insights_articles():
 @role_required(*EDITORS)
 def insights_article(path: str):
     rng, problem = _range()
-    library = current_app.extensions["library"]
+    library = services().library
     detail = articles.article_detail(rng, library, path, _limit())
     if not detail.stats.published and not (detail.stats.votes or detail.stats.views):
         abort(404)
@@ -259,8 +260,8 @@ def insights_article(path: str):
 @role_required(*EDITORS)
 def insights_returns():
     rng, problem = _range()
-    policy = current_app.extensions.get("returns_policy")
-    report = returns_report(rng, policy, current_app.extensions["library"])
+    policy = services().returns_policy
+    report = returns_report(rng, policy, services().library)
     labels = {code: reason.label for code, reason in policy.reasons.items()} if policy else {}
     return _page(
         "staff/insights/returns.html",
@@ -269,5 +270,5 @@ def insights_returns():
         problem,
         report=report,
         labels=labels,
-        library=current_app.extensions["library"],
+        library=services().library,
     )

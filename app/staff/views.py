@@ -3,7 +3,7 @@
 import secrets
 from decimal import Decimal, InvalidOperation
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from app.returns import states
 from app.returns.processing import record_inspection, record_receipt
 from app.returns.refunds import RefundError, issue_refund, refundable, retry_refund
 from app.returns.workflow import move, status_token
+from app.services import services
 from app.staff import bp
 from app.staff.access import AGENTS, EDITORS, role_required, sign_in_browser, sign_out_browser
 from app.staff.auth import FAILED, authenticate
@@ -82,7 +83,7 @@ def home():
 @bp.get("/returns")
 @role_required(*AGENTS)
 def returns_queue():
-    policy = current_app.extensions["returns_policy"]
+    policy = services().returns_policy
     filters = QueueFilter.from_args(request.args, policy.reasons if policy else {})
     page = db.paginate(queue_query(filters), per_page=25, error_out=False)
     return render_template(
@@ -106,7 +107,7 @@ def _return(rma: str) -> ReturnRequest:
 
 
 def _detail(ret: ReturnRequest, status: int = 200, errors=None, refund_form=None):
-    policy = current_app.extensions["returns_policy"]
+    policy = services().returns_policy
     money = refundable(policy, ret)
     refund_form = refund_form or RefundForm(
         amount=f"{money.remaining_cents / 100:.2f}", key=secrets.token_urlsafe(16)
@@ -148,7 +149,7 @@ def transition(rma: str, action: str):
     try:
         move(ret, action, actor=actor, note=form.note.data or None)
         if action == "approve":
-            shipment = current_app.extensions["carrier"].create_shipment(ret.rma_number)
+            shipment = services().carrier.create_shipment(ret.rma_number)
             ret.carrier, ret.tracking_number = shipment.carrier, shipment.tracking_number
             move(ret, "issue_label", actor="system")
     except states.TransitionError as refused:
@@ -197,8 +198,8 @@ def refund(rma: str):
     amount = _cents(form.amount.data)
     if amount is None:
         return _detail(ret, 400, {"refund": "Enter an amount like 24.50."}, form)
-    policy = current_app.extensions["returns_policy"]
-    gateway = current_app.extensions["payment_gateway"]
+    policy = services().returns_policy
+    gateway = services().payments
     try:
         made = issue_refund(
             policy, ret, amount, form.key.data, current_user.label, gateway, form.note.data
@@ -220,8 +221,8 @@ def retry(rma: str, refund_id: int):
     found = db.session.get(Refund, refund_id)
     if found is None or found.return_id != ret.id or not ActionForm().validate_on_submit():
         abort(404)
-    policy = current_app.extensions["returns_policy"]
-    gateway = current_app.extensions["payment_gateway"]
+    policy = services().returns_policy
+    gateway = services().payments
     try:
         retry_refund(policy, ret, found, gateway, current_user.label)
     except RefundError as refused:

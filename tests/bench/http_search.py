@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+from app.services import services
 from tests.bench.common import bench_app, percentile, print_table
 from tests.bench.search import SEED, generate_corpus, make_queries
 from tests.load.generator import (
@@ -118,7 +119,7 @@ def run() -> None:
 
         chunk = chunks[0]
         base = _timed(in_process, chunk[:WARMUP], chunk[WARMUP:])
-        app.extensions["search"].close()
+        services(app).close()
         rows.append(["in-process (test client)", *_figures(base, base)])
 
         with DevServer(env, tmp_path / "dev.log") as server:

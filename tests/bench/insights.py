@@ -17,6 +17,7 @@ from app.analytics.rollup import rebuild_search_daily
 from app.analytics.searches import record_search
 from app.extensions import db
 from app.models import SearchDaily
+from app.services import services
 from tests.bench.common import bench_app, print_table, summary, timings_ms
 from tests.staff_helpers import signed_in
 
@@ -66,7 +67,7 @@ def generate(app) -> dict[str, float]:
     now = datetime.now(UTC).replace(tzinfo=None)
     start = now - timedelta(days=DAYS)
     span = (now - start).total_seconds()
-    library = app.extensions["library"]
+    library = services(app).library
     paths = sorted(library.articles)
     queries = _queries(rng)
     weights = [1 / (rank + 1) for rank in range(QUERIES)]

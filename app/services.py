@@ -1,0 +1,128 @@
+"""The parts every area of the site shares: the article library, the search engine, the
+return policy, the carrier and the payment gateway, with typed accessors.
+
+One `Services` per app, made by `create_app` without touching the content folder: a command
+that doesn't read articles (`flask db upgrade`, `flask orders import`) never loads them, and
+the web workers load them when first asked (gunicorn asks before a worker's first request:
+see gunicorn.conf.py). Each part is made once per process, under a lock, so the threads of
+the development server share one copy.
+"""
+
+import logging
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
+
+from app.content import Library, load_library
+from app.returns.carrier import Carrier, LocalCarrier
+from app.returns.payments import LocalGateway, PaymentGateway
+from app.returns.policy import Policy, PolicyError, load_policy
+from app.search import SearchEngine, update_index
+from app.search.indexer import IndexReport
+from app.search.query import Synonyms
+
+if TYPE_CHECKING:  # both use these services
+    from app.analytics.counters import Pending
+    from app.help.article_page import ArticlePages
+
+log = logging.getLogger(__name__)
+
+KEY = "frontdesk"
+
+
+class Services:
+    def __init__(self, config) -> None:
+        self.content_dir = Path(config["CONTENT_DIR"])
+        self.index_dir = Path(config["INDEX_DIR"])
+        self.index_on_start = config["SEARCH_INDEX_ON_START"]
+        self.body_cache_size = config["CONTENT_CACHE_SIZE"]
+        self.carrier: Carrier = LocalCarrier()
+        self.payments: PaymentGateway = LocalGateway()
+        self.analytics: Pending | None = None  # app.analytics.counters.register sets it
+        # What bringing the index up to date did when the engine was opened, if it ran.
+        self.index_report: IndexReport | None = None
+        self._lock = threading.RLock()
+        self._library: Library | None = None
+        self._search: SearchEngine | None = None
+        self._pages: ArticlePages | None = None
+        self._policy: tuple[Policy | None] | None = None
+
+    @property
+    def library(self) -> Library:
+        """The articles in CONTENT_DIR, loaded when first asked for."""
+        if self._library is None:
+            with self._lock:
+                if self._library is None:
+                    self._library = load_library(self.content_dir, self.body_cache_size)
+        return self._library
+
+    @property
+    def search(self) -> SearchEngine:
+        """The search engine, opened when first asked for. With SEARCH_INDEX_ON_START the
+        index is first brought up to date with the library (articles still serve if that
+        fails; search then answers 503)."""
+        if self._search is None:
+            with self._lock:
+                if self._search is None:
+                    library = self.library
+                    if self.index_on_start:
+                        try:
+                            self.index_report = update_index(library, self.index_dir)
+                        except Exception:  # noqa: BLE001 - see the docstring
+                            log.exception("search index could not be updated at start-up")
+                    synonyms = Synonyms.load(self.content_dir / "synonyms.yml")
+                    self._search = SearchEngine(self.index_dir, library, synonyms)
+        return self._search
+
+    @property
+    def article_pages(self) -> "ArticlePages":
+        """The article page cache; the pages depend on the index, so it is opened (and
+        brought up to date) first."""
+        if self._pages is None:
+            from app.help.article_page import ArticlePages  # it uses these services
+
+            self.search  # noqa: B018
+            with self._lock:
+                if self._pages is None:
+                    self._pages = ArticlePages(self.library, self.index_dir)
+        return self._pages
+
+    @property
+    def returns_policy(self) -> Policy | None:
+        """The return policy, or None when its file has a problem (logged; the returns
+        pages then answer 503 and say why)."""
+        if self._policy is None:
+            with self._lock:
+                if self._policy is None:
+                    try:
+                        self._policy = (load_policy(self.content_dir),)
+                    except PolicyError:
+                        log.exception("return policy could not be loaded")
+                        self._policy = (None,)
+        return self._policy[0]
+
+    def warm(self) -> None:
+        """Load everything a request may need now, not during the first request."""
+        self.search  # noqa: B018 - loads the library and opens the index
+        self.article_pages  # noqa: B018
+        self.returns_policy  # noqa: B018
+
+    def close(self) -> None:
+        if self._search is not None:
+            self._search.close()
+
+
+def init_app(app: Flask) -> None:
+    app.extensions[KEY] = Services(app.config)
+
+
+def find(app: object) -> Services | None:
+    """The services of `app` if it is this site's app."""
+    return app.extensions.get(KEY) if isinstance(app, Flask) else None
+
+
+def services(app: Flask | None = None) -> Services:
+    """The app's services (the current app's when none is named)."""
+    return (app or current_app).extensions[KEY]
