@@ -9,9 +9,17 @@ import time
 from pathlib import Path
 
 import pytest
+from whoosh import index as whoosh_index
 
 from app.content import load_library
-from app.search import SearchEngine, SearchUnavailable, build_index, update_index
+from app.search import (
+    SearchEngine,
+    SearchUnavailable,
+    build_index,
+    update_changed,
+    update_index,
+    vocabulary,
+)
 from app.search import engine as engine_module
 from app.search.indexer import current_generation
 from app.search.query import Synonyms
@@ -60,6 +68,94 @@ def test_update_applies_only_edits_additions_and_deletions(content_dir, tmp_path
     assert paths(engine, "drones") == ["shipping/delivery-options"]
     assert paths(engine, "ribbons") == ["shipping/new-one"]
     assert paths(engine, "printer") == []
+
+
+def report_of(content: Path, index_dir: Path) -> str | None:
+    report = update_changed(content, index_dir)
+    return None if report is None else str(report)
+
+
+def test_an_update_reads_only_the_files_whose_time_or_size_changed(
+    content_dir, tmp_path, monkeypatch
+):
+    index_dir = tmp_path / "index"
+    assert report_of(content_dir, index_dir) is None  # no index yet: the library decides
+    build_index(load_library(content_dir), index_dir)
+    assert report_of(content_dir, index_dir) == "0 added, 0 changed, 0 deleted"
+
+    from app.search import indexer
+
+    read = []
+    real_load = indexer.load_article
+    monkeypatch.setattr(
+        indexer, "load_article", lambda b, file, c: read.append(file.name) or real_load(b, file, c)
+    )
+    edited = content_dir / "shipping" / "delivery-options.md"
+    edited.write_text("---\ntitle: Delivery options\n---\nCourier drones now deliver.\n")
+    (content_dir / "shipping" / "Gift Wrapping.md").write_text("---\ntitle: Gifts\n---\nRibbons.")
+    (content_dir / "returns" / "send-it-back.md").unlink()
+    touched = content_dir / "shipping" / "track-a-parcel.md"
+    os.utime(touched, ns=(time.time_ns(), time.time_ns()))  # same words, a new time
+
+    report = update_changed(content_dir, index_dir)
+    assert (report.added, report.changed, report.deleted) == (
+        ["shipping/gift-wrapping"],
+        ["shipping/delivery-options"],
+        ["returns/send-it-back"],
+    )
+    assert sorted(read) == ["Gift Wrapping.md", "delivery-options.md", "track-a-parcel.md"]
+    engine = engine_for(content_dir, index_dir)
+    assert paths(engine, "drones") == ["shipping/delivery-options"]
+    assert paths(engine, "ribbons") == ["shipping/gift-wrapping"]
+    assert paths(engine, "printer") == []
+
+    read.clear()
+    assert report_of(content_dir, index_dir) == "0 added, 0 changed, 0 deleted"
+    assert read == []  # the touched file's new time was remembered too
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["categories", "broken file", "clashing path", "no manifest"],
+)
+def test_an_update_the_files_alone_cannot_decide_is_left_to_the_library(
+    content_dir, tmp_path, change
+):
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    if change == "categories":
+        with open(content_dir / "categories.yml", "a", encoding="utf-8") as file:
+            file.write("- slug: gifts\n  title: Gifts\n")
+    elif change == "broken file":
+        (content_dir / "shipping" / "broken.md").write_text("---\ntitle: [unclosed\n---\n")
+    elif change == "clashing path":  # the same address as track-a-parcel.md
+        (content_dir / "shipping" / "Track A Parcel.md").write_text("---\ntitle: Twin\n---\n")
+    else:
+        for manifest in current_generation(index_dir).glob("SOURCES-*.json"):
+            manifest.unlink()
+    assert update_changed(content_dir, index_dir) is None
+    update_index(load_library(content_dir), index_dir)  # the library decides, once
+    again = report_of(content_dir, index_dir)
+    if change in ("broken file", "clashing path"):
+        assert again is None  # until the file is mended: `flask content check` says how
+    else:
+        assert again == "0 added, 0 changed, 0 deleted"
+
+
+def test_a_manifest_left_by_an_interrupted_update_is_not_trusted(content_dir, tmp_path):
+    """The manifest names the commit it describes: an update that committed and then died
+    leaves the previous manifest, which no longer matches, and the library decides."""
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    generation = current_generation(index_dir)
+    [manifest] = generation.glob("SOURCES-*.json")
+    kept = manifest.read_bytes()
+    (content_dir / "shipping" / "new.md").write_text("---\ntitle: Quokkas\n---\nQuokka.\n")
+    assert report_of(content_dir, index_dir) == "1 added, 0 changed, 0 deleted"
+    for newer in generation.glob("SOURCES-*.json"):
+        newer.unlink()
+    manifest.write_bytes(kept)  # as if the writer stopped before its new manifest
+    assert update_changed(content_dir, index_dir) is None
 
 
 class ExplodingLibrary:
@@ -310,3 +406,58 @@ def test_commands_and_app_start_up_leave_the_index_to_whoever_needs_it(make_app)
     assert not index_dir.exists()
     assert app.test_client().get("/api/search?q=parcel").get_json()["total"] == 1
     assert current_generation(index_dir) is not None
+
+
+def vocabulary_of(index_dir: Path) -> dict[str, int]:
+    """The words the serving commit's typo matching knows, with their article counts."""
+    generation = current_generation(index_dir)
+    with whoosh_index.open_dir(str(generation)).searcher() as searcher:
+        return dict(vocabulary.load(generation, searcher))
+
+
+def test_updates_keep_the_vocabulary_counts_a_full_build_would_make(content_dir, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    assert vocabulary_of(index_dir)["parcel"] == 1
+    assert "wombat" not in vocabulary_of(index_dir)
+
+    (content_dir / "shipping" / "wombats.md").write_text("---\ntitle: Wombat parcels\n---\nx\n")
+    (content_dir / "returns" / "send-it-back.md").unlink()
+    edited = content_dir / "shipping" / "delivery-options.md"
+    edited.write_text("---\ntitle: Delivery options\n---\nA wombat delivers.\n")
+    assert str(update_changed(content_dir, index_dir)) == "1 added, 1 changed, 1 deleted"
+    updated = vocabulary_of(index_dir)
+    assert updated["wombat"] == 2 and updated["parcel"] == 1 and updated["parcels"] == 1
+    assert "printer" not in updated and "express" not in updated  # deleted, edited away
+
+    fresh = tmp_path / "fresh"
+    build_index(load_library(content_dir), fresh)
+    assert updated == vocabulary_of(fresh)
+
+
+def test_a_commit_without_its_vocabulary_counts_the_stored_words_again(content_dir, tmp_path):
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    counted = vocabulary_of(index_dir)
+    for file in current_generation(index_dir).glob("VOCAB-*.json"):
+        file.unlink()
+    assert vocabulary_of(index_dir) == counted
+    assert engine_for(content_dir, index_dir).search("parcl").suggestion == "parcel"
+
+
+def test_one_article_updates_leave_two_segments_not_one_each(content_dir, tmp_path):
+    for number in range(30):
+        (content_dir / "shipping" / f"extra-{number}.md").write_text(
+            f"---\ntitle: Extra {number}\n---\nFiller words.\n"
+        )
+    index_dir = tmp_path / "index"
+    build_index(load_library(content_dir), index_dir)
+    for number in range(4):
+        (content_dir / "shipping" / f"extra-{number}.md").write_text(
+            f"---\ntitle: Extra {number}\n---\nEdited {number}.\n"
+        )
+        assert update_changed(content_dir, index_dir).changed == [f"shipping/extra-{number}"]
+    segments = {f.name.split(".")[0] for f in current_generation(index_dir).glob("*.trm")}
+    assert len(segments) == 2
+    found = paths(engine_for(content_dir, index_dir), "edited")
+    assert sorted(found) == [f"shipping/extra-{n}" for n in range(4)]

@@ -13,6 +13,7 @@ costs memory for the articles being read, not for all of them.
 
 import hashlib
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -88,6 +89,7 @@ class Article:
     embed: str | None
     source: str  # the file, relative to CONTENT_DIR
     source_hash: str
+    stat: tuple[int, int]  # the file's modification time (ns) and size when it was read
     bodies: Bodies = field(repr=False, compare=False)
 
     @property
@@ -126,6 +128,7 @@ class Library:
     categories: list[Category]
     problems: list[Problem]
     bodies: Bodies
+    categories_hash: str = ""  # of categories.yml as read (see categories_fingerprint)
 
     def get(self, path: str) -> Article | None:
         return self.articles.get(path)
@@ -173,13 +176,26 @@ def _normalise_related(value: str) -> str:
     return article_path(value.removeprefix("articles/"))
 
 
-def _load_categories(root: Path, problems: list[Problem]) -> list[Category]:
-    file = root / "categories.yml"
-    if not file.exists():
+def categories_fingerprint(raw: bytes | None) -> str:
+    """What the index remembers of categories.yml (a front-matter category may name a
+    category by its title there): its hash, "" when there is none."""
+    return "" if raw is None else hashlib.sha256(raw).hexdigest()
+
+
+def read_categories_file(root: Path) -> bytes | None:
+    try:
+        return (root / "categories.yml").read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def load_categories(raw: bytes | None, problems: list[Problem]) -> list[Category]:
+    """The categories listed in categories.yml (`raw`, None when there is none)."""
+    if raw is None:
         return []
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8")) or []
-    except yaml.YAMLError as error:
+        data = yaml.safe_load(raw.decode("utf-8")) or []
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
         mark = getattr(error, "problem_mark", None)
         problems.append(Problem("categories.yml", mark.line + 1 if mark else 1, "malformed YAML"))
         return []
@@ -221,7 +237,9 @@ def load_article(
     """
     root = bodies.root
     relative = file.relative_to(root).as_posix()
-    raw = file.read_bytes()
+    with open(file, "rb") as handle:
+        status = os.fstat(handle.fileno())  # before reading: a later edit changes it again
+        raw = handle.read()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -247,13 +265,29 @@ def load_article(
         embed=meta.embed,
         source=relative,
         source_hash=hashlib.sha256(raw).hexdigest(),
+        stat=(status.st_mtime_ns, status.st_size),
         bodies=bodies,
     )
     return article, problems, parts.meta_text
 
 
+def markdown_entries(root: Path) -> list[tuple[str, os.DirEntry]]:
+    """The Markdown files under `root`: each one's path relative to it and its directory
+    entry (which has its stat at hand), in path order, folder by folder."""
+    found, folders = [], [(str(root), "")]
+    while folders:
+        folder, prefix = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir():
+                    folders.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.name.endswith(MARKDOWN_SUFFIXES) and entry.is_file():
+                    found.append((prefix + entry.name, entry))
+    return sorted(found, key=lambda pair: pair[0].split("/"))
+
+
 def markdown_files(root: Path) -> list[Path]:
-    return sorted(f for f in root.rglob("*") if f.suffix in MARKDOWN_SUFFIXES and f.is_file())
+    return [root / source for source, _ in markdown_entries(root)]
 
 
 def load_library(content_dir: str | Path, cache_size: int = BODY_CACHE_SIZE) -> Library:
@@ -262,7 +296,8 @@ def load_library(content_dir: str | Path, cache_size: int = BODY_CACHE_SIZE) -> 
     root = Path(content_dir)
     bodies = Bodies(root, cache_size)
     problems: list[Problem] = []
-    categories = _load_categories(root, problems) if root.is_dir() else []
+    categories_raw = read_categories_file(root) if root.is_dir() else None
+    categories = load_categories(categories_raw, problems)
     articles: dict[str, Article] = {}
     meta_texts: dict[str, tuple[str, str]] = {}
     for file in markdown_files(root) if root.is_dir() else []:
@@ -297,5 +332,10 @@ def load_library(content_dir: str | Path, cache_size: int = BODY_CACHE_SIZE) -> 
     for problem in problems:
         log.warning("content problem: %s", problem)
     return Library(
-        root=root, articles=articles, categories=categories, problems=problems, bodies=bodies
+        root=root,
+        articles=articles,
+        categories=categories,
+        problems=problems,
+        bodies=bodies,
+        categories_hash=categories_fingerprint(categories_raw),
     )

@@ -3,6 +3,13 @@ query planning (typo tolerance, synonyms, compounds), ranking by coverage and re
 No Flask views."""
 
 from app.search.engine import SearchEngine, SearchResults, SearchUnavailable
-from app.search.indexer import build_index, update_index
+from app.search.indexer import build_index, update_changed, update_index
 
-__all__ = ["SearchEngine", "SearchResults", "SearchUnavailable", "build_index", "update_index"]
+__all__ = [
+    "SearchEngine",
+    "SearchResults",
+    "SearchUnavailable",
+    "build_index",
+    "update_changed",
+    "update_index",
+]

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 from whoosh import classify
@@ -19,11 +20,14 @@ from whoosh import index as whoosh_index
 from whoosh.codec.base import Automata
 
 from app.content import Library
+from app.search import vocabulary
 from app.search.indexer import CURRENT, current_generation
 from app.search.query import Synonyms, plan
-from app.search.ranking import PostingCache, Ranker
 from app.search.schema import FIELD_WEIGHTS
 from app.search.snippets import snippet as make_snippet
+
+if TYPE_CHECKING:
+    from app.search.ranking import PostingCache
 
 log = logging.getLogger(__name__)
 
@@ -69,19 +73,18 @@ def _levenshtein_dfa(word: str, distance: int):
 
 
 class IndexView:
-    """What one open searcher knows, kept beside it: the words of the `vocab` field with their
-    document frequencies (for typo matching and "did you mean") and the ranker's arrays."""
+    """What one open searcher knows, kept beside it: the vocabulary's words with the number
+    of articles holding each (for typo matching and "did you mean") and the ranker's arrays."""
 
-    def __init__(self, generation: Path, searcher, cache: PostingCache):
+    def __init__(self, generation: Path, searcher, cache: "PostingCache"):
+        from app.search.ranking import Ranker  # see SearchEngine.__init__
+
         self.generation = generation
         self.searcher = searcher
         # Its files close with the view: when the engine drops it, or when it is collected.
         self.close = weakref.finalize(self, searcher.close)
         reader = searcher.reader()
-        decode = reader.schema["vocab"].from_bytes
-        self.words = {
-            decode(word): info.doc_frequency() for word, info in reader.iter_field("vocab")
-        }
+        self.words = vocabulary.load(generation, searcher)
         self.ordered_words = sorted(self.words)
         self.ranker = Ranker(reader, cache, str(generation))
         self.term_stats = TermStats(reader)
@@ -196,6 +199,11 @@ class SearchEngine:
         self._lock = threading.RLock()
         self._open: IndexView | None = None
         self._stamp: Stamp | None = None
+        # The ranker (and numpy) is imported by the first engine, not by every module that
+        # imports this one: every CLI command imports the views, and `flask content index
+        # --changed` should take a blink.
+        from app.search.ranking import PostingCache
+
         self._postings = PostingCache()
         self._similar: dict[str, list[str]] = {}
         self._similar_generation: Path | None = None

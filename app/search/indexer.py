@@ -6,6 +6,12 @@ build that dies half-way leaves the previous index serving. An update applies on
 changed and deleted articles (by content hash) to the current generation; Whoosh's own commit
 is atomic too. One writer at a time: a file lock serialises builds and updates across
 processes (several web workers starting together).
+
+Beside each commit a manifest (``SOURCES-<Whoosh generation>.json``) records every indexed
+file's modification time, size, hash and path as it was read, so `update_changed` reads only
+the files whose time or size differ, as make and git do, instead of the whole library. It is
+named after the commit it describes: one left behind by a writer that stopped between its
+commit and the manifest is never read, and the update falls back to comparing the library.
 """
 
 import fcntl
@@ -13,6 +19,7 @@ import logging
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,16 +27,28 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
 from app.content import Library
+from app.content.frontmatter import FrontMatterError
+from app.content.library import (
+    Bodies,
+    categories_fingerprint,
+    load_article,
+    load_categories,
+    markdown_entries,
+    read_categories_file,
+)
 from app.content.plaintext import article_text
+from app.search import sidecar, vocabulary
 from app.search.schema import document, make_schema
 
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
-SCHEMA_VERSION = "8"  # bump when make_schema() or how segments are written changes
+SCHEMA_VERSION = "9"  # bump when make_schema() or how segments are written changes
+MANIFEST_PREFIX = "SOURCES-"
 
 
 @dataclass
@@ -117,6 +136,45 @@ def _point_current(index_dir: Path, name: str) -> None:
     os.replace(temporary, index_dir / CURRENT)
 
 
+@dataclass
+class Manifest:
+    """What the index holds, file by file: source -> [mtime_ns, size, source_hash, path],
+    and the categories.yml it was loaded with."""
+
+    categories_hash: str
+    files: dict[str, list]
+
+    @classmethod
+    def of(cls, library: Library) -> "Manifest":
+        files = {a.source: [*a.stat, a.source_hash, a.path] for a in library.articles.values()}
+        return cls(library.categories_hash, files)
+
+    @classmethod
+    def read(cls, generation: Path, commit: int) -> "Manifest | None":
+        data = sidecar.read(generation, MANIFEST_PREFIX, commit)
+        try:
+            return cls(data["categories_hash"], data["files"])
+        except (KeyError, TypeError):
+            return None
+
+    def write(self, generation: Path, commit: int) -> None:
+        data = {"categories_hash": self.categories_hash, "files": self.files}
+        sidecar.write(generation, MANIFEST_PREFIX, commit, data)
+
+
+def merge_small_segments(writer, segments):
+    """Whoosh merge policy for updates: every segment holding less than a tenth of the
+    articles goes into the one being written, so a run of one-article updates leaves one big
+    segment and one small one, not a segment per update for each search to visit."""
+    total = sum(segment.doc_count_all() for segment in segments)
+    small = [s for s in segments if s.doc_count_all() * 10 < total]
+    for segment in small:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return [s for s in segments if s not in small]
+
+
 def _prune(index_dir: Path, keep: set[str]) -> None:
     """Remove old generations, keeping the serving one and the one before it (a worker may
     still be reading it until it notices the swap; one that is slower still retries on the
@@ -138,13 +196,19 @@ def build_index(library: Library, index_dir: str | Path) -> IndexReport:
             # A large in-memory pool: a smaller one spills sorted runs to disk and merges
             # them, which made a 5,000-article build take twice as long.
             writer = open_writer(ix, limitmb=1024)
+            words: Counter = Counter()
             try:
                 for article in library.articles.values():
-                    writer.add_document(**_document(library, article))
+                    fields = _document(library, article)
+                    words.update(fields["vocab"].split())
+                    writer.add_document(**fields)
             except BaseException:
                 writer.cancel()
                 raise
             writer.commit()
+            commit = ix.latest_generation()
+            vocabulary.save(generation, commit, words)
+            Manifest.of(library).write(generation, commit)
             (generation / "SCHEMA").write_text(SCHEMA_VERSION, encoding="ascii")
         except BaseException:
             shutil.rmtree(generation, ignore_errors=True)
@@ -175,8 +239,12 @@ def update_index(library: Library, index_dir: str | Path) -> IndexReport:
         return build_index(library, index_dir)
     with _writer_lock(index_dir):
         ix = whoosh_index.open_dir(str(generation))
-        with ix.searcher() as searcher:
-            indexed = {f["path"]: f["source_hash"] for f in searcher.all_stored_fields()}
+        manifest = Manifest.read(generation, ix.latest_generation())
+        if manifest is not None:
+            indexed = {path: source_hash for _, _, source_hash, path in manifest.files.values()}
+        else:
+            with ix.searcher() as searcher:
+                indexed = {f["path"]: f["source_hash"] for f in searcher.all_stored_fields()}
         report = IndexReport(full=False)
         for path, article in library.articles.items():
             if path not in indexed:
@@ -184,13 +252,98 @@ def update_index(library: Library, index_dir: str | Path) -> IndexReport:
             elif indexed[path] != article.source_hash:
                 report.changed.append(path)
         report.deleted = sorted(set(indexed) - set(library.articles))
-        if report.added or report.changed or report.deleted:
-            writer = open_writer(ix)
-            for path in report.deleted:
-                writer.delete_by_term("path", path)
-            for path in report.added + report.changed:
-                writer.update_document(**_document(library, library.articles[path]))
-            writer.commit()
-            log.info("search index updated: %s", report)
+        written = [library.articles[path] for path in report.added + report.changed]
+        _apply(generation, ix, library.root, report, written)
+        Manifest.of(library).write(generation, ix.latest_generation())
         ix.close()
     return report
+
+
+def _apply(generation: Path, ix, root: Path, report: IndexReport, articles: list) -> None:
+    """Delete the report's deleted articles and (re)write `articles` in one commit, then
+    the vocabulary counts that go with it."""
+    if not (articles or report.deleted):
+        return
+    with ix.searcher() as searcher:
+        words = vocabulary.load(generation, searcher)
+        for path in [*report.deleted, *(a.path for a in articles)]:
+            replaced = searcher.document(path=path)
+            if replaced is not None:
+                words.subtract(replaced["vocab"].split())
+    writer = open_writer(ix)
+    for path in report.deleted:
+        writer.delete_by_term("path", path)
+    for article in articles:
+        fields = document(article, article_text(root, article))
+        words.update(fields["vocab"].split())
+        writer.update_document(**fields)
+    writer.commit(mergetype=merge_small_segments)
+    vocabulary.save(generation, ix.latest_generation(), words)
+    log.info("search index updated: %s", report)
+
+
+class _NeedsLibrary(Exception):
+    """A change `update_changed` can't apply file by file."""
+
+
+def update_changed(content_dir: str | Path, index_dir: str | Path) -> IndexReport | None:
+    """Apply the files added, changed and deleted since the index was written, reading only
+    those whose modification time or size differ from the manifest. None when that can't be
+    decided file by file: no index or manifest, categories.yml changed, a file that can't be
+    loaded, or a path another file has; `update_index` with the whole library decides then."""
+    root, index_dir = Path(content_dir), Path(index_dir)
+    generation = current_generation(index_dir)
+    if generation is None or not _is_current_schema(generation):
+        return None
+    with _writer_lock(index_dir):
+        if current_generation(index_dir) != generation:  # rebuilt while we waited
+            return None
+        ix = whoosh_index.open_dir(str(generation))
+        try:
+            manifest = Manifest.read(generation, ix.latest_generation())
+            if manifest is None:
+                return None
+            report, articles = _changes(root, manifest)
+            _apply(generation, ix, root, report, articles)
+            manifest.write(generation, ix.latest_generation())
+        except _NeedsLibrary:
+            return None
+        finally:
+            ix.close()
+    return report
+
+
+def _changes(root: Path, manifest: Manifest) -> tuple[IndexReport, list]:
+    """The report and the articles to (re)index; `manifest` is brought up to date."""
+    raw_categories = read_categories_file(root)
+    if categories_fingerprint(raw_categories) != manifest.categories_hash:
+        raise _NeedsLibrary
+    categories = load_categories(raw_categories, [])
+    bodies = Bodies(root, 1)
+    files = manifest.files
+    owners = {entry[3]: source for source, entry in files.items()}
+    report, articles, seen = IndexReport(full=False), [], set()
+    for source, dir_entry in markdown_entries(root):
+        seen.add(source)
+        entry = files.get(source)
+        status = dir_entry.stat()
+        if entry is not None and entry[:2] == [status.st_mtime_ns, status.st_size]:
+            continue
+        try:
+            article, _, _ = load_article(bodies, root / source, categories)
+        except FrontMatterError:
+            raise _NeedsLibrary from None
+        files[source] = [*article.stat, article.source_hash, article.path]
+        if entry is not None and entry[2] == article.source_hash:
+            continue  # touched, not changed
+        if owners.get(article.path, source) != source:
+            raise _NeedsLibrary  # another file has this path
+        owners[article.path] = source
+        (report.changed if entry is not None else report.added).append(article.path)
+        articles.append(article)
+    for source in sorted(set(files) - seen):
+        report.deleted.append(files.pop(source)[3])
+    report.added.sort()
+    report.changed.sort()
+    report.deleted.sort()
+    return report, articles

@@ -4,7 +4,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from whoosh.analysis import STOP_WORDS, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.lang.porter import stem
@@ -45,10 +45,6 @@ QUESTION_WORDS = {
 # One analyzer for every ranked field, so a query word is analysed once for all of them.
 STOP = frozenset(STOP_WORDS | QUESTION_WORDS)
 TEXT_ANALYZER = StemmingAnalyzer(stoplist=STOP)
-# The vocabulary field keeps words as written (lowercased): typo matching and "did you mean"
-# compare what people type with real words, not with stems.
-VOCAB_ANALYZER = RegexTokenizer() | LowercaseFilter()
-
 WORD = re.compile(r"\w+", re.UNICODE)
 # Typo matching starts at 5 letters, one edit away: no shorter word is ever a typo match, a
 # "did you mean" word, or asked whether it is known (app.search.query.typo_budget).
@@ -68,18 +64,13 @@ class IndexedText(TEXT):
     strings: Whoosh's analyser chain makes a Token object per word, which was most of the
     time a full build took. Queries still go through the analyser."""
 
-    def __init__(self, stoplist=frozenset(), stemmed=True, **kwargs):
-        analyzer = TEXT_ANALYZER if stemmed else VOCAB_ANALYZER
-        super().__init__(analyzer=analyzer, phrase=False, **kwargs)
-        self.scorable = stemmed  # the vocabulary is looked up, never ranked
+    def __init__(self, stoplist=frozenset(), **kwargs):
+        super().__init__(analyzer=TEXT_ANALYZER, phrase=False, **kwargs)
         self.stoplist = stoplist
-        self.stemmed = stemmed
 
     def words(self, value: str) -> list[str]:
-        found = [w.lower() for w in TOKENS.findall(value)]
-        if not self.stemmed:
-            return found
         stoplist = self.stoplist
+        found = (w.lower() for w in TOKENS.findall(value))
         return [_stem(w) for w in found if len(w) >= 2 and w not in stoplist]
 
     def index(self, value, **kwargs):
@@ -103,7 +94,7 @@ def make_schema() -> Schema:
         tags=IndexedText(STOP),
         summary=IndexedText(STOP),
         body=IndexedText(STOP),
-        vocab=IndexedText(stemmed=False),
+        vocab=STORED(),  # the article's words for the vocabulary (see vocabulary.py)
     )
 
 
@@ -120,8 +111,8 @@ def document(article, text: str) -> dict:
         "summary": article.summary,
         "body": text,
         "text": text,
-        # Each word once: the vocabulary needs which words exist and in how many articles,
-        # not how often. Only words typo matching can reach (see VOCAB_MIN_LETTERS).
+        # Each word once: the vocabulary counts the articles holding a word, not how often
+        # it occurs. Only words typo matching can reach (see VOCAB_MIN_LETTERS).
         "vocab": " ".join(
             w for w in dict.fromkeys(WORD.findall(words.lower())) if len(w) >= VOCAB_MIN_LETTERS
         ),
