@@ -8,10 +8,12 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from app.content.frontmatter import line_of
 from app.demo import demo_orders, demo_sign_ins, seed_demo, seed_demo_users
 from app.models.staff import ROLES
 from app.notifications.sending import MailConfigError, send_pending
 from app.orders import importer
+from app.returns.policy import POLICY_FILE, PolicyError, load_policy, missing_articles
 from app.search import build_index, update_changed, update_index
 from app.services import services
 from app.staff.auth import UserError, create_user, set_password
@@ -27,13 +29,30 @@ def content_check() -> None:
     if not root.is_dir():
         raise click.ClickException(f"CONTENT_DIR {root} is not a folder")
     library = services().library
-    for problem in library.problems:
-        click.echo(str(problem))
+    problems = [str(problem) for problem in library.problems] + _policy_problems(root, library)
+    for problem in problems:
+        click.echo(problem)
     count = len(library.articles)
-    if library.problems:
-        click.echo(f"{len(library.problems)} problem(s); {count} article(s) load.", err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s); {count} article(s) load.", err=True)
         raise SystemExit(1)
     click.echo(f"{count} article(s) in {len(library.categories)} categories, no problems.")
+
+
+def _policy_problems(root: Path, library) -> list[str]:
+    """The return policy's problems, if the folder has one: the articles it offers customers
+    must exist."""
+    if not (root / POLICY_FILE).exists():
+        return []
+    try:
+        policy = load_policy(root)
+    except PolicyError as error:
+        return [f"{POLICY_FILE}:1: {error}"]
+    text = (root / POLICY_FILE).read_text(encoding="utf-8")
+    return [
+        f"{POLICY_FILE}:{line_of(text, path) - 1}: reason {code}: article {path!r} not found"
+        for code, path in missing_articles(policy, set(library.articles))
+    ]
 
 
 @content_cli.command("index")

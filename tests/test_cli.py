@@ -1,12 +1,34 @@
 """`flask content check`."""
 
-from tests.conftest import ARTICLES, write_content
+from tests.conftest import ARTICLES, ROOT, write_content
 
 
-def test_content_check_passes_on_good_content(app):
+def test_content_check_passes_on_the_shipped_content(make_app):
+    app = make_app(CONTENT_DIR=str(ROOT / "content"))
     result = app.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 0, result.output
+    assert "categories, no problems." in result.output
+
+
+def test_content_check_passes_on_articles_without_a_return_policy(make_app, content_dir):
+    (content_dir / "returns-policy.yml").unlink()
+    result = make_app().test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
     assert "3 article(s) in 2 categories, no problems." in result.output
+
+
+def test_content_check_names_policy_articles_that_dont_exist(make_app, content_dir):
+    policy = content_dir / "returns-policy.yml"
+    text = (ROOT / "content" / "returns-policy.yml").read_text(encoding="utf-8")
+    policy.write_text(text.replace("sizing-care/shoe-size-guide]", "shipping/track-a-parcel]"))
+    result = make_app().test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    wanted = "returns-policy.yml:{}: reason too_small: article 'sizing-care/clothing-size-guide'"
+    number = text.splitlines().index("    articles: [sizing-care/clothing-size-guide]") + 1
+    assert wanted.format(number) + " not found" in lines
+    assert not any("shipping/track-a-parcel" in line for line in lines)
+    assert not any("shoe-size-guide" in line for line in lines)
 
 
 def test_content_check_lists_each_problem_and_fails(tmp_path, make_app):

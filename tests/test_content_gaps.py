@@ -259,6 +259,7 @@ def test_a_done_return_reason_gap_closes_when_its_article_solves_problems(make_a
         "/returns/before-you-send",
         data={
             "csrf_token": token_from(page),
+            "line": token_from(page, "line"),
             "article": "returns/send-it-back",
             "outcome": "solved",
         },

@@ -70,13 +70,63 @@ def test_partial_returns_leave_the_rest(policy):
     assert not done.ok and "already returned" in done.problem
 
 
+def policy_with(tmp_path, old: str, new: str):
+    text = (CONTENT / "returns-policy.yml").read_text()
+    assert old in text
+    (tmp_path / "returns-policy.yml").write_text(text.replace(old, new))
+    return load_policy(tmp_path)
+
+
 def test_fees_by_reason(policy):
     free = estimate(policy, [ChosenLine(4900, 1, "damaged")], "refund")
     assert (free.items_cents, free.shipping_fee_cents, free.total_cents) == (4900, 0, 4900)
-    paid = estimate(
-        policy, [ChosenLine(4900, 1, "damaged"), ChosenLine(2000, 2, "too_small")], "refund"
+    paid = estimate(policy, [ChosenLine(2000, 2, "too_small")], "refund")
+    assert (paid.items_cents, paid.shipping_fee_cents, paid.total_cents) == (4000, 595, 3405)
+    assert (paid.paid_lines, paid.waived_by) == ((0,), None)
+
+
+def test_a_free_reason_in_the_parcel_waives_the_shipping_fee_unless_the_policy_says_not(
+    policy, tmp_path
+):
+    lines = [ChosenLine(2000, 2, "too_small"), ChosenLine(4900, 1, "damaged")]
+    waived = estimate(policy, lines, "refund")
+    assert (waived.shipping_fee_cents, waived.total_cents) == (0, 8900)
+    assert (waived.paid_lines, waived.waived_by) == ((0,), 1)
+    strict = policy_with(
+        tmp_path, "waive_shipping_with_free_reason: true", "waive_shipping_with_free_reason: false"
     )
-    assert (paid.items_cents, paid.shipping_fee_cents, paid.total_cents) == (8900, 595, 8305)
+    charged = estimate(strict, lines, "refund")
+    assert (charged.shipping_fee_cents, charged.total_cents, charged.waived_by) == (595, 8305, None)
+
+
+def test_articles_follow_the_product_category_and_damage_never_offers_keeping(policy):
+    too_small = policy.reasons["too_small"]
+    assert too_small.articles_for("tops") == ("sizing-care/clothing-size-guide",)
+    assert too_small.articles_for("shoes") == ("sizing-care/shoe-size-guide",)
+    assert too_small.articles_for("bags") == ()
+    assert set(too_small.all_articles) == {
+        "sizing-care/clothing-size-guide",
+        "sizing-care/shoe-size-guide",
+    }
+    assert not policy.reasons["damaged"].keep_offer and not policy.reasons["defective"].keep_offer
+    assert policy.reasons["not_as_described"].keep_offer
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("articles: [sizing-care/clothing-size-guide]", "articles: sizing", "must be a list"),
+        ("      bags: []", "      bags: 7", "must be a list"),
+        (
+            "  wrong_item:\n    label: Wrong item sent",
+            "  wrong_item: [x]\n  x:\n    label: X",
+            "wrong_item must be a mapping",
+        ),
+    ],
+)
+def test_malformed_reason_articles_are_named(tmp_path, old, new, message):
+    with pytest.raises(PolicyError, match=message):
+        policy_with(tmp_path, old, new)
 
 
 def test_store_credit_bonus_is_on_the_net_amount(policy):
@@ -100,7 +150,7 @@ def test_restocking_fee_applies_to_paid_reasons_only(tmp_path):
         policy, [ChosenLine(10000, 1, "changed_mind"), ChosenLine(10000, 1, "defective")], "refund"
     )
     assert money.restocking_fee_cents == 1500
-    assert money.total_cents == 20000 - 595 - 1500
+    assert money.total_cents == 20000 - 1500  # the defective item waives return shipping
 
 
 def test_refund_window_counts_business_days(policy):

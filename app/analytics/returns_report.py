@@ -158,7 +158,7 @@ def covering_articles(policy: Policy | None, library: Library, reason: str) -> l
     """The published articles the returns portal shows for this reason."""
     if policy is None or reason not in policy.reasons:
         return []
-    return [path for path in policy.reasons[reason].articles if path in library.articles]
+    return [path for path in policy.reasons[reason].all_articles if path in library.articles]
 
 
 def reason_coverage(

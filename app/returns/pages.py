@@ -5,26 +5,71 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.content import Article
+from app.models.orders import Order
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.returns import states
 from app.returns.labels import Address, LabelData
-from app.returns.policy import Policy, refund_window
+from app.returns.policy import Estimate, Policy, refund_window
 from app.returns.refunds import refundable
-from app.returns.service import Draft
+from app.returns.service import Draft, DraftLine
 from app.services import services
 
 
-def deflection_articles(policy: Policy, draft: Draft, limit: int = 3) -> list[Article]:
-    """Help articles that may solve the problem behind the chosen reasons, if any."""
+@dataclass(frozen=True)
+class DeflectionOffer:
+    """Help articles for one item the customer is returning, in case they solve its problem
+    and the customer keeps it."""
+
+    line: DraftLine
+    item_name: str
+    reason_label: str
+    articles: tuple[Article, ...]
+
+
+def deflection_offers(
+    policy: Policy, order: Order, draft: Draft, limit: int = 3
+) -> list[DeflectionOffer]:
+    """For each item whose reason a help article may solve (for its product category), the
+    articles; never for damage or defects (`keep_offer: false`)."""
     library = services().library
-    found: list[Article] = []
-    for line in draft.lines:
-        for path in policy.reasons[line.reason].articles:
-            article = library.get(path)
-            if article is not None and article not in found:
-                found.append(article)
-    return found[:limit]
+    lines = {line.id: line for line in order.lines}
+    offers = []
+    for chosen in draft.lines:
+        reason = policy.reasons[chosen.reason]
+        line = lines[chosen.order_line_id]
+        if not reason.keep_offer:
+            continue
+        found = [library.get(path) for path in reason.articles_for(line.category)]
+        articles = tuple(article for article in found if article is not None)[:limit]
+        if articles:
+            offers.append(DeflectionOffer(chosen, line.name, reason.label, articles))
+    return offers
+
+
+def fee_notes(policy: Policy, order: Order, draft: Draft, money: Estimate) -> list[str]:
+    """Why each fee is taken, or why return shipping is free, naming the items and reasons."""
+    names = {line.id: line.name for line in order.lines}
+
+    def item(n: int) -> str:
+        chosen = draft.lines[n]
+        return f"{names[chosen.order_line_id]} ({policy.reasons[chosen.reason].label.lower()})"
+
+    paying = ", ".join(item(n) for n in money.paid_lines)
+    notes = []
+    if money.shipping_fee_cents:
+        notes.append(f"Return shipping is taken from your refund for {paying}.")
+    elif money.waived_by is not None:
+        notes.append(
+            f"Return shipping is free: your parcel holds {item(money.waived_by)}, which we pay "
+            "to have sent back."
+        )
+    elif policy.return_shipping_fee_cents:
+        every = ", ".join(item(n) for n in range(len(draft.lines)))
+        notes.append(f"Return shipping is free: we pay to have {every} sent back.")
+    if money.restocking_fee_cents:
+        notes.append(f"The {policy.restocking_fee_percent}% restocking fee applies to {paying}.")
+    return notes
 
 
 def label_data(ret: ReturnRequest, config) -> LabelData:

@@ -22,7 +22,20 @@ class Reason:
     code: str
     label: str
     free: bool
-    articles: tuple[str, ...] = ()
+    articles: tuple[str, ...] = ()  # for products of any category without a list of their own
+    articles_by_category: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Damage and defects: the shop wants the item back (or photos of it), so "this solved
+    # it, I'll keep my item" is never offered; the articles only count for the editors.
+    keep_offer: bool = True
+
+    def articles_for(self, category: str) -> tuple[str, ...]:
+        """The help articles for an item of this product category returned for this reason."""
+        return self.articles_by_category.get(category, self.articles)
+
+    @property
+    def all_articles(self) -> tuple[str, ...]:
+        listed = [self.articles, *self.articles_by_category.values()]
+        return tuple(dict.fromkeys(path for paths in listed for path in paths))
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,8 @@ class Policy:
     methods: dict[str, str]
     auto_approve: bool
     refund_days: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # No return-shipping fee for a parcel holding any item returned for a free reason.
+    waive_shipping_with_free_reason: bool = True
 
     def window_for(self, category: str) -> int:
         return self.category_windows.get(category, self.window_days)
@@ -61,15 +76,9 @@ def load_policy(content_dir: str | Path) -> Policy:
         raise PolicyError(f"{file} is not valid YAML: {error}") from None
     if not isinstance(data, dict):
         raise PolicyError(f"{file} must be a mapping")
-    reasons = {}
-    for code, spec in (data.get("reasons") or {}).items():
-        spec = spec or {}
-        reasons[str(code)] = Reason(
-            code=str(code),
-            label=str(spec.get("label") or code),
-            free=bool(spec.get("free", False)),
-            articles=tuple(spec.get("articles") or ()),
-        )
+    reasons = {
+        str(code): _reason(str(code), spec or {}) for code, spec in _mapping(data, "reasons")
+    }
     if not reasons:
         raise PolicyError("the policy needs at least one return reason")
     resolutions = data.get("resolutions") or {"refund": {"label": "Refund"}}
@@ -96,6 +105,49 @@ def load_policy(content_dir: str | Path) -> Policy:
         },
         auto_approve=bool(data.get("auto_approve", True)),
         refund_days=refund_days,
+        waive_shipping_with_free_reason=bool(data.get("waive_shipping_with_free_reason", True)),
+    )
+
+
+def missing_articles(policy: Policy, published: set[str]) -> list[tuple[str, str]]:
+    """(reason code, article path) for each article the policy names that isn't published."""
+    return [
+        (code, path)
+        for code, reason in policy.reasons.items()
+        for path in reason.all_articles
+        if path not in published
+    ]
+
+
+def _mapping(data: dict, key: str) -> list[tuple]:
+    value = data.get(key) or {}
+    if not isinstance(value, dict):
+        raise PolicyError(f"{key} must be a mapping")
+    return list(value.items())
+
+
+def _paths(value, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
+        raise PolicyError(f"{where} must be a list of article paths")
+    return tuple(value)
+
+
+def _reason(code: str, spec: dict) -> Reason:
+    if not isinstance(spec, dict):
+        raise PolicyError(f"reason {code} must be a mapping")
+    by_category = {
+        str(category): _paths(paths, f"reasons.{code}.articles_by_category.{category}")
+        for category, paths in _mapping(spec, "articles_by_category")
+    }
+    return Reason(
+        code=code,
+        label=str(spec.get("label") or code),
+        free=bool(spec.get("free", False)),
+        articles=_paths(spec.get("articles"), f"reasons.{code}.articles"),
+        articles_by_category=by_category,
+        keep_offer=bool(spec.get("keep_offer", True)),
     )
 
 
@@ -167,6 +219,10 @@ class Estimate:
     restocking_fee_cents: int
     bonus_cents: int
     total_cents: int
+    # Why: the positions of the lines whose reasons are not free (they bring the fees), and
+    # of the line whose free reason waived the shipping fee, if one did.
+    paid_lines: tuple[int, ...] = ()
+    waived_by: int | None = None
 
     @property
     def fees_cents(self) -> int:
@@ -175,17 +231,20 @@ class Estimate:
 
 def estimate(policy: Policy, lines: list[ChosenLine], resolution: str) -> Estimate:
     """The refund (or store credit) for these lines: items, minus fees for reasons that are
-    not free, plus the store-credit bonus. Never below zero."""
+    not free, plus the store-credit bonus. Never below zero. The shipping fee is charged
+    once per parcel, and not at all when a free reason waives it (see the policy file)."""
     items = sum(line.unit_price_cents * line.quantity for line in lines)
-    paid_reasons = [line for line in lines if not policy.reasons[line.reason].free]
-    shipping = policy.return_shipping_fee_cents if paid_reasons else 0
+    paid = tuple(n for n, line in enumerate(lines) if not policy.reasons[line.reason].free)
+    free = [n for n, line in enumerate(lines) if policy.reasons[line.reason].free]
+    waived_by = free[0] if paid and free and policy.waive_shipping_with_free_reason else None
+    shipping = policy.return_shipping_fee_cents if paid and waived_by is None else 0
     restocking = sum(
-        line.unit_price_cents * line.quantity * policy.restocking_fee_percent // 100
-        for line in paid_reasons
+        lines[n].unit_price_cents * lines[n].quantity * policy.restocking_fee_percent // 100
+        for n in paid
     )
     net = max(0, items - shipping - restocking)
     bonus = net * policy.store_credit_bonus_percent // 100 if resolution == "store_credit" else 0
-    return Estimate(items, shipping, restocking, bonus, net + bonus)
+    return Estimate(items, shipping, restocking, bonus, net + bonus, paid, waived_by)
 
 
 def refund_window(policy: Policy, payment_method: str, inspected_on: date) -> tuple[date, date]:

@@ -116,6 +116,11 @@ class Draft:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def without(self, order_line_id: int) -> "Draft":
+        """The same choices less one item (its problem was solved: the customer keeps it)."""
+        kept = [line for line in self.lines if line.order_line_id != order_line_id]
+        return Draft(self.order_id, kept, self.resolution, self.method, self.key)
+
     @classmethod
     def from_dict(cls, data: Mapping) -> "Draft":
         return cls(
@@ -185,11 +190,15 @@ def draft_estimate(policy: Policy, order: Order, draft: Draft) -> Estimate:
     )
 
 
-def record_deflection(order: Order, draft: Draft, article_path: str, outcome: str) -> None:
-    """Remember that an article was shown for these reasons and whether it solved things."""
+def record_deflection(
+    order: Order, draft: Draft | list[DraftLine], article_path: str, outcome: str
+) -> None:
+    """Remember that an article was shown for these items' reasons (once per reason) and
+    whether it solved things."""
+    chosen = draft.lines if isinstance(draft, Draft) else draft
     skus = {line.id: line.sku for line in order.lines}
-    for reason in sorted({d.reason for d in draft.lines}):
-        sku = next(skus[d.order_line_id] for d in draft.lines if d.reason == reason)
+    for reason in sorted({d.reason for d in chosen}):
+        sku = next(skus[d.order_line_id] for d in chosen if d.reason == reason)
         db.session.add(
             Deflection(
                 order_id=order.id,

@@ -6,6 +6,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     redirect,
     render_template,
     request,
@@ -21,7 +22,8 @@ from app.returns import states
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
 from app.returns.labels import render_label
 from app.returns.pages import (
-    deflection_articles,
+    deflection_offers,
+    fee_notes,
     label_data,
     refund_expectation,
     refund_summary,
@@ -136,7 +138,7 @@ def start():
         if draft is not None:
             session["returns_draft"] = draft.to_dict()
             session["returns_form"] = dict(request.form.items())
-            if deflection_articles(rules, draft):
+            if deflection_offers(rules, order, draft):
                 return redirect(url_for("returns.before_you_send"), code=303)
             return redirect(url_for("returns.review"), code=303)
     elif request.method == "POST":
@@ -157,21 +159,39 @@ def before_you_send():
     order = _session_order()
     draft = _draft(order)
     rules = policy()
-    articles = deflection_articles(rules, draft)
+    offers = deflection_offers(rules, order, draft)
+    if not offers:
+        return redirect(url_for("returns.review"), code=303)
     form = CsrfOnlyForm()
     if form.validate_on_submit():
-        chosen = request.form.get("article", "")
-        shown = {article.path for article in articles}
-        if request.form.get("outcome") == "solved" and chosen in shown:
-            record_deflection(order, draft, chosen, "solved")
-            session.pop("returns_draft", None)
-            return render_template("returns/solved.html", article=services().library.get(chosen))
-        for article in articles:
-            record_deflection(order, draft, article.path, "continued")
+        solved = _solved_offer(offers, request.form)
+        if solved is not None:
+            offer, article = solved
+            record_deflection(order, [offer.line], article.path, "solved")
+            draft = draft.without(offer.line.order_line_id)
+            if not draft.lines:
+                session.pop("returns_draft", None)
+                return render_template("returns/solved.html", article=article)
+            session["returns_draft"] = draft.to_dict()
+            flash(f"Glad that helped. {offer.item_name} is no longer part of your return.")
+            return redirect(url_for("returns.before_you_send"), code=303)
+        for path in dict.fromkeys(a.path for offer in offers for a in offer.articles):
+            shown = [offer.line for offer in offers if path in {a.path for a in offer.articles}]
+            record_deflection(order, shown, path, "continued")
         return redirect(url_for("returns.review"), code=303)
-    return render_template(
-        "returns/before_you_send.html", articles=articles, form=form, order=order
-    )
+    return render_template("returns/before_you_send.html", offers=offers, form=form, order=order)
+
+
+def _solved_offer(offers, form) -> tuple | None:
+    """The item and article a "This solved it" button names, if they were offered."""
+    if form.get("outcome") != "solved":
+        return None
+    for offer in offers:
+        if str(offer.line.order_line_id) == form.get("line", ""):
+            for article in offer.articles:
+                if article.path == form.get("article", ""):
+                    return offer, article
+    return None
 
 
 @bp.route("/review", methods=["GET"])
@@ -180,13 +200,15 @@ def review():
     draft = _draft(order)
     rules = policy()
     lines = {line.id: line for line in order.lines}
+    money = draft_estimate(rules, order, draft)
     return render_template(
         "returns/review.html",
         order=order,
         draft=draft,
         lines=lines,
         policy=rules,
-        money=draft_estimate(rules, order, draft),
+        money=money,
+        fee_notes=fee_notes(rules, order, draft, money),
         form=ConfirmForm(key=draft.key),
     )
 

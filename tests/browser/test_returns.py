@@ -83,3 +83,47 @@ def test_the_size_guide_solves_it_and_nothing_is_returned(app, live_url, page):
         "sizing-care/clothing-size-guide",
         "too_large",
     )
+
+
+SHIRT_AND_TOTE = [
+    {"sku": "SHIRT-M", "name": "Linen shirt", "category": "tops", "quantity": 1,
+     "unit_price_cents": 6400},
+    {"sku": "TOTE", "name": "Canvas tote", "category": "bags", "quantity": 1,
+     "unit_price_cents": 8900},
+]  # fmt: skip
+
+
+def test_keeping_one_item_sends_the_other_back_with_free_shipping(app, live_url, page):
+    """A shirt that is too small and a tote that arrived damaged: the size guide solves the
+    shirt's problem, the tote still goes back, and its damage makes return shipping free."""
+    make_order(app, lines=SHIRT_AND_TOTE)
+    page.goto(live_url + "/returns/")
+    page.get_by_label("Order number").fill("JP-10001")
+    page.get_by_label("Email address or shipping postal code").fill("ana@example.com")
+    page.get_by_role("button", name="Find my order").click()
+    for name, reason in (("Linen shirt", "Too small"), ("Canvas tote", "Arrived damaged")):
+        item = page.get_by_role("group", name=name)
+        item.get_by_label("How many to return").select_option("1")
+        item.get_by_label("Reason").select_option(label=reason)
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Before you send it back")
+    expect(page.get_by_role("heading", name="Canvas tote")).to_have_count(0)
+    expect(page.get_by_role("link", name="Shoe size guide")).to_have_count(0)
+    page.get_by_role("button", name="This solved it, I'll keep the Linen shirt").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review your return")
+    expect(page.get_by_role("status")).to_contain_text("Linen shirt is no longer part of your")
+    expect(page.locator(".summary-table tbody tr")).to_have_count(1)
+    expect(page.locator(".summary-table")).to_contain_text("Canvas tote")
+    expect(
+        page.get_by_text("Return shipping is free: we pay to have Canvas tote")
+    ).to_be_visible()
+    expect(page.locator(".estimate .total")).to_contain_text("$89.00")
+    page.get_by_role("button", name="Confirm return").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Label ready")
+    with app.app_context():
+        ret = db.session.execute(select(ReturnRequest)).scalar_one()
+        assert [line.order_line.name for line in ret.lines] == ["Canvas tote"]
+        assert ret.estimate_cents == 8900
