@@ -99,7 +99,8 @@ demo_cli = AppGroup("demo", help="Demo data for trying the site.")
 def demo_seed() -> None:
     """Create demo orders (once, on an empty database) and print how to look them up."""
     app = current_app
-    made = seed_demo(services(app).returns_policy, services(app).carrier)
+    found = services(app)
+    made = seed_demo(found.returns_policy, found.carrier, found.payments)
     shown = made or demo_orders()
     if not made:
         click.echo("The database already has orders; no demo data added.")

@@ -11,7 +11,10 @@ from app.extensions import db
 from app.models.orders import Order, OrderLine
 from app.models.staff import User
 from app.returns.carrier import Carrier
+from app.returns.payments import PaymentGateway
 from app.returns.policy import Policy
+from app.returns.processing import record_inspection, record_receipt
+from app.returns.refunds import issue_refund, refundable
 from app.returns.service import Draft, DraftLine, create_return
 from app.staff.auth import create_user
 
@@ -69,6 +72,11 @@ ORDERS = [
      [("BOOT-CHEL-42", "Leather Chelsea boots, EU 42", "shoes", 1, 16500),
       ("SOCK-WOOL", "Wool hiking socks", "socks", 2, 1800)],
      "shoes still returnable (45-day window) while the socks' 30 days have passed"),
+    ("JP-10487", "Noor Haddad", "noor.haddad@example.com", "58 Linden Row", "Olympia", "WA",
+     "98501", "card", 20,
+     [("SHIRT-LIN-S", "Linen camp shirt, clay, S", "tops", 1, 6400),
+      ("TOTE-CNV", "Waxed canvas tote", "bags", 1, 8900)],
+     "a return refunded: the shirt accepted, the tote not (its status page and emails)"),
 ]  # fmt: skip
 
 
@@ -82,8 +90,10 @@ def demo_orders() -> list[DemoOrder]:
     return [DemoOrder(o[0], o[2], o[6], o[10]) for o in ORDERS if o[0] in present]
 
 
-def seed_demo(policy: Policy, carrier: Carrier, today: date | None = None) -> list[DemoOrder]:
-    """Create the demo orders (and one return) when the database has no orders yet; returns
+def seed_demo(
+    policy: Policy, carrier: Carrier, gateway: PaymentGateway, today: date | None = None
+) -> list[DemoOrder]:
+    """Create the demo orders (and two returns) when the database has no orders yet; returns
     the ones created."""
     if db.session.execute(select(func.count(Order.id))).scalar_one():
         return []
@@ -114,7 +124,36 @@ def seed_demo(policy: Policy, carrier: Carrier, today: date | None = None) -> li
                 order.id, [DraftLine(tee.id, 1, "too_large", "Runs big")], "refund", "label"
             )
             create_return(policy, draft, carrier, today)
+        if number == "JP-10487":
+            _refunded_in_part(policy, order, carrier, gateway, today)
     return made
+
+
+def _refunded_in_part(
+    policy: Policy, order: Order, carrier: Carrier, gateway: PaymentGateway, today: date
+) -> None:
+    """A shirt too small and a tote returned as damaged: received, the shirt accepted, the
+    tote not (worn, not damaged in transit), and the shirt refunded, each step emailing the
+    customer as it would in the shop."""
+    shirt, tote = order.lines
+    lines = [DraftLine(shirt.id, 1, "too_small"), DraftLine(tote.id, 1, "damaged", "Seam split")]
+    ret = create_return(policy, Draft(order.id, lines, "refund", "label"), carrier, today)
+    first, second = ret.lines
+    record_receipt(ret, {f"received-{first.id}": "1", f"received-{second.id}": "1"}, "Dana")
+    record_inspection(
+        ret,
+        {
+            f"inspection-{first.id}": "accepted",
+            f"inspection-{second.id}": "rejected",
+            f"inspection-reason-{second.id}": "The tote shows wear and a stain from use; "
+            "the seam is intact.",
+            f"inspection-note-{second.id}": "Grease stain on the base, handles darkened.",
+        },
+        "Dana",
+    )
+    db.session.commit()
+    due = refundable(policy, ret).remaining_cents
+    issue_refund(policy, ret, due, f"demo-{ret.rma_number}", "Dana", gateway)
 
 
 DEMO_USERS = [

@@ -3,7 +3,8 @@
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Order, ReturnRequest
+from app.models import Order, OutboxMessage, ReturnRequest
+from app.returns.workflow import status_token
 
 
 def test_seed_creates_every_case_once_and_lists_them(app):
@@ -16,8 +17,8 @@ def test_seed_creates_every_case_once_and_lists_them(app):
     )
     with app.app_context():
         orders = {o.number: o for o in db.session.execute(select(Order)).scalars()}
-        [ret] = db.session.execute(select(ReturnRequest)).scalars().all()
-        assert len(orders) == 6
+        ret, _ = db.session.execute(select(ReturnRequest).order_by(ReturnRequest.id)).scalars()
+        assert len(orders) == 7
         assert orders["JP-10485"].delivered_at is None
         assert any(line.final_sale for line in orders["JP-10483"].lines)
         assert ret.order.number == "JP-10484" and ret.status == "label_issued"
@@ -25,7 +26,7 @@ def test_seed_creates_every_case_once_and_lists_them(app):
     again = runner.invoke(args=["demo", "seed"])
     assert "no demo data added" in again.output and "JP-10486" in again.output
     with app.app_context():
-        assert len(db.session.execute(select(Order)).scalars().all()) == 6
+        assert len(db.session.execute(select(Order)).scalars().all()) == 7
 
 
 def test_demo_orders_can_be_looked_up(app, client):
@@ -33,3 +34,29 @@ def test_demo_orders_can_be_looked_up(app, client):
     from tests.returns_helpers import look_up
 
     assert look_up(client, "JP-10481", "maya.chen@example.com").status_code == 303
+
+
+def test_the_demo_has_a_return_refunded_for_one_item_and_not_the_other(app, client):
+    """The status page, the refund email and the staff's record agree to the cent: the
+    shirt accepted and refunded less return shipping, the tote not accepted, with the
+    reason the customer reads and without staff's own note."""
+    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+    with app.app_context():
+        ret = db.session.execute(
+            select(ReturnRequest).join(Order).where(Order.number == "JP-10487")
+        ).scalar_one()
+        [refund] = ret.refunds
+        emails = db.session.execute(
+            select(OutboxMessage).where(OutboxMessage.return_id == ret.id)
+        ).scalars()
+        bodies = {message.subject: message.body for message in emails}
+        token = status_token(ret)
+    assert (ret.status, refund.status, refund.amount_cents) == ("refunded", "succeeded", 5805)
+    refunded = next(body for subject, body in bodies.items() if "refund" in subject.lower())
+    assert "$58.05" in refunded and "Waxed canvas tote" in refunded
+    assert "Grease" not in refunded
+
+    page = client.get(f"/returns/{token}").get_data(as_text=True)
+    assert "$58.05" in page and "$153.00" not in page
+    assert "The tote shows wear and a stain from use" in page
+    assert "Grease stain" not in page
