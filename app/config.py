@@ -72,6 +72,10 @@ def from_env(instance_path: str) -> dict:
         # Rendered article bodies each process keeps (the most recently read ones).
         "CONTENT_CACHE_SIZE": int(env.get("CONTENT_CACHE_SIZE", str(BODY_CACHE_SIZE))),
         "INDEX_DIR": env.get("INDEX_DIR", str(instance / "index")),
+        # Photos customers attach to damaged items; only staff see them.
+        "RETURN_PHOTOS_DIR": env.get("RETURN_PHOTOS_DIR", str(instance / "return-photos")),
+        # A request's largest body: a few items' photos (10 MB each at most).
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
         "SEARCH_INDEX_ON_START": _bool(env.get("SEARCH_INDEX_ON_START"), True),
         "SITE_NAME": env.get("SITE_NAME", "Juniper & Pine Help Center"),
         "SITE_URL": site_url,

@@ -18,6 +18,10 @@ MESSAGES = {
     ),
     404: ("We couldn't find that page", "It may have moved, or the link may be mistyped."),
     405: ("That action isn't available here", "Please go back and try again."),
+    413: (
+        "That upload is too large",
+        "Photos can be up to 10 MB each. Please go back and choose smaller ones.",
+    ),
     429: (
         "Too many requests",
         "You've done that a lot in a short time. Please wait a minute and try again.",

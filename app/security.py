@@ -138,6 +138,10 @@ def _nul_in_address() -> bool:
     )
 
 
+# The views that take files: customers' photos of damaged items (app.returns.photos).
+UPLOADS = frozenset({"returns.photos"})
+
+
 def guard_request() -> None:
     """Before any view: refuse malformed input, then check the CSRF token of a form
     (`WTF_CSRF_CHECK_DEFAULT` is off so that Flask-WTF's own hook doesn't look up its
@@ -152,7 +156,7 @@ def refuse_malformed_input() -> None:
     """Refuse, before the CSRF check and the views read it, input no page sends and the forms
     or the database can't take (each answered 500): a NUL character in the path, the query
     or the form (PostgreSQL text can't hold one); files or unnamed parts in a multipart body
-    (the site takes no uploads); JSON posted to a page, which Flask-WTF would read as the
+    (only the pages in UPLOADS take files); JSON posted to a page, which Flask-WTF would read as the
     form's fields whatever its shape. The webhooks read their raw body and check it themselves;
     a GET's body is read by nothing, so it is not parsed either."""
     if request.blueprint == "webhooks" or request.routing_exception is not None:
@@ -161,8 +165,10 @@ def refuse_malformed_input() -> None:
         abort(400)
     if request.method not in FORM_METHODS:
         return
-    if request.mimetype == "multipart/form-data" and (request.files or None in request.form):
-        abort(400)
+    if request.mimetype == "multipart/form-data":
+        takes_files = request.endpoint in UPLOADS
+        if (request.files and not takes_files) or None in request.form:
+            abort(400)
     if _has_nul(request.form.items(multi=True)):
         abort(400)
     if request.is_json:

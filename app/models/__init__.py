@@ -10,7 +10,7 @@ from app.models.analytics import (
 from app.models.gaps import ContentGap, SynonymSuggestion
 from app.models.orders import Order, OrderLine
 from app.models.refunds import CarrierEvent, OutboxMessage, Refund
-from app.models.returns import Deflection, ReturnEvent, ReturnLine, ReturnRequest
+from app.models.returns import Deflection, ReturnEvent, ReturnLine, ReturnPhoto, ReturnRequest
 from app.models.staff import SignInThrottle, StaffSession, User
 from app.models.votes import Vote
 
@@ -25,6 +25,7 @@ __all__ = [
     "Refund",
     "ReturnEvent",
     "ReturnLine",
+    "ReturnPhoto",
     "ReturnRequest",
     "SearchClick",
     "SearchDaily",

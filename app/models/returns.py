@@ -49,6 +49,9 @@ class ReturnRequest(db.Model):
     refunds: Mapped[list["Refund"]] = relationship(  # noqa: F821 (app.models.refunds)
         back_populates="request", order_by="Refund.id"
     )
+    photos: Mapped[list["ReturnPhoto"]] = relationship(
+        back_populates="request", order_by="ReturnPhoto.id"
+    )
 
 
 class ReturnLine(db.Model):
@@ -98,3 +101,23 @@ class Deflection(db.Model):
     outcome: Mapped[str] = mapped_column(String(20))  # solved | continued
     sku: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReturnPhoto(db.Model):
+    """A photo the customer attached to an item (damage, defects), kept under
+    RETURN_PHOTOS_DIR as `file_name`. It belongs to the customer's draft (`draft_key`) until
+    the return is confirmed, then to the return; only staff see it."""
+
+    __tablename__ = "return_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_key: Mapped[str] = mapped_column(String(64), index=True)
+    return_id: Mapped[int | None] = mapped_column(ForeignKey("return_requests.id"), index=True)
+    order_line_id: Mapped[int] = mapped_column(ForeignKey("order_lines.id"))
+    file_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(40))
+    original_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    request: Mapped[ReturnRequest | None] = relationship(back_populates="photos")
+    order_line: Mapped[OrderLine] = relationship()

@@ -27,6 +27,7 @@ class Reason:
     # Damage and defects: the shop wants the item back (or photos of it), so "this solved
     # it, I'll keep my item" is never offered; the articles only count for the editors.
     keep_offer: bool = True
+    photos: bool = False  # the customer may attach photos of the item (app.returns.photos)
 
     def articles_for(self, category: str) -> tuple[str, ...]:
         """The help articles for an item of this product category returned for this reason."""
@@ -148,6 +149,7 @@ def _reason(code: str, spec: dict) -> Reason:
         articles=_paths(spec.get("articles"), f"reasons.{code}.articles"),
         articles_by_category=by_category,
         keep_offer=bool(spec.get("keep_offer", True)),
+        photos=bool(spec.get("photos", False)),
     )
 
 

@@ -6,15 +6,17 @@ import string
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.models.orders import Order, OrderLine, order_number_key
-from app.models.returns import Deflection, ReturnLine, ReturnRequest
+from app.models.returns import Deflection, ReturnLine, ReturnPhoto, ReturnRequest
 from app.returns import states
 from app.returns.carrier import Carrier
+from app.returns.photos import MAX_PHOTOS, PhotoError, store_photo
 from app.returns.policy import ChosenLine, Eligibility, Estimate, LineFacts, Policy
 from app.returns.policy import eligibility as line_eligibility
 from app.returns.policy import estimate as policy_estimate
@@ -211,6 +213,58 @@ def record_deflection(
     db.session.commit()
 
 
+def photo_lines(policy: Policy, draft: Draft) -> list[DraftLine]:
+    """The chosen items whose reasons ask for photos (damage, defects)."""
+    return [line for line in draft.lines if policy.reasons[line.reason].photos]
+
+
+def draft_photos(draft: Draft) -> dict[int, list[ReturnPhoto]]:
+    """The photos attached so far, by order line."""
+    found: dict[int, list[ReturnPhoto]] = {}
+    rows = db.session.execute(
+        select(ReturnPhoto).filter_by(draft_key=draft.key).order_by(ReturnPhoto.id)
+    ).scalars()
+    for photo in rows:
+        found.setdefault(photo.order_line_id, []).append(photo)
+    return found
+
+
+def attach_photos(
+    policy: Policy, draft: Draft, uploads: Mapping[int, list], folder: Path
+) -> dict[str, str]:
+    """Keep each good photo of `uploads` ({order line id: [(name, stream)]}) for the draft;
+    returns {field: message} for the files that can't be kept (the others are kept)."""
+    allowed = {line.order_line_id for line in photo_lines(policy, draft)}
+    held = draft_photos(draft)
+    errors: dict[str, str] = {}
+    for line_id, files in uploads.items():
+        if line_id not in allowed:
+            continue
+        problems = []
+        for name, stream in files:
+            if len(held.get(line_id, [])) >= MAX_PHOTOS:
+                problems.append(f"Only {MAX_PHOTOS} photos of each item can be attached.")
+                break
+            try:
+                stored = store_photo(stream, name, folder)
+            except PhotoError as problem:
+                problems.append(str(problem))
+                continue
+            photo = ReturnPhoto(
+                draft_key=draft.key,
+                order_line_id=line_id,
+                file_name=stored.file_name,
+                content_type=stored.content_type,
+                original_name=name[:200],
+            )
+            db.session.add(photo)
+            held.setdefault(line_id, []).append(photo)
+        if problems:
+            errors[f"photos-{line_id}"] = " ".join(problems)
+    db.session.commit()
+    return errors
+
+
 def _rma() -> str:
     alphabet = string.ascii_uppercase.replace("O", "").replace("I", "") + string.digits[2:]
     return "RMA-" + "".join(secrets.choice(alphabet) for _ in range(8))
@@ -235,6 +289,8 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
                 problem or "Those items can no longer be returned in that quantity."
             )
     money = draft_estimate(policy, order, draft)
+    photos = db.session.execute(select(ReturnPhoto).filter_by(draft_key=draft.key)).scalars()
+    photos = list(photos)  # read before the new return is in the session (no autoflush)
     request = ReturnRequest(
         rma_number=_rma(),
         public_token=secrets.token_urlsafe(24),
@@ -257,6 +313,9 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
             )
         )
     states.start(request, actor="customer")
+    for photo in photos:
+        if photo.order_line_id in {line.order_line_id for line in draft.lines}:
+            photo.request = request
     db.session.add(request)
     try:
         if policy.auto_approve:

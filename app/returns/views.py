@@ -1,6 +1,7 @@
 """Returns portal pages. Thin: read the form, call the service, render."""
 
 from datetime import date
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -28,16 +29,20 @@ from app.returns.pages import (
     refund_expectation,
     refund_summary,
 )
+from app.returns.photos import ACCEPT, MAX_PHOTOS
 from app.returns.policy import Policy
 from app.returns.service import (
     Draft,
     NotReturnable,
+    attach_photos,
     cancel_by_customer,
     create_return,
     draft_estimate,
+    draft_photos,
     find_order,
     find_return,
     line_options,
+    photo_lines,
     read_selection,
     record_deflection,
 )
@@ -138,9 +143,9 @@ def start():
         if draft is not None:
             session["returns_draft"] = draft.to_dict()
             session["returns_form"] = dict(request.form.items())
-            if deflection_offers(rules, order, draft):
-                return redirect(url_for("returns.before_you_send"), code=303)
-            return redirect(url_for("returns.review"), code=303)
+            if photo_lines(rules, draft):
+                return redirect(url_for("returns.photos"), code=303)
+            return _after_photos(rules, order, draft)
     elif request.method == "POST":
         errors = {"form": "This form expired. Please choose your items again."}
     return render_template(
@@ -151,6 +156,53 @@ def start():
         form=form,
         errors=errors,
         values=values,
+    ), 400 if errors else 200
+
+
+def _after_photos(rules: Policy, order: Order, draft: Draft):
+    if deflection_offers(rules, order, draft):
+        return redirect(url_for("returns.before_you_send"), code=303)
+    return redirect(url_for("returns.review"), code=303)
+
+
+@bp.route("/photos", methods=["GET", "POST"])
+@rate_limit("30 per hour", methods=["POST"])
+def photos():
+    """Photos of the items returned as damaged or defective (optional), for staff."""
+    order = _session_order()
+    draft = _draft(order)
+    rules = policy()
+    lines = photo_lines(rules, draft)
+    if not lines:
+        return redirect(url_for("returns.review"), code=303)
+    form = CsrfOnlyForm()
+    errors: dict[str, str] = {}
+    if form.validate_on_submit():
+        uploads = {
+            line.order_line_id: [
+                (upload.filename or "photo", upload.stream)
+                for upload in request.files.getlist(f"photos-{line.order_line_id}")
+                if upload.filename
+            ]
+            for line in lines
+        }
+        folder = Path(current_app.config["RETURN_PHOTOS_DIR"])
+        errors = attach_photos(rules, draft, uploads, folder)
+        if not errors:
+            return _after_photos(rules, order, draft)
+    elif request.method == "POST":
+        errors = {"form": "This form expired. Please choose your photos again."}
+    names = {line.id: line.name for line in order.lines}
+    return render_template(
+        "returns/photos.html",
+        lines=lines,
+        names=names,
+        policy=rules,
+        held=draft_photos(draft),
+        form=form,
+        errors=errors,
+        max_photos=MAX_PHOTOS,
+        accept=ACCEPT,
     ), 400 if errors else 200
 
 
@@ -209,6 +261,8 @@ def review():
         policy=rules,
         money=money,
         fee_notes=fee_notes(rules, order, draft, money),
+        photos={line_id: len(kept) for line_id, kept in draft_photos(draft).items()},
+        asks_photos=bool(photo_lines(rules, draft)),
         form=ConfirmForm(key=draft.key),
     )
 

@@ -5,4 +5,4 @@ from flask import Blueprint
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-from app.staff import insights, views  # noqa: E402,F401  (routes register on bp)
+from app.staff import insights, photos, views  # noqa: E402,F401  (routes register on bp)

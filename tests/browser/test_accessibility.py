@@ -106,7 +106,7 @@ def test_help_center_pages(live_url, page, axe_script, subtests):
     assert_accessible(page, axe_script, subtests, "404 page")
 
 
-def test_return_flow_pages(live_url, page, axe_script, subtests):
+def test_return_flow_pages(live_url, page, axe_script, subtests, tmp_path):
     page.goto(live_url + "/returns/")
     assert_accessible(page, axe_script, subtests, "returns lookup")
 
@@ -127,7 +127,16 @@ def test_return_flow_pages(live_url, page, axe_script, subtests):
     expect(page.get_by_role("alert")).to_contain_text("Choose a reason")
     assert_accessible(page, axe_script, subtests, "start page with errors")
 
-    dress.get_by_label("Reason").select_option(label="Too small")
+    dress.get_by_label("Reason").select_option(label="Not as described")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Show us what went wrong")
+    assert_accessible(page, axe_script, subtests, "photos")
+    not_a_photo = tmp_path / "dress.jpg"
+    not_a_photo.write_text("not a photo")
+    page.get_by_label("Add photos of the Wrap dress").set_input_files(str(not_a_photo))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("dress.jpg isn't a photo we can open")
+    assert_accessible(page, axe_script, subtests, "photos with an error")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Before you send it back")
     assert_accessible(page, axe_script, subtests, "before you send it back")

@@ -3,6 +3,7 @@
 import subprocess
 
 import pytest
+from PIL import Image
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -93,10 +94,13 @@ SHIRT_AND_TOTE = [
 ]  # fmt: skip
 
 
-def test_keeping_one_item_sends_the_other_back_with_free_shipping(app, live_url, page):
-    """A shirt that is too small and a tote that arrived damaged: the size guide solves the
-    shirt's problem, the tote still goes back, and its damage makes return shipping free."""
+def test_keeping_one_item_sends_the_other_back_with_free_shipping(app, live_url, page, tmp_path):
+    """A shirt that is too small and a tote that arrived damaged: a photo of the tote, the
+    size guide solves the shirt's problem, the tote still goes back, and its damage makes
+    return shipping free."""
     make_order(app, lines=SHIRT_AND_TOTE)
+    photo = tmp_path / "tote.jpg"
+    Image.new("RGB", (800, 600), "tan").save(photo)
     page.goto(live_url + "/returns/")
     page.get_by_label("Order number").fill("JP-10001")
     page.get_by_label("Email address or shipping postal code").fill("ana@example.com")
@@ -105,6 +109,10 @@ def test_keeping_one_item_sends_the_other_back_with_free_shipping(app, live_url,
         item = page.get_by_role("group", name=name)
         item.get_by_label("How many to return").select_option("1")
         item.get_by_label("Reason").select_option(label=reason)
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Show us what went wrong")
+    page.get_by_label("Add photos of the Canvas tote").set_input_files(str(photo))
     page.get_by_role("button", name="Continue").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Before you send it back")
@@ -116,9 +124,7 @@ def test_keeping_one_item_sends_the_other_back_with_free_shipping(app, live_url,
     expect(page.get_by_role("status")).to_contain_text("Linen shirt is no longer part of your")
     expect(page.locator(".summary-table tbody tr")).to_have_count(1)
     expect(page.locator(".summary-table")).to_contain_text("Canvas tote")
-    expect(
-        page.get_by_text("Return shipping is free: we pay to have Canvas tote")
-    ).to_be_visible()
+    expect(page.get_by_text("Return shipping is free: we pay to have Canvas tote")).to_be_visible()
     expect(page.locator(".estimate .total")).to_contain_text("$89.00")
     page.get_by_role("button", name="Confirm return").click()
 
@@ -127,3 +133,6 @@ def test_keeping_one_item_sends_the_other_back_with_free_shipping(app, live_url,
         ret = db.session.execute(select(ReturnRequest)).scalar_one()
         assert [line.order_line.name for line in ret.lines] == ["Canvas tote"]
         assert ret.estimate_cents == 8900
+        assert [(p.order_line.name, p.original_name) for p in ret.photos] == [
+            ("Canvas tote", "tote.jpg")
+        ]
