@@ -36,7 +36,11 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     check_production(app.config)
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, production=app.config["ENV_NAME"] == "production")
+    app.wsgi_app = SecurityHeaders(
+        app.wsgi_app,
+        production=app.config["ENV_NAME"] == "production",
+        image_origins=app.config["PRODUCT_IMAGE_ORIGINS"],
+    )
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)

@@ -25,6 +25,19 @@ def _bool(value: str | None, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def origins(listed: str) -> tuple[str, ...]:
+    """Comma-separated https origins ("https://cdn.example.com"), each checked."""
+    found = []
+    for item in (part.strip() for part in listed.split(",")):
+        if not item:
+            continue
+        parts = urlsplit(item)
+        if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/"):
+            raise ValueError(f"PRODUCT_IMAGE_ORIGINS: {item!r} is not like https://cdn.example.com")
+        found.append(f"https://{parts.netloc}")
+    return tuple(found)
+
+
 def database_url(url: str) -> str:
     """PostgreSQL URLs as usually written (postgres://, postgresql://) use psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
@@ -72,6 +85,8 @@ def from_env(instance_path: str) -> dict:
         # Rendered article bodies each process keeps (the most recently read ones).
         "CONTENT_CACHE_SIZE": int(env.get("CONTENT_CACHE_SIZE", str(BODY_CACHE_SIZE))),
         "INDEX_DIR": env.get("INDEX_DIR", str(instance / "index")),
+        # Sites product photos (order lines' image_url) may come from, e.g. a shop's CDN.
+        "PRODUCT_IMAGE_ORIGINS": origins(env.get("PRODUCT_IMAGE_ORIGINS", "")),
         # Photos customers attach to damaged items; only staff see them.
         "RETURN_PHOTOS_DIR": env.get("RETURN_PHOTOS_DIR", str(instance / "return-photos")),
         # A request's largest body: a few items' photos (10 MB each at most).

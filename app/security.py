@@ -12,22 +12,27 @@ from app.extensions import csrf
 DEV_SECRET_KEY = "dev-only-not-secret"
 DEV_CARRIER_SECRET = "dev-carrier-secret"
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(image_origins: tuple[str, ...] = ()) -> str:
+    """The site's CSP; `image_origins` are the sites product photos come from."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            " ".join(["img-src 'self' data:", *image_origins]),
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
+
+
 HEADERS = {
-    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "Content-Security-Policy": content_security_policy(),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",
     "X-Frame-Options": "DENY",
@@ -105,8 +110,9 @@ class SecurityHeaders:
     files included, unless the view set one itself. The values are constants, checked once
     here rather than by Werkzeug's header validation on every response."""
 
-    def __init__(self, wsgi_app, production: bool = False):
+    def __init__(self, wsgi_app, production: bool = False, image_origins: tuple[str, ...] = ()):
         headers = dict(HEADERS)
+        headers["Content-Security-Policy"] = content_security_policy(image_origins)
         if production:
             headers["Strict-Transport-Security"] = "max-age=31536000"
         self.wsgi_app = wsgi_app

@@ -1,6 +1,7 @@
 """Template filters and globals shared by every area."""
 
 from datetime import date
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, url_for
 
@@ -50,12 +51,23 @@ def has_endpoint(name: str) -> bool:
     return name in current_app.view_functions
 
 
+def product_image(url: str | None) -> str | None:
+    """The product photo's address when its site may be shown (PRODUCT_IMAGE_ORIGINS: the
+    pages' Content-Security-Policy lets the browser load it), else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    return url if origin in current_app.config["PRODUCT_IMAGE_ORIGINS"] else None
+
+
 def register(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(money)
     app.add_template_filter(refund_method)
     app.add_template_global(absolute_url)
     app.add_template_global(has_endpoint)
+    app.add_template_global(product_image)
 
     @app.context_processor
     def site_settings():

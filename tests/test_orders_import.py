@@ -455,3 +455,28 @@ def test_a_json_file_too_large_to_read_whole_is_refused_clearly(app, tmp_path, m
     assert result.exit_code == 1
     assert "orders.json: a JSON file is read whole, so it can be at most" in result.output
     assert "export CSV, which any size can be" in result.output and count(app, Order) == 0
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://cdn.example.com/tee.jpg", None),
+        ("", None),
+        ("http://cdn.example.com/tee.jpg", "is not an https address"),
+        ("javascript:alert(1)", "is not an https address"),
+        ("https:///tee.jpg", "is not an https address"),
+        ("https://cdn.example.com/" + "x" * 500, "is not an https address"),
+    ],
+)
+def test_a_product_image_is_an_https_address(app, tmp_path, url, problem):
+    text = f"{HEADER},image_url\n" + (
+        f"1001,ada@example.com,{ADDRESS},card,2026-11-02,,TS-1,T-shirt,tops,1,19.99,,,{url}\n"
+    )
+    result = run(app, write(tmp_path, "orders.csv", text))
+    if problem is None:
+        assert result.exit_code == 0, result.output
+        [line] = orders(app)["1001"].lines
+        assert line.image_url == (url or None)
+    else:
+        assert result.exit_code == 1 and "row 2: image_url" in result.output
+        assert problem in result.output

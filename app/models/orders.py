@@ -61,5 +61,6 @@ class OrderLine(db.Model):
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_cents: Mapped[int] = mapped_column(Integer)
     final_sale: Mapped[bool] = mapped_column(Boolean, default=False)
+    image_url: Mapped[str | None] = mapped_column(String(500))  # the product's photo, https
 
     order: Mapped[Order] = relationship(back_populates="lines")

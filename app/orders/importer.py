@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from itertools import islice
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -58,6 +59,7 @@ class LineRecord:
     quantity: int
     unit_price_cents: int
     final_sale: bool
+    image_url: str | None = None
 
 
 @dataclass
@@ -94,6 +96,18 @@ def _text(name: str, value) -> str:
         return str(value)  # JSON order numbers and postal codes are often numbers
     if not isinstance(value, str):
         raise Invalid(f"{name} must be text, got {value!r}")
+    return value
+
+
+def _image_url(name: str, value) -> str | None:
+    """The product's photo: an https address, shown on the returns page when its site is
+    one of PRODUCT_IMAGE_ORIGINS."""
+    value = _text(name, value).strip()
+    if not value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname or len(value) > 500:
+        raise Invalid(f"{name} {_shown(value)} is not an https address of 500 characters or less")
     return value
 
 
@@ -206,6 +220,7 @@ LINE_FIELDS = {
     "quantity": ("quantity", _quantity, True),
     "unit_price": ("unit_price_cents", _cents, True),
     "final_sale": ("final_sale", _flag, False),
+    "image_url": ("image_url", _image_url, False),
 }
 REQUIRED_COLUMNS = [
     name for fields in (ORDER_FIELDS, LINE_FIELDS) for name, spec in fields.items() if spec[2]
