@@ -197,6 +197,7 @@ def test_flask_limiter_skips_exactly_the_views_without_a_limit(app):
         "help.open_result",
         "help.vote",
         "returns.lookup",
+        "returns.photos",
         "returns.find",
         "staff.sign_in",
         "webhooks.carrier",
