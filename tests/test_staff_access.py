@@ -28,6 +28,7 @@ def staff_routes(app):
         "refund_id": 1,
         "path": "shipping/track-a-parcel",
         "suggestion_id": 1,
+        "photo_id": 1,
     }
     routes = []
     for rule in app.url_map.iter_rules():
