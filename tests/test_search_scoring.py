@@ -130,3 +130,37 @@ def test_key_terms_equal_whooshs_with_frequencies_remembered(shipped_index):
         assert remembered.hits > remembered.misses > 0
     finally:
         view.close()
+
+
+def test_whooshs_posting_blocks_are_read_as_whoosh_reads_them(tmp_path):
+    """The ranker decodes Whoosh 3 posting blocks itself, through the block matcher's private
+    attributes (pinned: whoosh-reloaded==2.7.5 in pyproject.toml). A Whoosh that renames or
+    changes them fails here, by name, instead of ranking with wrong postings."""
+    from whoosh.matching.wrappers import FilterMatcher
+
+    from app.search import ranking
+
+    content = tmp_path / "content"
+    (content / "general").mkdir(parents=True)
+    for n in range(2_100):  # "parcel" in more documents than two 1,024-posting blocks hold
+        words = "parcel " * (n % 7 + 1) + ("label" if n % 3 else "")
+        (content / "general" / f"a{n}.md").write_text(f"---\ntitle: A{n}\n---\n{words}\n")
+    build_index(load_library(content), tmp_path / "index")
+    searcher = whoosh_index.open_dir(str(current_generation(tmp_path / "index"))).searcher()
+    with searcher:
+        [(leaf, _)] = [(r, o) for r, o in searcher.reader().leaf_readers()]
+        for term in ("parcel", "label"):
+            matcher = leaf.postings("body", term)
+            if isinstance(matcher, FilterMatcher):
+                matcher = matcher.child
+            internals = ("_postfile", "_nextoffset", "_dataoffset", "_blocklength", "_goto")
+            missing = [name for name in internals if not hasattr(matcher, name)]
+            assert not missing, f"Whoosh's block matcher no longer has {missing}"
+            expected_ids, expected_weights = [], []
+            while matcher.is_active():
+                expected_ids.append(matcher.id())
+                expected_weights.append(matcher.weight())
+                matcher.next()
+            ids, weights = ranking.read_postings(leaf, "body", term)
+            assert len(ids) > 1_024 and ids.tolist() == expected_ids
+            assert weights.tolist() == expected_weights
