@@ -18,7 +18,8 @@ control_socket_disable = True
 def on_starting(server):
     """Before any worker starts: production workers must share their rate-limit counts."""
     from app import config
-    from app.security import InsecureConfiguration, check_rate_limit_storage
+    from app.config import InsecureConfiguration
+    from app.security import check_rate_limit_storage
 
     try:
         settings = config.from_env(os.environ.get("INSTANCE_PATH", "instance"))

@@ -5,10 +5,17 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from app.content.library import BODY_CACHE_SIZE
-from app.security import DEV_CARRIER_SECRET, DEV_SECRET_KEY, InsecureConfiguration
-
 ROOT = Path(__file__).resolve().parent.parent
+# Public values for a development machine only (check_production refuses them).
+DEV_SECRET_KEY = "dev-only-not-secret"
+DEV_CARRIER_SECRET = "dev-carrier-secret"
+BODY_CACHE_SIZE = 1000  # rendered article bodies kept per process (about 3-10 KB each)
+
+
+class InsecureConfiguration(RuntimeError):
+    """Settings the site refuses to start with; the message says what to set."""
+
+
 ENVIRONMENTS = ("development", "test", "production")
 
 

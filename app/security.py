@@ -7,10 +7,8 @@ from flask import abort, current_app, request
 from werkzeug.datastructures import Headers
 from werkzeug.routing import IntegerConverter
 
+from app.config import DEV_CARRIER_SECRET, DEV_SECRET_KEY, InsecureConfiguration
 from app.extensions import csrf
-
-DEV_SECRET_KEY = "dev-only-not-secret"
-DEV_CARRIER_SECRET = "dev-carrier-secret"
 
 
 def content_security_policy(image_origins: tuple[str, ...] = ()) -> str:
@@ -39,10 +37,6 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-
-
-class InsecureConfiguration(RuntimeError):
-    """Production settings that would be unsafe; the message says what to set."""
 
 
 SECRET_LENGTH, SECRET_VARIETY = 32, 12  # characters, and different characters among them

@@ -7,12 +7,8 @@ from types import SimpleNamespace
 import pytest
 
 from app import create_app
-from app.security import (
-    DEV_CARRIER_SECRET,
-    DEV_SECRET_KEY,
-    InsecureConfiguration,
-    check_rate_limit_storage,
-)
+from app.config import DEV_CARRIER_SECRET, DEV_SECRET_KEY, InsecureConfiguration
+from app.security import check_rate_limit_storage
 from tests.conftest import ROOT, csrf_token
 
 PRODUCTION = {

@@ -22,13 +22,13 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
+from app.config import BODY_CACHE_SIZE
 from app.content.frontmatter import FrontMatterError, body_of, line_of, normalise, split
 from app.content.render import Heading, Rendered, render
 
 log = logging.getLogger(__name__)
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-BODY_CACHE_SIZE = 1000  # rendered bodies kept per process (about 3-10 KB each)
 UNREADABLE = Rendered(html="", toc=(), text="")
 SLUG_BREAK = re.compile(r"[^\w.]+", re.UNICODE)
 
