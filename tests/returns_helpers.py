@@ -74,8 +74,15 @@ def look_up(client, number="JP-10001", contact="ana@example.com"):
 
 
 def choose(client, **fields):
+    """Post the start form; each `qty-<id>` other than "0" ticks that item's "Return this
+    item" box too, unless `return-<id>` is given."""
     token = token_from(client.get("/returns/start").get_data(as_text=True))
-    data = {"csrf_token": token, "resolution": "refund", "method": "label", **fields}
+    ticked = {
+        f"return-{key[4:]}": "1"
+        for key, value in fields.items()
+        if key.startswith("qty-") and value != "0" and f"return-{key[4:]}" not in fields
+    }
+    data = {"csrf_token": token, "resolution": "refund", "method": "label", **ticked, **fields}
     return client.post("/returns/start", data=data)
 
 

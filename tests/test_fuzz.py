@@ -301,6 +301,7 @@ def visitors(app) -> dict[str, Visitor]:
         "/returns/start",
         data={
             "csrf_token": token_from(html),
+            f"return-{line}": "1",
             f"qty-{line}": "1",
             f"reason-{line}": "changed_mind",
             "resolution": "refund",

@@ -1,5 +1,6 @@
 """The customer's side of a return: lookup, choosing items, review, confirm, status."""
 
+import re
 import threading
 
 from sqlalchemy import func, select
@@ -330,3 +331,21 @@ def test_a_return_the_carrier_has_scanned_cannot_be_canceled_by_the_customer(app
     assert without_token.status_code in (400, 409)
     with app.app_context():
         assert db.session.execute(select(ReturnRequest)).scalar_one().status == "in_transit"
+
+
+def test_an_item_goes_back_only_with_its_box_ticked_one_unit_unless_more_are_chosen(app):
+    order_id = make_order(app)
+    tee = line_ids(app, order_id)[0]
+    client = app.test_client()
+    look_up(client)
+    unticked = choose(
+        client, **{f"return-{tee}": "", f"qty-{tee}": "2", f"reason-{tee}": "damaged"}
+    )
+    assert unticked.status_code == 400
+    assert "Choose at least one item to return." in unticked.get_data(as_text=True)
+    ticked = choose(client, **{f"return-{tee}": "1", f"reason-{tee}": "changed_mind"})
+    assert ticked.status_code == 303
+    review = client.get("/returns/review").get_data(as_text=True)
+    assert re.search(r"Linen tee.*?</td>\s*<td>1</td>", review, re.S)
+    page = client.get("/returns/start").get_data(as_text=True)
+    assert f'id="return-{tee}" name="return-{tee}" value="1" checked' in page  # kept

@@ -137,21 +137,22 @@ class Draft:
 def read_selection(
     policy: Policy, order: Order, form: Mapping[str, str], today: date
 ) -> tuple[Draft | None, dict[str, str]]:
-    """Validate the start-a-return form. Fields per order line: `qty-<id>`, `reason-<id>`,
-    `comment-<id>`; and `resolution`, `method`. Returns (draft, {field: message})."""
+    """Validate the start-a-return form. Fields per order line: `return-<id>` (ticked: the
+    item goes back), `qty-<id>` (how many, 1 when not given), `reason-<id>`, `comment-<id>`;
+    and `resolution`, `method`. Returns (draft, {field: message})."""
     errors: dict[str, str] = {}
     options = {option.line.id: option for option in line_options(policy, order, today)}
     chosen: list[DraftLine] = []
     for line_id, option in options.items():
-        raw = (form.get(f"qty-{line_id}") or "0").strip()
+        if not form.get(f"return-{line_id}"):
+            continue
+        raw = (form.get(f"qty-{line_id}") or "1").strip()
         try:
             quantity = int(raw)
         except ValueError:
             errors[f"qty-{line_id}"] = "Enter how many, as a number."
             continue
-        if quantity == 0:
-            continue
-        if quantity < 0 or quantity > option.eligibility.returnable:
+        if quantity < 1 or quantity > option.eligibility.returnable:
             errors[f"qty-{line_id}"] = (
                 option.eligibility.problem
                 if not option.eligibility.ok
@@ -167,7 +168,7 @@ def read_selection(
             errors[f"comment-{line_id}"] = f"Please keep comments under {COMMENT_MAX} characters."
             continue
         chosen.append(DraftLine(line_id, quantity, reason, comment))
-    submitted = [key[4:] for key in form if key.startswith("qty-")]
+    submitted = [key.split("-", 1)[1] for key in form if key.startswith(("qty-", "return-"))]
     if any(not key.isdigit() or int(key) not in options for key in submitted):
         errors["items"] = "Some of the items you chose aren't in this order."
     if not chosen and not errors:

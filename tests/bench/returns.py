@@ -57,6 +57,7 @@ def run() -> None:
                 "/returns/start",
                 data={
                     "csrf_token": token,
+                    f"return-{line_id}": "1",
                     f"qty-{line_id}": "1",
                     f"reason-{line_id}": "changed_mind",
                     "resolution": "refund",

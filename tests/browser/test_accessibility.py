@@ -122,6 +122,7 @@ def test_return_flow_pages(live_url, page, axe_script, subtests, tmp_path):
     assert_accessible(page, axe_script, subtests, "start page with items that can't go back")
 
     dress = page.get_by_role("group", name="Wrap dress")
+    dress.get_by_label("Return this item").check()
     dress.get_by_label("How many to return").select_option("1")
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("alert")).to_contain_text("Choose a reason")

@@ -71,8 +71,9 @@ def test_return_an_item_with_the_keyboard_only(app, live_url, page):
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose what to send back")
     shirt = page.get_by_role("group", name="Linen camp shirt")
-    tab_to(page, "How many to return")  # the first item's
-    page.keyboard.press("ArrowDown")
+    tab_to(page, "Return this item")  # the first item's
+    page.keyboard.press("Space")
+    expect(shirt.get_by_label("Return this item")).to_be_checked()
     expect(shirt.get_by_label("How many to return")).to_have_value("1")
     tab_to(page, "Reason")
     page.keyboard.press("ArrowDown")  # Too small: the size guides come first

@@ -29,6 +29,7 @@ def test_return_with_a_deflection_label_and_timeline(app, live_url, page, tmp_pa
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose what to send back")
     expect(page.get_by_text("Underwear and swimwear can't be returned")).to_be_visible()
     tee = page.get_by_role("group", name="Linen tee")
+    tee.get_by_label("Return this item").check()
     tee.get_by_label("How many to return").select_option("1")
     tee.get_by_label("Reason").select_option(label="Too small")
     page.get_by_label("Store credit").check()
@@ -69,6 +70,7 @@ def test_the_size_guide_solves_it_and_nothing_is_returned(app, live_url, page):
     page.get_by_label("Email address or shipping postal code").fill("97201")
     page.get_by_role("button", name="Find my order").click()
     tee = page.get_by_role("group", name="Linen tee")
+    tee.get_by_label("Return this item").check()
     tee.get_by_label("How many to return").select_option("2")
     tee.get_by_label("Reason").select_option(label="Too large")
     page.get_by_role("button", name="Continue").click()
@@ -107,6 +109,7 @@ def test_keeping_one_item_sends_the_other_back_with_free_shipping(app, live_url,
     page.get_by_role("button", name="Find my order").click()
     for name, reason in (("Linen shirt", "Too small"), ("Canvas tote", "Arrived damaged")):
         item = page.get_by_role("group", name=name)
+        item.get_by_label("Return this item").check()
         item.get_by_label("How many to return").select_option("1")
         item.get_by_label("Reason").select_option(label=reason)
     page.get_by_role("button", name="Continue").click()

@@ -216,6 +216,7 @@ class Customers:
             return
         form = {
             "csrf_token": token_from(page.text),
+            f"return-{line[1]}": "1",
             f"qty-{line[1]}": "1",
             f"reason-{line[1]}": "changed_mind",
             "resolution": rng.choice(["refund", "store_credit"]),
