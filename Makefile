@@ -31,6 +31,8 @@ install-test: $(VENV)/.installed-test
 install-eval: $(VENV)/.installed-eval
 
 ## run: install, migrate, check content, seed demo orders, serve on http://127.0.0.1:5000
+# Links in emails (demo ones included) point where `make run` serves, unless SITE_URL says.
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(BIN)/flask db upgrade
 	-$(BIN)/flask content check
