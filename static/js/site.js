@@ -48,6 +48,8 @@
   // search is recorded when typing settles or when a result is opened.
   const TYPE_DELAY = 200;
   const SETTLE_DELAY = 1500;
+  // Six suggestions with two-line snippets fill a desktop; three fit a phone's screen.
+  const SMALL_SCREEN = window.matchMedia("(max-width: 40rem)");
 
   function snippetNodes(html) {
     // The server escapes snippets and adds only <mark>; keep exactly text and <mark>.
@@ -145,7 +147,8 @@
 
     async function fetchResults(query, record) {
       const ticket = ++latest;
-      const url = endpoint + "?limit=6&q=" + encodeURIComponent(query) + (record ? "" : "&instant=1");
+      const limit = SMALL_SCREEN.matches ? 3 : 6;
+      const url = endpoint + "?limit=" + limit + "&q=" + encodeURIComponent(query) + (record ? "" : "&instant=1");
       try {
         const response = await fetch(url, { headers: { Accept: "application/json" } });
         if (!response.ok) return;
@@ -169,7 +172,11 @@
       if (list.hidden) return;
       if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
       else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
-      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Escape") {
+        // Close the suggestions and keep what was typed (a search input clears on Escape).
+        event.preventDefault();
+        close();
+      }
       else if (event.key === "Enter" && active >= 0) {
         event.preventDefault();
         clearTimeout(settleTimer);

@@ -72,3 +72,45 @@ def test_no_results_page_offers_a_way_forward(live_url, no_js_page):
         no_js_page.get_by_role("heading", name="We couldn't find an article for that")
     ).to_be_visible()
     expect(no_js_page.get_by_role("link", name="all topics")).to_be_visible()
+
+
+def test_escape_closes_the_suggestions_and_keeps_what_was_typed(live_url, js_page):
+    page = js_page
+    page.goto(live_url + "/")
+    box = page.get_by_role("combobox", name="Search for answers")
+    box.press_sequentially("parcel", delay=30)
+    listbox = page.get_by_role("listbox", name="Suggested articles")
+    expect(listbox).to_be_visible()
+    box.press("Escape")
+    expect(listbox).to_be_hidden()
+    expect(box).to_have_value("parcel")
+    expect(box).to_have_attribute("aria-expanded", "false")
+    box.press("Enter")
+    expect(page).to_have_url(live_url + "/search?q=parcel")
+
+
+def test_phones_get_three_suggestions(browser, live_url):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(live_url + "/")
+    with page.expect_response(lambda r: "/api/search" in r.url) as answered:
+        page.get_by_role("combobox", name="Search for answers").press_sequentially("the", delay=30)
+    assert "limit=3" in answered.value.url
+    context.close()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_every_article_and_returns_page_has_a_search_box(browser, live_url, javascript):
+    context = browser.new_context(java_script_enabled=javascript)
+    page = context.new_page()
+    for path in ("/articles/shipping/track-a-parcel", "/returns/"):
+        page.goto(live_url + path)
+        search = page.get_by_role("search", name="Help center")
+        expect(search).to_have_count(1)
+        search.get_by_role("searchbox" if not javascript else "combobox").fill("delivery options")
+        search.get_by_role("button", name="Search").click()
+        expect(page).to_have_url(live_url + "/search?q=delivery+options")
+        expect(page.get_by_role("link", name="Delivery options")).to_be_visible()
+    page.goto(live_url + "/")
+    expect(page.get_by_role("search")).to_have_count(1)  # the home page's own box only
+    context.close()
