@@ -18,6 +18,7 @@ from app.content import Article, Library
 from app.help.forms import VoteForm, form_token
 from app.help.seo import article_jsonld
 from app.models.votes import NO_REASONS, Vote
+from app.returns.policy import Policy
 from app.search import SearchUnavailable
 from app.search.indexer import current_generation
 from app.services import services
@@ -50,15 +51,35 @@ def feedback_box(article: Article, vote: Vote | None = None, form: VoteForm | No
     )
 
 
+SECTION_SHOWN = 10  # articles of the same category listed beside an article
+
+
+def about_returns(lib: Library, article: Article, policy: Policy | None) -> bool:
+    """Whether the article belongs with a "Start a return" button: the return policy offers
+    it for a reason, shows the policy, or shares a category with an article it offers."""
+    if policy is None:
+        return False
+    offered = {path for reason in policy.reasons.values() for path in reason.all_articles}
+    categories = {lib.articles[path].category for path in offered if path in lib.articles}
+    return (
+        article.path in offered
+        or article.embed == "return-policy"
+        or (article.category in categories)
+    )
+
+
 def render_article_page(lib: Library, article: Article, feedback: Markup) -> str:
     category = lib.category_of(article)
+    policy = services().returns_policy
     return render_template(
         "help/article.html",
         article=article,
         category=category,
+        section=category.articles[:SECTION_SHOWN],
+        start_a_return=about_returns(lib, article, policy),
         related=related_articles(lib, article),
         jsonld=article_jsonld(article, category, current_app.config["SITE_NAME"]),
-        policy=services().returns_policy,
+        policy=policy,
         feedback=feedback,
     )
 
