@@ -10,7 +10,9 @@ from flask.cli import AppGroup
 
 from app.content.frontmatter import line_of
 from app.demo import demo_orders, demo_sign_ins, seed_demo, seed_demo_users
+from app.demo_activity import seed_activity
 from app.models.staff import ROLES
+from app.models.types import utcnow
 from app.notifications.sending import MailConfigError, send_pending
 from app.orders import importer
 from app.returns.policy import POLICY_FILE, PolicyError, load_policy, missing_articles
@@ -101,6 +103,9 @@ def demo_seed() -> None:
     app = current_app
     found = services(app)
     made = seed_demo(found.returns_policy, found.carrier, found.payments)
+    if made:
+        added = seed_activity(found.library, found.search, found.returns_policy, utcnow())
+        click.echo(f"Editors' insights: {added} demo searches, votes and views over four weeks.")
     shown = made or demo_orders()
     if not made:
         click.echo("The database already has orders; no demo data added.")

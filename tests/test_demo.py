@@ -1,5 +1,7 @@
 """`flask demo seed`: demo orders for every case, once."""
 
+from datetime import date, timedelta
+
 from sqlalchemy import select
 
 from app.extensions import db
@@ -60,3 +62,22 @@ def test_the_demo_has_a_return_refunded_for_one_item_and_not_the_other(app, clie
     assert "$58.05" in page and "$153.00" not in page
     assert "The tote shows wear and a stain from use" in page
     assert "Grease stain" not in page
+
+
+def test_the_demo_gives_editors_four_weeks_of_activity_to_read(make_app):
+    from tests.conftest import ROOT
+    from tests.staff_helpers import signed_in
+
+    app = make_app(CONTENT_DIR=str(ROOT / "content"))
+    seeded = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert "Editors' insights: 700 demo searches" in seeded.output
+    editor = signed_in(app, "editor")
+    since = f"start={date.today() - timedelta(days=28)}"
+    searches = editor.get(f"/staff/insights/searches?{since}").get_data(as_text=True)
+    assert "track my order" in searches and "student discount" in searches
+    gaps = editor.get(f"/staff/insights?{since}").get_data(as_text=True)
+    assert "klarna" in gaps  # searched, nothing found: a gap to fill
+    assert "student discount" in gaps  # found something, but nobody opens it
+    assert "International orders, duties, and customs" in gaps  # "No" votes
+    again = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert "Editors' insights" not in again.output  # once, on an empty database
