@@ -54,9 +54,7 @@ def test_one_ranked_list_from_searches_votes_and_returns(week_app):
     ]
     article, reason, no_click, velvet, _ = ranked
     assert article.volume_text == "100 votes, 40 of them No"
-    assert article.badness_text == (
-        "at least 31% of readers find it unhelpful (95% Wilson lower bound)"
-    )
+    assert article.badness_text == "at most 69% found it helpful, with 95% confidence"
     assert reason.title == "Wrong item sent"
     assert reason.badness_text == "no help article covers this reason"
     assert no_click.badness_text == "11 (92%) opened none"

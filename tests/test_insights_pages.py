@@ -218,6 +218,15 @@ def test_article_table_sorts_and_marks_too_few_votes(week_app):
     assert 'aria-sort="descending"' in page and "sort=wilson&amp;dir=asc" in page
 
 
+def test_helpfulness_is_read_in_plain_words_the_same_way_everywhere(week_app):
+    editor = signed_in(week_app, "editor")
+    article = text_of(editor.get(with_week("/staff/insights/articles/shipping/track-a-parcel")))
+    assert "at least 50% found it helpful, with 95% confidence" in article
+    gaps = text_of(editor.get(with_week("/staff/insights")))
+    assert "at most 69% found it helpful, with 95% confidence" in gaps
+    assert "Wilson" not in article + gaps
+
+
 def test_editor_marks_a_gap_planned_with_a_note(week_app):
     editor = signed_in(week_app, "editor")
     token = token_from(text_of(editor.get(with_week("/staff/insights"))))

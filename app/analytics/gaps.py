@@ -129,8 +129,8 @@ def _article_gap(a: articles.ArticleStats) -> Gap:
         badness=bad,
         last_seen=a.last_unhelpful_at,
         volume_text=f"{plural(a.votes, 'vote')}, {a.unhelpful} of them No",
-        badness_text=f"at least {percent(bad)} of readers find it unhelpful "
-        "(95% Wilson lower bound)",
+        # The one framing editors read everywhere: the helpful share, with its confidence.
+        badness_text=f"at most {percent(1 - bad)} found it helpful, with 95% confidence",
     )
 
 

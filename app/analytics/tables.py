@@ -80,7 +80,7 @@ ARTICLE_HEADERS = [
     "votes",
     "helpful",
     "helpful share",
-    "wilson lower bound",
+    "helpful at least (95% confidence)",
     "too few votes",
     "search clicks",
     *(f"no: {label}" for label in NO_REASONS.values()),
