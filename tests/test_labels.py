@@ -1,4 +1,5 @@
-"""The prepaid return label, checked with real tools: poppler reads the PDF, zbar scans it."""
+"""The prepaid return label and its packing slip, checked with real tools: poppler reads the
+PDF, zbar scans it."""
 
 import re
 import shutil
@@ -7,7 +8,14 @@ import subprocess
 import pytest
 
 from app.returns.carrier import LocalCarrier, valid_tracking_number
-from app.returns.labels import DROP_OFF_NOTE, Address, LabelData, render_label
+from app.returns.labels import (
+    DROP_OFF_NOTE,
+    PACKING_SLIP_NOTE,
+    Address,
+    LabelData,
+    SlipItem,
+    render_label,
+)
 
 INSTALL = "sudo apt-get install -y zbar-tools poppler-utils"
 RMA = "RMA-2026-000123"
@@ -16,6 +24,11 @@ WAREHOUSE = Address(
     ("Unit 9, Riverside Industrial Estate", "Leeds LS10 1AB", "United Kingdom"),
 )
 CUSTOMER = Address("Jane Doe", ("12 Orchard Lane", "Springfield 12345", "United Kingdom"))
+ITEMS = (
+    SlipItem("Linen shirt", "SHIRT-LIN-M", 2, "Too small"),
+    SlipItem("Waxed canvas tote", "BAG-TOTE-OLV", 1, "Arrived damaged"),
+)
+BOX = re.compile(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)<')
 
 
 def run(tool: str, *args: str) -> str:
@@ -33,10 +46,12 @@ def make_label(method: str = "drop_off", **changes) -> LabelData:
         "ship_from": CUSTOMER,
         "ship_to": WAREHOUSE,
         "rma_number": RMA,
+        "order_number": "JP-10481",
         "tracking_number": shipment.tracking_number,
         "carrier": shipment.carrier,
         "qr_payload": f"https://shop.example.com/returns/{RMA}/drop-off?t={shipment.tracking_number}",
         "method": method,
+        "items": ITEMS,
     }
     return LabelData(**(fields | changes))
 
@@ -61,11 +76,80 @@ def scan(pdf, tmp_path, *symbologies: str) -> list[str]:
     return sorted(out.splitlines())
 
 
-def test_label_is_a_4x6_inch_pdf_with_title(label_pdf):
-    info = run("pdfinfo", str(label_pdf(make_label())))
-    assert re.search(r"^Page size:\s+288 x 432 pts", info, re.M), info
+def pages_text(pdf) -> list[str]:
+    """Each page's text, its whitespace made single spaces."""
+    text = run("pdftotext", "-layout", str(pdf), "-")
+    return [" ".join(page.split()) for page in text.split("\f") if page.strip()]
+
+
+def words(pdf, page: int) -> list[tuple[float, float, float, float, str]]:
+    """Each word on one page with its box (x_min, y_min, x_max, y_max, text), y downwards."""
+    boxes = run("pdftotext", "-bbox", "-f", str(page), "-l", str(page), str(pdf), "-")
+    return [(*(float(v) for v in box[:4]), box[4]) for box in BOX.findall(boxes)]
+
+
+def assert_inside_and_apart(found: list[tuple]) -> None:
+    """Every word inside the page's margins, and no two words overlapping."""
+    for x_min, y_min, x_max, y_max, _ in found:
+        assert 12 <= x_min < x_max <= 288 - 12 and 12 <= y_min < y_max <= 432 - 12
+    for i, a in enumerate(found):
+        for b in found[i + 1 :]:
+            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
+
+
+def test_label_is_a_4x6_inch_pdf_with_title_and_a_packing_slip_page(label_pdf):
+    info = run("pdfinfo", "-f", "1", "-l", "2", str(label_pdf(make_label())))
+    assert re.search(r"^Page\s+1 size:\s+288 x 432 pts", info, re.M), info
+    assert re.search(r"^Page\s+2 size:\s+288 x 432 pts", info, re.M), info
     assert re.search(rf"^Title:\s+Return label {RMA}$", info, re.M), info
-    assert re.search(r"^Pages:\s+1$", info, re.M), info
+    assert re.search(r"^Pages:\s+2$", info, re.M), info
+
+
+@pytest.mark.parametrize("method", ["drop_off", "label"])
+def test_packing_slip_lists_the_rma_order_and_each_item(label_pdf, method):
+    label = make_label(method)
+    first, slip = pages_text(label_pdf(label))
+    assert "PACKING SLIP" not in first and "Linen shirt" not in first
+    assert slip.startswith("PACKING SLIP RMA")
+    assert f"RMA {RMA} ORDER TRACKING NUMBER JP-10481 {label.tracking_number}" in slip
+    assert re.search(r"\b2 ?× Linen shirt SKU SHIRT-LIN-M Reason: Too small\b", slip), slip
+    assert re.search(r"\b1 ?× Waxed canvas tote SKU BAG-TOTE-OLV Reason: Arrived damaged", slip)
+    assert PACKING_SLIP_NOTE in slip
+
+
+def test_many_items_continue_the_slip_on_more_pages(label_pdf):
+    items = tuple(
+        SlipItem(
+            f"Item number {n} " + "with a long name " * (n % 3), f"SKU-{n:03d}", n, "Too large"
+        )
+        for n in range(1, 31)
+    )
+    pdf = label_pdf(make_label(items=items))
+    pages = pages_text(pdf)
+    assert len(pages) > 2 and re.search(rf"^Pages:\s+{len(pages)}$", run("pdfinfo", str(pdf)), re.M)
+    slip = " ".join(pages[1:])
+    for n in range(1, 31):  # every item once, in order
+        assert slip.count(f"SKU SKU-{n:03d} ") == 1, n
+    assert [int(n) for n in re.findall(r"SKU SKU-(\d+)", slip)] == list(range(1, 31))
+    for number, text in enumerate(pages[1:], start=1):
+        assert text.startswith(f"PACKING SLIP {number} OF {len(pages) - 1} ")
+        assert f"RMA {RMA}" in text
+        assert_inside_and_apart(words(pdf, number + 1))
+
+
+def test_long_item_names_and_skus_stay_on_the_slip(label_pdf):
+    name = "Hand-knitted merino and alpaca blend oversized cardigan with horn buttons " * 3
+    pdf = label_pdf(
+        make_label(
+            order_number="JP-" + "8" * 60,
+            items=(SlipItem(name, "SKU-" + "X" * 80, 12, "Defective or stopped working " * 4),),
+        )
+    )
+    found = words(pdf, 2)
+    assert_inside_and_apart(found)
+    slip = " ".join(word for *_, word in found)
+    assert "Hand-knitted merino" in slip and "\u2026" in slip  # the name's second line is cut
+    assert re.search(r"\b12 ?×", slip)
 
 
 def test_barcode_and_qr_code_scan(label_pdf, tmp_path):
@@ -94,16 +178,10 @@ def test_long_addresses_stay_on_the_page(label_pdf, tmp_path):
         rma_number="RMA-" + "9" * 40,
     )
     pdf = label_pdf(label)
-    boxes = run("pdftotext", "-bbox", str(pdf), "-")
-    found = re.findall(r'xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)"', boxes)
-    words = [tuple(float(v) for v in box) for box in found]
-    assert len(words) > 20
-    for x_min, y_min, x_max, y_max in words:
-        assert 12 <= x_min < x_max <= 288 - 12 and 12 <= y_min < y_max <= 432 - 12
-    for i, a in enumerate(words):  # no two words collide
-        for b in words[i + 1 :]:
-            assert a[2] <= b[0] or b[2] <= a[0] or a[3] <= b[1] or b[3] <= a[1], (a, b)
-    assert "\u2026" in boxes  # cut lines end in an ellipsis
+    found = words(pdf, 1)
+    assert len(found) > 20
+    assert_inside_and_apart(found)
+    assert any("\u2026" in word for *_, word in found)  # cut lines end in an ellipsis
     assert scan(pdf, tmp_path) == sorted([label.tracking_number, label.qr_payload])
 
 

@@ -1,22 +1,31 @@
 """Drawing the prepaid return label: a 4x6 inch PDF with the addresses, the RMA number, a
-Code128 barcode of the tracking number and a QR code for paperless drop-off.
+Code128 barcode of the tracking number and a QR code for paperless drop-off, then the packing
+slip (the RMA and order numbers and each item going back) on the page or pages after it. The
+QR code is also drawn alone as SVG, for the status page.
 
 Only the built-in Helvetica fonts are used, and every line is shrunk or cut to fit the page.
 """
 
 from io import BytesIO
 
-from reportlab.graphics import renderPDF
+from reportlab.graphics import renderPDF, renderSVG
 from reportlab.graphics.barcode.code128 import Code128
 from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Drawing, Rect
 from reportlab.lib.colors import black, white
 from reportlab.lib.units import inch
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from app.returns.labels import DROP_OFF_NOTE, LABEL_NOTE, Address, LabelData
+from app.returns.labels import (
+    DROP_OFF_NOTE,
+    LABEL_NOTE,
+    PACKING_SLIP_NOTE,
+    Address,
+    LabelData,
+    SlipItem,
+)
 
 PAGE_WIDTH, PAGE_HEIGHT = 4 * inch, 6 * inch  # 288 x 432 pt, portrait
 MARGIN = 12
@@ -29,6 +38,14 @@ MIN_BAR_WIDTH = 0.8
 BAR_HEIGHT = 70
 QUIET_MODULES = 10
 QR_SIZE = 110  # pt, including the 4-module quiet border
+QR_SVG_SIZE = 240  # the SVG's own size; it scales
+
+BAND = 30  # the black band across the top of each page
+SLIP_TOP = PAGE_HEIGHT - MARGIN - BAND - 6  # where a packing slip page's text starts
+COLUMN_HEADINGS = 12  # QTY, ITEM
+QTY_WIDTH = 30  # the packing slip's quantity column
+NAME_SIZE, DETAIL_SIZE, NOTE_SIZE = 10, 8.5, 9
+NAME_LINES = 2  # an item's name wraps onto this many lines at most
 
 
 def fit(text: str, font: str, size: float, width: float, min_size: float = 0) -> tuple[str, float]:
@@ -104,37 +121,41 @@ def _barcode(c: Canvas, tracking_number: str, y: float) -> None:
     barcode.drawOn(c, (PAGE_WIDTH - barcode.width) / 2, y)
 
 
-def _qr(c: Canvas, payload: str, x: float, y: float) -> None:
-    """Draw a QR code of `payload`, QR_SIZE square with its bottom-left corner at (x, y)."""
-    widget = QrCodeWidget(payload, barLevel="M", barWidth=QR_SIZE, barHeight=QR_SIZE)
-    drawing = Drawing(QR_SIZE, QR_SIZE)
-    drawing.add(widget)
-    renderPDF.draw(drawing, c, x, y)
+def qr_drawing(payload: str, size: float) -> Drawing:
+    """A QR code of `payload`, `size` square including its quiet border, on white."""
+    drawing = Drawing(size, size)
+    drawing.add(Rect(0, 0, size, size, fillColor=white, strokeColor=None))
+    drawing.add(QrCodeWidget(payload, barLevel="M", barWidth=size, barHeight=size))
+    return drawing
 
 
-def render(label: LabelData) -> bytes:
-    """The label as a one-page 4x6 inch PDF."""
-    buffer = BytesIO()
-    c = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
-    c.setTitle(f"Return label {label.rma_number}")
-    c.setSubject(f"Prepaid return, tracking number {label.tracking_number}")
-    c.setAuthor(label.carrier)
-    c.setCreator("Frontdesk")
+def qr_svg(payload: str) -> str:
+    """A QR code of `payload` as an SVG document."""
+    return renderSVG.drawToString(qr_drawing(payload, QR_SVG_SIZE))
 
-    # Header band: carrier on the left, PREPAID RETURN on the right.
+
+def _band(c: Canvas, left: str, right: str) -> float:
+    """The black band across the top of a page, `left` fitted beside `right`; return its
+    bottom's y."""
     top = PAGE_HEIGHT - MARGIN
-    band = 30
     c.setFillColor(black)
-    c.rect(MARGIN, top - band, CONTENT_WIDTH, band, stroke=0, fill=1)
+    c.rect(MARGIN, top - BAND, CONTENT_WIDTH, BAND, stroke=0, fill=1)
     c.setFillColor(white)
     c.setFont(BOLD, 13)
-    c.drawRightString(PAGE_WIDTH - MARGIN - 6, top - 20, "PREPAID RETURN")
-    carrier_width = CONTENT_WIDTH - 12 - stringWidth("PREPAID RETURN", BOLD, 13) - 10
-    _line(c, MARGIN + 6, top - 20, label.carrier, BOLD, 12, carrier_width, min_size=8)
+    c.drawRightString(PAGE_WIDTH - MARGIN - 6, top - 20, right)
+    left_width = CONTENT_WIDTH - 12 - stringWidth(right, BOLD, 13) - 10
+    _line(c, MARGIN + 6, top - 20, left, BOLD, 12, left_width, min_size=8)
     c.setFillColor(black)
+    return top - BAND
+
+
+def _draw_label(c: Canvas, label: LabelData) -> None:
+    """The label itself: one 4x6 page."""
+    # Header band: carrier on the left, PREPAID RETURN on the right.
+    band_bottom = _band(c, label.carrier, "PREPAID RETURN")
 
     # Addresses from the top down: the customer small, the warehouse large.
-    y = _address(c, top - band - 6, "FROM", label.ship_from, 8, 7.5, 6.5, max_lines=3)
+    y = _address(c, band_bottom - 6, "FROM", label.ship_from, 8, 7.5, 6.5, max_lines=3)
     _rule(c, y)
     _address(c, y - 4, "SHIP TO", label.ship_to, 15, 12, 9, max_lines=4)
 
@@ -153,7 +174,7 @@ def render(label: LabelData) -> bytes:
     # ... and above it the RMA number and drop-off note, with the QR code on the right.
     row_top = y + 2 + QR_SIZE
     qr_x = PAGE_WIDTH - MARGIN - QR_SIZE + 8  # the QR's own white border stands in for margin
-    _qr(c, label.qr_payload, qr_x, y + 2)
+    renderPDF.draw(qr_drawing(label.qr_payload, QR_SIZE), c, qr_x, y + 2)
     text_width = qr_x - MARGIN
     _line(c, MARGIN, row_top - 14, "RMA", BOLD, 8, text_width)
     _line(c, MARGIN, row_top - 38, label.rma_number, BOLD, 22, text_width, min_size=10)
@@ -165,6 +186,110 @@ def render(label: LabelData) -> bytes:
         note_y -= 10.5
     _rule(c, row_top + 4)
 
+
+def _name_lines(item: SlipItem) -> list[str]:
+    """An item's name wrapped to the slip's item column, the last line cut if it runs on."""
+    width = CONTENT_WIDTH - QTY_WIDTH
+    lines = simpleSplit(" ".join(item.name.split()), BOLD, NAME_SIZE, width) or [""]
+    if len(lines) > NAME_LINES:
+        rest = " ".join(lines[NAME_LINES - 1 :])
+        lines = [*lines[: NAME_LINES - 1], fit(rest, BOLD, NAME_SIZE, width)[0]]
+    return lines
+
+
+def _item_height(item: SlipItem) -> float:
+    return len(_name_lines(item)) * (NAME_SIZE + 2) + 2 * (DETAIL_SIZE + 3) + 8
+
+
+def _note_lines() -> list[str]:
+    return simpleSplit(PACKING_SLIP_NOTE, REGULAR, NOTE_SIZE, CONTENT_WIDTH)
+
+
+def _heading_height(page: int) -> float:
+    """How far below SLIP_TOP a slip page's items start (their column headings included)."""
+    if page > 1:
+        return 18 + COLUMN_HEADINGS
+    return 70 + len(_note_lines()) * (NOTE_SIZE + 2) + 6 + COLUMN_HEADINGS
+
+
+def _slip_heading(c: Canvas, label: LabelData, page: int, pages: int) -> float:
+    """The top of a packing slip page; return the y below which its items go."""
+    _band(c, "PACKING SLIP", f"{page} OF {pages}" if pages > 1 else "")
+    y = SLIP_TOP
+    if page > 1:  # a continuation: enough to match it with the first page
+        _line(c, MARGIN, y - 10, f"RMA {label.rma_number}", BOLD, 10, CONTENT_WIDTH, 7)
+    else:
+        _line(c, MARGIN, y - 7, "RMA", BOLD, 7, CONTENT_WIDTH)
+        _line(c, MARGIN, y - 29, label.rma_number, BOLD, 20, CONTENT_WIDTH, min_size=10)
+        half = CONTENT_WIDTH / 2
+        _line(c, MARGIN, y - 42, "ORDER", BOLD, 7, half - 6)
+        _line(c, MARGIN, y - 55, label.order_number, BOLD, 11, half - 6, min_size=7)
+        _line(c, MARGIN + half, y - 42, "TRACKING NUMBER", BOLD, 7, half)
+        _line(c, MARGIN + half, y - 55, label.tracking_number, REGULAR, 10, half, min_size=6)
+        y -= 70
+        c.setFont(REGULAR, NOTE_SIZE)
+        for line in _note_lines():
+            c.drawString(MARGIN, y, line)
+            y -= NOTE_SIZE + 2
+        _rule(c, y + 2)
+    y = SLIP_TOP - _heading_height(page) + COLUMN_HEADINGS
+    _line(c, MARGIN, y - 7, "QTY", BOLD, 7, QTY_WIDTH - 4)
+    _line(c, MARGIN + QTY_WIDTH, y - 7, "ITEM", BOLD, 7, CONTENT_WIDTH - QTY_WIDTH)
+    return y - COLUMN_HEADINGS
+
+
+def _slip_pages(label: LabelData) -> list[list[SlipItem]]:
+    """The items, in order, split into the packing slip's pages."""
+    pages: list[list[SlipItem]] = [[]]
+    room = SLIP_TOP - _heading_height(1) - MARGIN
+    for item in label.items:
+        height = _item_height(item)
+        if pages[-1] and height > room:
+            pages.append([])
+            room = SLIP_TOP - _heading_height(len(pages)) - MARGIN
+        pages[-1].append(item)
+        room -= height
+    return pages
+
+
+def _draw_item(c: Canvas, item: SlipItem, top: float) -> float:
+    """One item, below `top`: quantity, name, SKU and reason; return the y of its bottom."""
+    x, width = MARGIN + QTY_WIDTH, CONTENT_WIDTH - QTY_WIDTH
+    y = top - NAME_SIZE
+    _line(c, MARGIN, y, f"{item.quantity} \u00d7", BOLD, NAME_SIZE, QTY_WIDTH - 4, 6)
+    for line in _name_lines(item):
+        _line(c, x, y, line, BOLD, NAME_SIZE, width)
+        y -= NAME_SIZE + 2
+    y -= 1
+    _line(c, x, y, f"SKU {item.sku}", REGULAR, DETAIL_SIZE, width, min_size=6)
+    y -= DETAIL_SIZE + 3
+    _line(c, x, y, f"Reason: {item.reason}", REGULAR, DETAIL_SIZE, width, min_size=6)
+    y -= 6
+    c.setLineWidth(0.4)
+    c.line(MARGIN, y, PAGE_WIDTH - MARGIN, y)
+    return y - 2
+
+
+def _draw_slip(c: Canvas, label: LabelData) -> None:
+    """The packing slip, on as many 4x6 pages as its items need."""
+    pages = _slip_pages(label)
+    for number, items in enumerate(pages, start=1):
+        y = _slip_heading(c, label, number, len(pages))
+        for item in items:
+            y = _draw_item(c, item, y)
+        c.showPage()
+
+
+def render(label: LabelData) -> bytes:
+    """The label as a 4x6 inch PDF: the label, then the packing slip."""
+    buffer = BytesIO()
+    c = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
+    c.setTitle(f"Return label {label.rma_number}")
+    c.setSubject(f"Prepaid return, tracking number {label.tracking_number}")
+    c.setAuthor(label.carrier)
+    c.setCreator("Frontdesk")
+    _draw_label(c, label)
     c.showPage()
+    _draw_slip(c, label)
     c.save()
     return buffer.getvalue()

@@ -1,12 +1,17 @@
-"""The prepaid return label: what it says, and `render_label`, which draws it as a 4x6 inch PDF
-(app/returns/label_pdf.py). The drawing library, reportlab, costs a process about 25 MB, so it
-is loaded with the first label the process draws rather than with the app."""
+"""The prepaid return label: what it says; `render_label`, which draws it as a 4x6 inch PDF
+whose second page is the packing slip (app/returns/label_pdf.py); and `render_qr_svg`, the
+label's QR code alone for the status page. The drawing library, reportlab, costs a process
+about 25 MB, so it is loaded with the first label the process draws rather than with the app."""
 
 from dataclasses import dataclass
 
 METHODS = ("label", "drop_off")
 DROP_OFF_NOTE = "Show this QR code at any drop-off point \u2014 no printing needed."
 LABEL_NOTE = "Attach this label to the parcel, or show the QR code at any drop-off point."
+PACKING_SLIP_NOTE = (
+    "Put this slip inside the parcel, on top of the items, so our warehouse knows whose "
+    "return it is."
+)
 
 
 @dataclass(frozen=True)
@@ -16,20 +21,39 @@ class Address:
 
 
 @dataclass(frozen=True)
+class SlipItem:
+    """One item going back, as the packing slip lists it."""
+
+    name: str
+    sku: str
+    quantity: int
+    reason: str  # the reason's label, as the customer chose it ("Too small")
+
+
+@dataclass(frozen=True)
 class LabelData:
     ship_from: Address
     ship_to: Address
     rma_number: str
+    order_number: str
     tracking_number: str
     carrier: str
     qr_payload: str
     method: str  # "label" or "drop_off"
+    items: tuple[SlipItem, ...]
 
 
 def render_label(label: LabelData) -> bytes:
-    """The label as a one-page 4x6 inch PDF."""
+    """The label as a 4x6 inch PDF: the label on page 1, the packing slip after it."""
     if label.method not in METHODS:
         raise ValueError(f"unknown return method {label.method!r}")
     from app.returns import label_pdf  # reportlab, on first use (see above)
 
     return label_pdf.render(label)
+
+
+def render_qr_svg(label: LabelData) -> str:
+    """The label's QR code (the payload drop-off points scan) as an SVG image, white behind."""
+    from app.returns import label_pdf  # reportlab, on first use (see above)
+
+    return label_pdf.qr_svg(label.qr_payload)

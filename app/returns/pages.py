@@ -9,7 +9,7 @@ from app.models.orders import Order
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.returns import states
-from app.returns.labels import Address, LabelData
+from app.returns.labels import Address, LabelData, SlipItem
 from app.returns.policy import Estimate, Policy, refund_window
 from app.returns.refunds import refundable
 from app.returns.service import Draft, DraftLine
@@ -72,21 +72,34 @@ def fee_notes(policy: Policy, order: Order, draft: Draft, money: Estimate) -> li
     return notes
 
 
-def label_data(ret: ReturnRequest, config) -> LabelData:
+def label_data(ret: ReturnRequest, config, policy: Policy) -> LabelData:
+    """What the label and its packing slip say about `ret`."""
     order = ret.order
     town = " ".join(part for part in (order.city, order.region, order.postal_code) if part)
     customer = tuple(
         line for line in (order.address_line1, order.address_line2, town, order.country) if line
     )
     warehouse = config["RETURNS_WAREHOUSE"]
+    reasons = {code: reason.label for code, reason in policy.reasons.items()}
+    items = tuple(
+        SlipItem(
+            name=line.order_line.name,
+            sku=line.order_line.sku,
+            quantity=line.quantity,
+            reason=reasons.get(line.reason_code, line.reason_code),
+        )
+        for line in ret.lines
+    )
     return LabelData(
         ship_from=Address(order.customer_name or order.email, customer),
         ship_to=Address(warehouse[0], tuple(warehouse[1:])),
         rma_number=ret.rma_number,
+        order_number=order.number,
         tracking_number=ret.tracking_number or "",
         carrier=ret.carrier or "",
         qr_payload=f"RETURN {ret.rma_number} {ret.tracking_number}",
         method=ret.method,
+        items=items,
     )
 
 

@@ -21,7 +21,7 @@ from app.models.orders import Order, order_number_key
 from app.models.returns import ReturnRequest
 from app.returns import states
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
-from app.returns.labels import render_label
+from app.returns.labels import render_label, render_qr_svg
 from app.returns.pages import (
     deflection_offers,
     fee_notes,
@@ -335,12 +335,22 @@ def label(token: str):
     found = _by_token(token)
     if not found.tracking_number:
         abort(404)
-    pdf = render_label(label_data(found, current_app.config))
+    pdf = render_label(label_data(found, current_app.config, policy()))
     return current_app.response_class(
         pdf,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'inline; filename="{found.rma_number}-label.pdf"'},
     )
+
+
+@bp.get("/<token>/qr.svg")
+def label_qr(token: str):
+    """The label's QR code alone, shown large on the status page for drop-off."""
+    found = _by_token(token)
+    if not found.tracking_number:
+        abort(404)
+    svg = render_qr_svg(label_data(found, current_app.config, policy()))
+    return current_app.response_class(svg, mimetype="image/svg+xml")
 
 
 @bp.route("/find", methods=["GET", "POST"])
