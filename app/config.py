@@ -94,6 +94,11 @@ def from_env(instance_path: str) -> dict:
         "INDEX_DIR": env.get("INDEX_DIR", str(instance / "index")),
         # Sites product photos (order lines' image_url) may come from, e.g. a shop's CDN.
         "PRODUCT_IMAGE_ORIGINS": origins(env.get("PRODUCT_IMAGE_ORIGINS", "")),
+        # Searches that found articles a query needs before "nobody opened one" is a content
+        # gap; unset, it follows the traffic (app.analytics.reports.no_click_threshold).
+        "INSIGHTS_NO_CLICK_MIN_SEARCHES": int(env["INSIGHTS_NO_CLICK_MIN_SEARCHES"])
+        if env.get("INSIGHTS_NO_CLICK_MIN_SEARCHES")
+        else None,
         # Photos customers attach to damaged items; only staff see them.
         "RETURN_PHOTOS_DIR": env.get("RETURN_PHOTOS_DIR", str(instance / "return-photos")),
         # A request's largest body: a few items' photos (10 MB each at most).

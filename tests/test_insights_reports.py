@@ -18,6 +18,7 @@ from app.models.types import utcnow
 from app.services import services
 from tests.insights_helpers import (
     WEEK,
+    at,
     record_searches,
     search_counters,
 )
@@ -234,3 +235,40 @@ def test_searches_made_on_the_site_feed_the_report(app, client):
     assert report.searches == 3
     # One visitor: their searches can be followed within a visit.
     assert len(set(events)) == 1 and None not in events
+
+
+def _searched(app, text: str, times: int, results: int = 3) -> None:
+    """`times` searches for `text` on 3 November, none of them followed by a click."""
+    from sqlalchemy import insert
+
+    row = {"query_raw_redacted": text, "query_normalized": text, "results_count": results}
+    with app.app_context():
+        db.session.execute(
+            insert(SearchEvent),
+            [
+                {**row, "source": "page", "visitor_id": f"v{n}", "created_at": at(3, 9, n % 60)}
+                for n in range(times)
+            ],
+        )
+        db.session.commit()
+        rebuild_search_daily()
+
+
+def test_the_rarely_clicked_threshold_follows_the_traffic_unless_configured(make_app):
+    """A small shop's five searches that nobody opened are a gap; configured at ten, or in
+    a month of thousands of searches, they are not."""
+    week = WEEK
+    small = make_app()
+    _searched(small, "student discount", 5)
+    with small.app_context():
+        assert reports.no_click_threshold(week) == 3
+        found = reports.query_lists(week, names=("no_click",))["no_click"]
+        assert [q.query for q in found] == ["student discount"]
+        assert reports.query_lists(week, names=("no_click",), min_searches=10)["no_click"] == []
+
+    _searched(small, "track parcel", 2_500, results=1)  # a busy month
+    with small.app_context():
+        assert reports.no_click_threshold(week) == 10
+        assert reports.no_click_threshold(week, configured=4) == 4
+        found = reports.query_lists(week, names=("no_click",))["no_click"]
+        assert "student discount" not in [q.query for q in found]

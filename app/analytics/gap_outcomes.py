@@ -31,6 +31,7 @@ class Sources:
     library: Library
     policy: Policy | None
     engine: SearchEngine | None
+    no_click_min_searches: int | None = None  # INSIGHTS_NO_CLICK_MIN_SEARCHES, if set
 
 
 @dataclass

@@ -151,7 +151,9 @@ def _reason_gap(c) -> Gap:
 
 def candidates(rng: DateRange, sources: Sources) -> list[Gap]:
     """Every gap the data shows for these dates (the largest CANDIDATES of each kind)."""
-    lists = reports.query_lists(rng, CANDIDATES, ("zero", "no_click"))
+    lists = reports.query_lists(
+        rng, CANDIDATES, ("zero", "no_click"), sources.no_click_min_searches
+    )
     gaps = [_query_gap(q) for q in lists["zero"]]
     gaps += [_no_click_gap(q) for q in lists["no_click"]]
     for article in articles.article_stats(rng, sources.library, usage=False).values():

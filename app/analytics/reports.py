@@ -14,10 +14,27 @@ from app.models.analytics import SearchClick, SearchDaily, SearchDayTotal, Searc
 
 PAGE_ROWS = 50  # rows per table on a page; CSV downloads get up to CSV_ROWS
 CSV_ROWS = 10_000
-# "Searched often, rarely clicked": at least this many searches that found articles, and
-# fewer than this share of them opened one.
-NO_CLICK_MIN_SEARCHES = 10
+# "Searched often, rarely clicked": enough searches that found articles (no_click_threshold),
+# and fewer than this share of them opened one.
 NO_CLICK_MAX_CTR = 0.2
+NO_CLICK_MIN_SEARCHES = (3, 10)  # the threshold's range, when it follows the traffic
+SEARCHES_PER_NO_CLICK = 200  # ...one search in this many of the range's
+
+
+def no_click_threshold(rng: DateRange, configured: int | None = None) -> int:
+    """How many searches that found articles a query needs in the range before "nobody
+    opened one" counts: `configured` (INSIGHTS_NO_CLICK_MIN_SEARCHES) when set, else one in
+    every 200 searches of the range, from 3 to 10. A small shop's five unopened searches of
+    a month are a gap; a large shop's five are noise."""
+    if configured:
+        return configured
+    total = db.session.scalar(
+        select(func.coalesce(func.sum(SearchDayTotal.searches), 0)).where(
+            SearchDayTotal.day.between(rng.start, rng.end)
+        )
+    )
+    low, high = NO_CLICK_MIN_SEARCHES
+    return max(low, min(high, round(total / SEARCHES_PER_NO_CLICK)))
 
 
 # -- searches ------------------------------------------------------------------------------
@@ -107,7 +124,7 @@ def _per_query(rng: DateRange, keys: list[str] | None = None):
     return stmt.group_by(d.query_normalized)
 
 
-def _lists(q) -> dict[str, tuple]:
+def _lists(q, min_searches: int) -> dict[str, tuple]:
     """Each list of queries the reports show: (which rows, in what order)."""
     found = q.searches - q.zero_results
     return {
@@ -116,7 +133,7 @@ def _lists(q) -> dict[str, tuple]:
         # found often, and clicked / found < NO_CLICK_MAX_CTR (in integers: no division)
         "no_click": (
             and_(
-                found >= NO_CLICK_MIN_SEARCHES,
+                found >= min_searches,
                 q.clicked_searches * 100 < found * round(NO_CLICK_MAX_CTR * 100),
             ),
             ((found - q.clicked_searches).desc(), q.query),
@@ -125,15 +142,20 @@ def _lists(q) -> dict[str, tuple]:
 
 
 def query_lists(
-    rng: DateRange, limit: int = PAGE_ROWS, names: tuple[str, ...] = ("top", "zero", "no_click")
+    rng: DateRange,
+    limit: int = PAGE_ROWS,
+    names: tuple[str, ...] = ("top", "zero", "no_click"),
+    min_searches: int | None = None,
 ) -> dict[str, list[QueryStats]]:
     """The most searched queries, those that found nothing, and those that found articles
-    nobody opened: all from one pass over the daily counters."""
+    nobody opened (`min_searches` or more times; no_click_threshold when None): all from
+    one pass over the daily counters."""
     per_query = _per_query(rng).cte("per_query").prefix_with("MATERIALIZED")
     q = per_query.c
+    lists = _lists(q, min_searches or no_click_threshold(rng))
     parts = []
     for name in names:
-        where, order = _lists(q)[name]
+        where, order = lists[name]
         part = select(
             literal(name).label("list"), func.row_number().over(order_by=order).label("n"), *q
         )
@@ -197,10 +219,13 @@ QUERY_LISTS = ("top", "zero", "no_click")
 
 
 def search_report(
-    rng: DateRange, limit: int = PAGE_ROWS, lists: tuple[str, ...] = QUERY_LISTS
+    rng: DateRange,
+    limit: int = PAGE_ROWS,
+    lists: tuple[str, ...] = QUERY_LISTS,
+    min_searches: int | None = None,
 ) -> SearchReport:
     """The whole report, or only some of its query `lists` (a CSV download needs one)."""
-    found = query_lists(rng, limit, lists)
+    found = query_lists(rng, limit, lists, min_searches)
     return SearchReport(
         range=rng,
         days=search_days(rng),

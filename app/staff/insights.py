@@ -95,6 +95,7 @@ def _sources() -> gaps.Sources:
         library=services().library,
         policy=services().returns_policy,
         engine=services().search,
+        no_click_min_searches=current_app.config["INSIGHTS_NO_CLICK_MIN_SEARCHES"],
     )
 
 
@@ -181,14 +182,16 @@ def insights_searches():
     rng, problem = _range()
     wanted = {"top_queries": ("top",), "zero_results": ("zero",), "no_clicks": ("no_click",)}
     lists = wanted.get(request.args.get("table", ""), ()) if _wants_csv() else None
-    report = reports.search_report(rng, _limit(), lists or reports.QUERY_LISTS)
+    configured = current_app.config["INSIGHTS_NO_CLICK_MIN_SEARCHES"]
+    min_searches = reports.no_click_threshold(rng, configured)
+    report = reports.search_report(rng, _limit(), lists or reports.QUERY_LISTS, min_searches)
     return _page(
         "staff/insights/searches.html",
         lambda: search_tables(report),
         rng,
         problem,
         report=report,
-        min_searches=reports.NO_CLICK_MIN_SEARCHES,
+        min_searches=min_searches,
         max_ctr=reports.NO_CLICK_MAX_CTR,
     )
 
