@@ -22,11 +22,22 @@ REFUNDABLE = frozenset(
 )  # fmt: skip
 
 
+# Statuses before the parcel reaches the warehouse: a refund then is for a lost parcel only,
+# and only when the agent says so.
+BEFORE_ARRIVAL = frozenset({states.APPROVED, states.LABEL_ISSUED, states.IN_TRANSIT})
+
+
 class RefundError(ValueError):
     """A refund that can't be made as asked; nothing was paid or stored."""
 
 
 OVERPAID = "Another refund was made on this return meanwhile: reload the page to see what is left."
+NOT_ARRIVED = (
+    "The items haven't arrived yet. Refund before they arrive only when the parcel is lost: "
+    'tick "The parcel is lost".'
+)
+LOST = "Parcel lost in transit."  # on the refund, for staff
+LOST_TIMELINE = "The parcel was lost in transit, so we refunded without waiting for it."
 
 
 @dataclass(frozen=True)
@@ -60,26 +71,26 @@ def refundable(policy: Policy, ret: ReturnRequest) -> Refundable:
     return Refundable(total, paid, basis)
 
 
-def issue_refund(
+def method_for(ret: ReturnRequest) -> str:
+    """Where this return's money goes: store credit, or the order's payment method."""
+    return "store_credit" if ret.resolution == "store_credit" else ret.order.payment_method
+
+
+def check_refund(
     policy: Policy,
     ret: ReturnRequest,
     amount_cents: int,
-    idempotency_key: str,
-    actor: str,
-    gateway: PaymentGateway,
     note: str | None = None,
-) -> Refund:
-    """Pay `amount_cents` back once for this key (a repeat returns the first refund)."""
-    _lock(ret)
-    existing = db.session.execute(
-        select(Refund).filter_by(idempotency_key=idempotency_key)
-    ).scalar_one_or_none()
-    if existing is not None:
-        return existing
+    parcel_lost: bool = False,
+) -> Refundable:
+    """What is still refundable, or RefundError saying why this refund can't be made. Writes
+    nothing: the confirmation page asks it first, issue_refund again under the lock."""
     if ret.status not in REFUNDABLE:
         raise RefundError(
             f"A return that is {states.CUSTOMER_LABELS[ret.status].lower()} can't be refunded."
         )
+    if ret.status in BEFORE_ARRIVAL and not parcel_lost:
+        raise RefundError(NOT_ARRIVED)
     available = refundable(policy, ret)
     if amount_cents <= 0:
         raise RefundError("Enter an amount greater than zero.")
@@ -90,14 +101,36 @@ def issue_refund(
         raise RefundError(f"That is more than the {remaining} still refundable.")
     if amount_cents < available.remaining_cents and not (note or "").strip():
         raise RefundError("Say why the refund is lower than the refundable amount.")
-    method = "store_credit" if ret.resolution == "store_credit" else ret.order.payment_method
+    return available
+
+
+def issue_refund(
+    policy: Policy,
+    ret: ReturnRequest,
+    amount_cents: int,
+    idempotency_key: str,
+    actor: str,
+    gateway: PaymentGateway,
+    note: str | None = None,
+    parcel_lost: bool = False,
+) -> Refund:
+    """Pay `amount_cents` back once for this key (a repeat returns the first refund). Before
+    the items arrive only with `parcel_lost`, which the refund and the timeline then say."""
+    _lock(ret)
+    existing = db.session.execute(
+        select(Refund).filter_by(idempotency_key=idempotency_key)
+    ).scalar_one_or_none()
+    if existing is not None:
+        return existing
+    available = check_refund(policy, ret, amount_cents, note, parcel_lost)
+    lost = ret.status in BEFORE_ARRIVAL
     refund = Refund(
         request=ret,
         amount_cents=amount_cents,
-        method=method,
+        method=method_for(ret),
         status="pending",
         idempotency_key=idempotency_key,
-        note=(note or "").strip() or None,
+        note=" ".join(filter(None, [LOST if lost else "", (note or "").strip()])) or None,
         actor=actor,
     )
     db.session.add(refund)
@@ -166,6 +199,8 @@ def _pay(ret: ReturnRequest, refund: Refund, gateway: PaymentGateway, actor: str
     refund.status, refund.reference, refund.failure = "succeeded", result.reference, None
     amount = money(refund.amount_cents, ret.order.currency)
     note = f"{amount} refunded ({refund.reference})."
+    if ret.status in BEFORE_ARRIVAL:  # only a lost parcel is refunded before it arrives
+        note = f"{note} {LOST_TIMELINE}"
     if ret.status != states.REFUNDED:
         move(ret, "refund", actor=actor, note=note)
     else:

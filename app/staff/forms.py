@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     EmailField,
     HiddenField,
     PasswordField,
@@ -37,9 +38,22 @@ class RejectForm(FlaskForm):
 
 
 class RefundForm(FlaskForm):
-    amount = StringField("Amount", validators=[DataRequired("Enter an amount."), Length(max=20)])
+    """Reviewed on a confirmation page before anything is paid; `key` (the idempotency key)
+    travels through both steps, so a double submit pays once."""
+
+    amount = StringField(
+        "Amount",
+        validators=[
+            DataRequired("Enter an amount."),
+            Length(max=20, message="Enter an amount like 24.50."),
+        ],
+    )
     note = TextAreaField("Note", validators=[Optional(), Length(max=1000)])
-    key = HiddenField()
+    parcel_lost = BooleanField(
+        "The parcel is lost in transit: refund without waiting for the items",
+        description="Recorded on the return's timeline, which the customer reads too.",
+    )
+    key = HiddenField(validators=[Length(max=64)])
 
 
 class GapForm(FlaskForm):

@@ -1,5 +1,7 @@
-"""The returns queue's filters as a query (plain SQLAlchemy, no request objects)."""
+"""The returns queue's filters as a query (plain SQLAlchemy, no request objects), and the
+words staff read for the codes a return stores."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -10,8 +12,33 @@ from app.models.orders import Order
 from app.models.returns import ReturnLine, ReturnRequest
 from app.models.types import utcnow
 from app.returns import states
+from app.templating import REFUND_METHODS
 
 AGES = {"1": "older than 1 day", "3": "older than 3 days", "7": "older than a week"}
+
+# What staff read for each stored code (the `staff_label` filter on every staff page). Refund
+# methods use the customer's words (app/templating.py) without "your"; reasons come from the
+# policy file.
+RETURN_METHODS = {"label": "Prepaid label", "drop_off": "Drop-off"}
+LABELS: dict[str, Mapping[str, str]] = {
+    "status": states.CUSTOMER_LABELS,
+    "return_method": RETURN_METHODS,
+    "refund_method": {code: words.removeprefix("your ") for code, words in REFUND_METHODS.items()},
+    "refund_status": {"pending": "Pending", "succeeded": "Paid", "failed": "Failed"},
+    "inspection": {"accepted": "Accepted", "rejected": "Not accepted"},
+    "role": {"admin": "Admin", "agent": "Agent", "editor": "Editor"},
+}
+
+
+def code_label(code: str | None, kind: str, reasons: Mapping | None = None) -> str:
+    """`code` (of `kind`: a key of LABELS, or "reason" with the policy's reasons) in words; a
+    code nobody named yet reads as words too ("gift_card": "gift card"), never as a code."""
+    if not code:
+        return "–"
+    if kind == "reason" and reasons and code in reasons:
+        return reasons[code].label
+    words = LABELS.get(kind, {}).get(code) or code.replace("_", " ")
+    return words if kind == "refund_method" else words[0].upper() + words[1:]
 
 
 @dataclass(frozen=True)
@@ -32,7 +59,7 @@ class QueueFilter:
         return cls(
             status=status if status in states.CUSTOMER_LABELS else "",
             reason=reason if reason in reasons else "",
-            method=method if method in ("label", "drop_off") else "",
+            method=method if method in RETURN_METHODS else "",
             age=age if age in AGES else "",
             q=args.get("q", "").strip()[:100],
         )

@@ -12,14 +12,38 @@ from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.returns import states
 from app.returns.processing import record_inspection, record_receipt
-from app.returns.refunds import RefundError, issue_refund, refundable, retry_refund
+from app.returns.refunds import (
+    BEFORE_ARRIVAL,
+    Refundable,
+    RefundError,
+    check_refund,
+    issue_refund,
+    method_for,
+    refundable,
+    retry_refund,
+)
 from app.returns.workflow import move, status_token
 from app.services import services
 from app.staff import bp
 from app.staff.access import AGENTS, EDITORS, role_required, sign_in_browser, sign_out_browser
 from app.staff.auth import FAILED, authenticate
 from app.staff.forms import ActionForm, RefundForm, RejectForm, SignInForm
-from app.staff.queue import AGES, QueueFilter, queue_query, status_counts
+from app.staff.queue import (
+    AGES,
+    RETURN_METHODS,
+    QueueFilter,
+    code_label,
+    queue_query,
+    status_counts,
+)
+from app.templating import money as format_money
+
+
+@bp.app_template_filter("staff_label")
+def staff_label(code: str | None, kind: str) -> str:
+    """A stored code as staff read it: `{{ refund.method|staff_label('refund_method') }}`."""
+    policy = services().returns_policy
+    return code_label(code, kind, policy.reasons if policy else None)
 
 
 def _safe_next(target: str | None) -> str:
@@ -93,6 +117,7 @@ def returns_queue():
         counts=status_counts(),
         labels=states.CUSTOMER_LABELS,
         reasons=policy.reasons if policy else {},
+        methods=RETURN_METHODS,
         ages=AGES,
     )
 
@@ -106,21 +131,27 @@ def _return(rma: str) -> ReturnRequest:
     return found
 
 
+def _new_refund_form(money: Refundable) -> RefundForm:
+    """The refund form as first shown: what is left to refund, and a new idempotency key."""
+    return RefundForm(
+        formdata=None, amount=f"{money.remaining_cents / 100:.2f}", key=secrets.token_urlsafe(16)
+    )
+
+
 def _detail(ret: ReturnRequest, status: int = 200, errors=None, refund_form=None):
     policy = services().returns_policy
     money = refundable(policy, ret)
-    refund_form = refund_form or RefundForm(
-        amount=f"{money.remaining_cents / 100:.2f}", key=secrets.token_urlsafe(16)
-    )
     return render_template(
         "staff/return.html",
         ret=ret,
         policy=policy,
         labels=states.CUSTOMER_LABELS,
         refundable=money,
+        refund_to=method_for(ret),
+        before_arrival=ret.status in BEFORE_ARRIVAL,
         action_form=ActionForm(),
         reject_form=RejectForm(),
-        refund_form=refund_form,
+        refund_form=refund_form or _new_refund_form(money),
         errors=errors or {},
         status_url=url_for("returns.status", token=status_token(ret)),
         label_url=url_for("returns.label", token=status_token(ret)),
@@ -138,7 +169,7 @@ def _refused(ret: ReturnRequest, message: str):
     return _detail(ret, 409, {"form": message})
 
 
-@bp.post("/returns/<rma>/<any(approve, reject, cancel):action>")
+@bp.post("/returns/<rma>/<any(approve, reject):action>")
 @role_required(*AGENTS)
 def transition(rma: str, action: str):
     ret = _return(rma)
@@ -178,6 +209,30 @@ def record(rma: str, step: str):
     return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
 
 
+@bp.route("/returns/<rma>/cancel", methods=["GET", "POST"])
+@role_required(*AGENTS)
+def cancel(rma: str):
+    """A confirmation page; only its "Yes, cancel this return" button (step=confirm) cancels,
+    so an old page's one-click form, or a stray post, asks first too."""
+    ret = _return(rma)
+    try:
+        states.next_status(ret.status, "cancel")
+    except states.TransitionError as refused:
+        return _refused(ret, str(refused))
+    form = ActionForm()
+    confirmed = request.form.get("step") == "confirm"
+    if not (confirmed and form.validate_on_submit()):
+        status = 400 if confirmed else 200
+        return render_template("staff/confirm_cancel.html", ret=ret, form=form), status
+    try:
+        move(ret, "cancel", actor=current_user.label, note=(form.note.data or "").strip() or None)
+    except states.TransitionError as refused:  # the carrier scanned it meanwhile
+        return _refused(ret, str(refused))
+    db.session.commit()
+    flash(f"Return {ret.rma_number}: canceled.")
+    return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
+
+
 def _cents(text: str) -> int | None:
     try:
         value = Decimal(text.strip().replace(",", "").lstrip("$"))
@@ -188,29 +243,92 @@ def _cents(text: str) -> int | None:
     return int(value * 100)
 
 
+def _lost_page(ret: ReturnRequest, status: int = 200, error=None, form=None):
+    money = refundable(services().returns_policy, ret)
+    return render_template(
+        "staff/parcel_lost.html",
+        ret=ret,
+        refundable=money,
+        refund_to=method_for(ret),
+        refund_form=form or _new_refund_form(money),
+        error=error,
+    ), status
+
+
+@bp.get("/returns/<rma>/parcel-lost")
+@role_required(*AGENTS)
+def parcel_lost(rma: str):
+    """Before the items arrive the return's page offers no refund form: only this one, for a
+    parcel lost in transit."""
+    ret = _return(rma)
+    if ret.status not in BEFORE_ARRIVAL:
+        flash("This return isn't waiting for its parcel: refund it from its page.")
+        return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
+    return _lost_page(ret)
+
+
+def _refund_again(ret: ReturnRequest, form: RefundForm, status: int, error: str | None):
+    """The refund form again, as the agent filled it in, with what stops it (if anything):
+    on the lost-parcel page before the items arrive, on the return's page after."""
+    if ret.status in BEFORE_ARRIVAL:
+        return _lost_page(ret, status, error, form)
+    return _detail(ret, status, {"refund": error} if error else {}, form)
+
+
+def _form_problem(form: RefundForm) -> str:
+    for field in (form.amount, form.note):
+        if field.errors:
+            return field.errors[0]
+    form.key.data = secrets.token_urlsafe(16)  # missing or malformed: this page gets a new one
+    return "This refund form was incomplete. Check the amount and review it again."
+
+
 @bp.post("/returns/<rma>/refund")
 @role_required(*AGENTS)
 def refund(rma: str):
+    """Two steps. The form's "Review refund" shows a confirmation page (nothing is paid);
+    only that page's "Confirm refund" (step=confirm) pays, once per the form's key, which
+    both steps carry. "Change" (step=edit) goes back to the form as it was filled in."""
     ret = _return(rma)
     form = RefundForm()
     if not form.validate_on_submit() or not form.key.data:
-        return _detail(ret, 400, {"refund": "Enter an amount."}, form)
+        return _refund_again(ret, form, 400, _form_problem(form))
+    step = request.form.get("step")
+    if step == "edit":
+        return _refund_again(ret, form, 200, None)
     amount = _cents(form.amount.data)
     if amount is None:
-        return _detail(ret, 400, {"refund": "Enter an amount like 24.50."}, form)
+        return _refund_again(ret, form, 400, "Enter an amount like 24.50.")
     policy = services().returns_policy
+    lost = bool(form.parcel_lost.data)
+    if step != "confirm":
+        try:
+            money = check_refund(policy, ret, amount, form.note.data, lost)
+        except RefundError as refused:
+            return _refund_again(ret, form, 409, str(refused))
+        return render_template(
+            "staff/confirm_refund.html",
+            ret=ret,
+            form=form,
+            amount_cents=amount,
+            refundable=money,
+            refund_to=method_for(ret),
+            lost=ret.status in BEFORE_ARRIVAL,
+        )
     gateway = services().payments
     try:
         made = issue_refund(
-            policy, ret, amount, form.key.data, current_user.label, gateway, form.note.data
+            policy, ret, amount, form.key.data, current_user.label, gateway, form.note.data, lost
         )
     except RefundError as refused:
         db.session.rollback()
-        return _detail(ret, 409, {"refund": str(refused)}, form)
+        return _refund_again(ret, form, 409, str(refused))
+    method = staff_label(made.method, "refund_method")
+    paid = f"{format_money(made.amount_cents, ret.order.currency)} to {method}"
     if made.status == "failed":
-        flash(f"The refund failed: {made.failure}. You can retry it.")
+        flash(f"The refund of {paid} failed: {made.failure}. You can retry it.")
     else:
-        flash(f"Refund {made.reference or ''} recorded.")
+        flash(f"Refunded {paid} ({made.reference}).")
     return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
 
 
