@@ -5,6 +5,7 @@ import csv
 import html
 import io
 import re
+from pathlib import Path
 
 from app.analytics.csvout import safe_cell, to_csv
 from app.analytics.searches import record_search
@@ -259,18 +260,29 @@ def test_editor_accepts_a_synonym_suggested_by_a_customers_searches(app):
     customer.get("/search?q=velvet+poncho")  # finds nothing
     customer.get("/search?q=track+parcel")  # finds the tracking article
     editor = signed_in(app, "editor")
-    page = text_of(editor.get("/staff/insights"))
     line = "- [&#34;track parcel&#34;, &#34;velvet poncho&#34;]"
+    first = text_of(editor.get("/staff/insights"))
+    assert f"<code>{line}</code>" not in first  # seen once: hidden, and said so
+    assert "1 suggestion seen only once is hidden" in first
+    page = text_of(editor.get("/staff/insights?suggestions=all"))
     assert f"<code>{line}</code>" in page
     assert "content/shipping/track-a-parcel.md" in page
     assert "Customers who searched this then found results with: “track parcel” (1×)" in page
     action = html.unescape(re.search(r'action="(/staff/insights/synonyms/[^"]+)"', page).group(1))
     token = token_from(page)
     accepted = editor.post(action, data={"csrf_token": token, "status": "accepted"})
-    assert re.fullmatch(r"/staff/insights\?start=[\d-]+&end=[\d-]+#synonyms", accepted.location)
+    assert re.fullmatch(
+        r"/staff/insights\?start=[\d-]+&end=[\d-]+&suggestions=all#accepted", accepted.location
+    )
     after = text_of(editor.get(accepted.location))
-    assert f"Accepted. Add this line to content/synonyms.yml and publish: {line}" in after
+    assert "Accepted “velvet poncho” → “track parcel”: its line is under Accepted." in after
+    accepted_list = after.split('id="accepted-heading"')[1]
+    assert f"<code>{line}</code></td>\n      <td>Not yet</td>" in accepted_list
     assert "No open suggestions." in after and "1 accepted, 0 dismissed so far." in after
+    synonyms_file = Path(app.config["CONTENT_DIR"]) / "synonyms.yml"
+    synonyms_file.write_text('- ["track parcel", "velvet poncho"]\n', encoding="utf-8")
+    landed = text_of(editor.get("/staff/insights")).split('id="accepted-heading"')[1]
+    assert "<td>Yes, added</td>" in landed
     missing = editor.post(
         "/staff/insights/synonyms/999", data={"csrf_token": token, "status": "accepted"}
     )

@@ -211,11 +211,20 @@ def describe(
     )
 
 
-def open_suggestions(limit: int = SHOWN) -> list[SynonymSuggestion]:
+def landed(groups: list[list[str]], zero_query: str, followed_by: str) -> bool:
+    """Whether content/synonyms.yml already has both phrases in one group."""
+    return any(
+        {zero_query, followed_by} <= {member.lower() for member in group} for group in groups
+    )
+
+
+def open_suggestions(limit: int = SHOWN, min_count: int = 1) -> list[SynonymSuggestion]:
+    """The open suggestions with the most evidence first; `min_count` leaves out those seen
+    fewer times (a single sighting may be a coincidence)."""
     return list(
         db.session.execute(
             select(SynonymSuggestion)
-            .where(SynonymSuggestion.status == "open")
+            .where(SynonymSuggestion.status == "open", SynonymSuggestion.count >= min_count)
             .order_by(
                 SynonymSuggestion.count.desc(),
                 SynonymSuggestion.last_seen.desc(),
@@ -223,6 +232,25 @@ def open_suggestions(limit: int = SHOWN) -> list[SynonymSuggestion]:
             )
             .limit(limit)
         ).scalars()
+    )
+
+
+def accepted_suggestions(limit: int = SHOWN) -> list[SynonymSuggestion]:
+    """The latest accepted suggestions, for the list of lines still to add."""
+    return list(
+        db.session.execute(
+            select(SynonymSuggestion)
+            .where(SynonymSuggestion.status == "accepted")
+            .order_by(SynonymSuggestion.updated_at.desc(), SynonymSuggestion.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def seen_once() -> int:
+    """Open suggestions seen a single time (hidden unless asked for)."""
+    return db.session.scalar(
+        select(func.count()).where(SynonymSuggestion.status == "open", SynonymSuggestion.count < 2)
     )
 
 

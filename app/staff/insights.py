@@ -111,9 +111,17 @@ def insights():
     sources = _sources()
     queue = gaps.build_queue(rng, sources, status, None if _wants_csv() else reports.PAGE_ROWS)
     groups = _synonym_groups()
+    every = request.args.get("suggestions") == "all" or _wants_csv()
     suggestions = [
         synonyms.describe(row, groups, sources.library, sources.engine)
-        for row in synonyms.open_suggestions()
+        for row in synonyms.open_suggestions(min_count=1 if every else 2)
+    ]
+    accepted = [
+        (
+            synonyms.describe(row, groups, sources.library, None),
+            synonyms.landed(groups, row.zero_query, row.followed_by),
+        )
+        for row in synonyms.accepted_suggestions()
     ]
     return _page(
         "staff/insights/gaps.html",
@@ -122,6 +130,8 @@ def insights():
         problem,
         queue=queue,
         suggestions=suggestions,
+        accepted=accepted,
+        hidden_once=0 if every else synonyms.seen_once(),
         suggestion_counts=synonyms.suggestion_counts(),
         kinds=gaps.KIND_LABELS,
         statuses=gaps.STATUS_LABELS,
@@ -133,7 +143,8 @@ def insights():
 
 
 def _back_to_queue(anchor: str):
-    back = {k: v for k, v in request.args.items() if k in ("start", "end", "status")}
+    kept = ("start", "end", "status", "suggestions")
+    back = {k: v for k, v in request.args.items() if k in kept}
     return redirect(url_for("staff.insights", **back, _anchor=anchor), code=303)
 
 
@@ -169,10 +180,9 @@ def update_synonym(suggestion_id: int):
     if row is None:
         abort(404)
     if status == "accepted":
-        line = synonyms.synonyms_line(_synonym_groups(), row.zero_query, row.followed_by)
-        flash(f"Accepted. Add this line to content/synonyms.yml and publish: {line}")
-    else:
-        flash(f"“{row.zero_query}” → “{row.followed_by}”: {status}.")
+        flash(f"Accepted “{row.zero_query}” → “{row.followed_by}”: its line is under Accepted.")
+        return _back_to_queue("accepted")
+    flash(f"“{row.zero_query}” → “{row.followed_by}”: {status}.")
     return _back_to_queue("synonyms")
 
 
