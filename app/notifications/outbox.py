@@ -22,11 +22,16 @@ def queue_email(to: str, subject: str, body: str, return_id: int | None = None) 
     return message
 
 
-def notify_customer(ret: ReturnRequest, status: str, status_url: str, note: str | None = None):
-    """Queue the email for a customer-visible status; other statuses send nothing."""
+def notify_customer(
+    ret: ReturnRequest, status: str, links: dict[str, str], note: str | None = None
+):
+    """Queue the email for a customer-visible status; other statuses send nothing. `links`:
+    the absolute `status_url` and `label_url` of the return."""
     if status not in SUBJECTS:
         return None
-    body = render_template(f"emails/return_{status}.txt", ret=ret, url=status_url, note=note)
+    body = render_template(
+        f"emails/return_{status}.txt", ret=ret, url=links["status_url"], note=note, **links
+    )
     return queue_email(
         ret.order.email, SUBJECTS[status].format(rma=ret.rma_number), body, return_id=ret.id
     )

@@ -34,5 +34,10 @@ def status_url(ret: ReturnRequest) -> str:
 def move(ret: ReturnRequest, action: str, actor: str, note: str | None = None) -> ReturnEvent:
     """Apply `action` (raises states.TransitionError, changing nothing) and queue the email."""
     event = states.apply(ret, action, actor, note)
-    notify_customer(ret, ret.status, status_url(ret), note)
+    token = status_token(ret)
+    links = {
+        "status_url": absolute_url("returns.status", token=token),
+        "label_url": absolute_url("returns.label", token=token),
+    }
+    notify_customer(ret, ret.status, links, note)
     return event
