@@ -270,6 +270,8 @@ def test_unknown_tracking_number_is_recorded_and_accepted(app, parcel, caplog):
          '"tracking_number" is longer than 40 characters.'),
         (json.dumps(event("JP\u00001")).encode(), '"tracking_number" contains a NUL character.'),
         (b"[" * 30_000 + b"]" * 30_000, "nested too deeply"),
+        (json.dumps({**event("JP1"), "id": "\ud800"}).encode(), "isn't valid Unicode"),
+        (json.dumps(event("JP\udfff1")).encode(), "isn't valid Unicode"),
         (json.dumps({**event("JP1"), "occurred_at": "9999-12-31T23:59:59-23:59"}).encode(),
          '"occurred_at" is out of range.'),
     ],

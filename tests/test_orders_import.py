@@ -480,3 +480,14 @@ def test_a_product_image_is_an_https_address(app, tmp_path, url, problem):
     else:
         assert result.exit_code == 1 and "row 2: image_url" in result.output
         assert problem in result.output
+
+
+def test_an_order_number_that_grows_when_written_out_is_a_row_problem(app, tmp_path):
+    """One Arabic ligature writes out as 15 letters: six of them would not fit the
+    column the lookups compare, and PostgreSQL would refuse the whole import."""
+    number = "\ufdfa" * 6
+    text = f"{HEADER}\n{number},ada@example.com,{ADDRESS},card,2026-11-02,,TS-1,T,tops,1,1,,\n"
+    result = run(app, write(tmp_path, "orders.csv", text))
+    assert result.exit_code == 1
+    assert "row 2: order_number is longer than 80 characters once written out" in result.output
+    assert count(app, Order) == 0

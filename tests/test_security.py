@@ -118,6 +118,21 @@ def test_production_answers_only_its_own_host(config, make_app):
     assert client.get("/", headers={"Host": "evil.example"}).status_code == 400
 
 
+def test_production_without_trusted_hosts_answers_only_site_urls_host(make_app, monkeypatch):
+    """TRUSTED_HOSTS unset: the host of SITE_URL is the only one answered, so a request made
+    with Host: evil.example never reaches a view (nor builds a link from that host)."""
+    monkeypatch.setenv("FRONTDESK_ENV", "production")
+    monkeypatch.setenv("SITE_URL", "https://help.example.test")
+    monkeypatch.delenv("TRUSTED_HOSTS", raising=False)
+    settings = {k: v for k, v in PRODUCTION.items() if k not in ("TRUSTED_HOSTS", "SITE_URL")}
+    app = make_app(**settings)
+    assert app.config["TRUSTED_HOSTS"] == ["help.example.test"]
+    client = app.test_client()
+    assert client.get("/", headers={"Host": "help.example.test"}).status_code == 200
+    evil = client.post("/returns/", headers={"Host": "evil.example"}, data={"order_number": "1"})
+    assert evil.status_code == 400
+
+
 NAMELESS_PART = (
     b"--zz\r\nContent-Disposition: form-data\r\n\r\nJP-10001\r\n--zz--\r\n",
     "multipart/form-data; boundary=zz",

@@ -111,6 +111,16 @@ def _image_url(name: str, value) -> str | None:
     return value
 
 
+def _order_number(name: str, value) -> str:
+    """An order number whose comparable form (order_number_key: compatibility characters
+    written out, a few expand to many) fits its column."""
+    value = _text(name, value)
+    limit = Order.__table__.c.number_key.type.length
+    if len(order_number_key(value)) > limit:
+        raise Invalid(f"{name} is longer than {limit} characters once written out")
+    return value
+
+
 def _email(name: str, value) -> str:
     """Stored lower-case, so looking an order up by email does not depend on its case."""
     value = _text(name, value)
@@ -199,7 +209,7 @@ def _flag(name: str, value) -> bool:
 
 # The file's field -> (the model's column, converter, required).
 ORDER_FIELDS = {
-    "order_number": ("number", _text, True),
+    "order_number": ("number", _order_number, True),
     "email": ("email", _email, True),
     "customer_name": ("customer_name", _text, True),
     "address_line1": ("address_line1", _text, True),

@@ -19,7 +19,7 @@ from flask_limiter.util import get_remote_address
 from app.extensions import db, rate_limit
 from app.models.orders import Order, order_number_key
 from app.models.returns import ReturnRequest
-from app.returns import states
+from app.returns import lookups, states
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
 from app.returns.labels import render_label, render_qr_svg
 from app.returns.pages import (
@@ -52,6 +52,10 @@ from app.signing import unsign
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 
+USE_EMAIL = (
+    "For your security, this order can now be found only with the email address it was sent "
+    "to. Please enter that email address."
+)
 NEUTRAL = (
     "We couldn't find an order with those details. Check the order number and use the email "
     "address or postal code the order was shipped to."
@@ -85,10 +89,6 @@ def order_and_client_key() -> str:
     return f"order:{_order_number()}|{get_remote_address()}"
 
 
-def order_key() -> str:
-    return f"order:{_order_number()}"
-
-
 def failed_lookup(response) -> bool:
     """Only wrong guesses count against an order's limits; finding it costs nothing."""
     return response.status_code != 303
@@ -115,18 +115,20 @@ def _draft(order: Order) -> Draft:
 @rate_limit(
     "5 per 15 minutes", methods=["POST"], key_func=order_and_client_key, deduct_when=failed_lookup
 )
-# Guesses at one order's email or postal code from many addresses at once.
-@rate_limit("30 per hour", methods=["POST"], key_func=order_key, deduct_when=failed_lookup)
 def lookup():
     form = LookupForm()
     error = None
     if form.validate_on_submit():
-        order = find_order(form.order_number.data, form.contact.data)
-        if order is not None:
+        number, contact = form.order_number.data, form.contact.data
+        if lookups.needs_email(number, contact):
+            error = USE_EMAIL
+        elif order := find_order(number, contact):
             session["returns_order"] = order.id
             session.pop("returns_draft", None)
             return redirect(url_for("returns.start"), code=303)
-        error = NEUTRAL
+        else:
+            lookups.count_wrong_guess(number)
+            error = NEUTRAL
     status = 400 if request.method == "POST" else 200
     return render_template("returns/lookup.html", form=form, error=error), status
 

@@ -32,6 +32,10 @@ def carrier():
         return jsonify(error=str(problem)), 401
     try:
         payload = json.loads(body)
+        # A lone surrogate (\ud800) parses, but no database can store it.
+        json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return jsonify(error="The body holds text that isn't valid Unicode."), 400
     except ValueError:
         return jsonify(error="The body is not valid JSON."), 400
     except RecursionError:  # thousands of nested brackets, inside the size limit
