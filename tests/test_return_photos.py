@@ -183,3 +183,15 @@ def test_only_staff_see_the_photos(app, damaged):
     assert editor.get(url).status_code == 403
     other = url.replace(ret.rma_number, "RMA-OTHER")
     assert agent.get(other).status_code == 404
+
+
+def test_the_agent_sees_each_items_photos_on_the_return_page(app, damaged):
+    client, tote, _ = damaged
+    upload(client, {f"photos-{tote}": [(jpeg_with_position(), "tote.jpg")]})
+    confirm(client)
+    with app.app_context():
+        ret = db.session.execute(select(ReturnRequest)).scalar_one()
+        rma, photo_id = ret.rma_number, ret.photos[0].id
+    page = signed_in(app, "agent").get(f"/staff/returns/{rma}").get_data(as_text=True)
+    assert f'<img src="/staff/returns/{rma}/photos/{photo_id}"' in page
+    assert 'alt="Customer\'s photo 1 of Canvas tote"' in page

@@ -687,3 +687,32 @@ def test_staff_pages_have_their_own_layout(app):
     sign_in_page = app.test_client().get("/staff/sign-in").get_data(as_text=True)
     assert "<title>Staff sign-in · Staff · " in sign_in_page and "· Staff</a>" in sign_in_page
     assert "Sign out" not in sign_in_page and "Contact us" not in sign_in_page
+
+
+def test_store_credit_reaches_the_customer_with_its_code(app):
+    """The customer's page and the refund email give the store credit code to spend."""
+    order_id = make_order(app, number="JP-700")
+    tee = line_ids(app, order_id)[0]
+    customer = app.test_client()
+    look_up(customer, "JP-700")
+    choose(customer, **{f"qty-{tee}": "1", f"reason-{tee}": "damaged"}, resolution="store_credit")
+    status_url = confirm(customer)[0].headers["Location"]
+    rma = returns(app)[-1].rma_number
+    agent = signed_in(app, "agent")
+    receive_all(agent, app, rma)
+    post(
+        agent,
+        f"/staff/returns/{rma}/inspect",
+        **{f"inspection-{line}": "accepted" for line in detail_lines(app, rma)},
+    )
+    key = token_from(agent.get(f"/staff/returns/{rma}").get_data(as_text=True), "key")
+    refund_in_two_steps(agent, rma, amount="42.90", key=key)  # 39.00 + 10% bonus
+    with app.app_context():
+        [refund] = db.session.execute(select(Refund)).scalars().all()
+        email = db.session.execute(
+            select(OutboxMessage.body).where(OutboxMessage.subject.contains("efund"))
+        ).scalar_one()
+    assert refund.method == "store_credit" and refund.reference.startswith("SC-")
+    page = customer.get(status_url).get_data(as_text=True)
+    assert f"your store credit code is <strong>{refund.reference}</strong>" in page
+    assert f"your store credit code is {refund.reference}" in email
