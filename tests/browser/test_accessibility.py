@@ -1,6 +1,8 @@
 """axe-core (from the npm registry, see tests/browser/package.json) on every page type a
 customer or a member of staff meets: no WCAG 2.1 A or AA violations."""
 
+import re
+
 import pytest
 from flask import url_for
 from playwright.sync_api import expect
@@ -209,3 +211,23 @@ def test_axe_reports_what_it_finds(page, axe_script, subtests):
     page.add_script_tag(path=str(axe_script))
     found = {v["id"] for v in page.evaluate(RUN_AXE, WCAG_21_AA)}
     assert {"image-alt", "label"} <= found
+
+
+def test_drop_off_status_page(app, live_url, page, axe_script, subtests):
+    from tests.returns_helpers import choose, confirm, look_up
+
+    client = app.test_client()
+    assert look_up(client, "JP-10481", "maya.chen@example.com").status_code == 303
+    with app.app_context():
+        from sqlalchemy import select
+
+        from app.extensions import db
+        from app.models import Order
+
+        order = db.session.execute(select(Order).filter_by(number="JP-10481")).scalar_one()
+        shirt = order.lines[0].id
+    choose(client, method="drop_off", **{f"qty-{shirt}": "1", f"reason-{shirt}": "changed_mind"})
+    status = confirm(client)[0].headers["Location"]
+    page.goto(live_url + status)
+    expect(page.get_by_role("img", name=re.compile("Drop-off QR code"))).to_be_visible()
+    assert_accessible(page, axe_script, subtests, "drop-off status page")
