@@ -8,9 +8,10 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+if TYPE_CHECKING:
+    from PIL.Image import Image as PillowImage
 
 MAX_PHOTOS = 3  # per item
 MAX_BYTES = 10 * 1024 * 1024
@@ -57,7 +58,10 @@ def _read(upload: BinaryIO, name: str) -> bytes:
     return data
 
 
-def _decode(data: bytes, name: str) -> Image.Image:
+def _decode(data: bytes, name: str) -> "PillowImage":
+    # Pillow is imported by the first upload, not by every command that loads the views.
+    from PIL import Image, UnidentifiedImageError
+
     _heif_registered()
     unreadable = PhotoError(f"{name} isn't a photo we can open. Use JPEG, PNG, WebP or HEIC.")
     too_large = PhotoError(f"{name} has too many pixels to be a photo from a camera.")
@@ -83,6 +87,8 @@ def _decode(data: bytes, name: str) -> Image.Image:
 def store_photo(upload: BinaryIO, name: str, folder: Path) -> StoredPhoto:
     """Check the uploaded file and write it to `folder` as a new image without metadata.
     Raises PhotoError."""
+    from PIL import Image, ImageOps
+
     image = _decode(_read(upload, name), name)
     image = ImageOps.exif_transpose(image)  # keep the photo upright once its EXIF is gone
     keep_alpha = image.mode in ("RGBA", "LA", "P") and "transparency" in image.info
