@@ -349,6 +349,8 @@ def test_queue_filters_and_search(app):
     agent = signed_in(app, "agent")
     page = agent.get("/staff/returns?reason=too_small").get_data(as_text=True)
     assert second in page and first not in page
+    row = page.split(second)[2].split("</tr>")[0]  # the link's text, then its row
+    assert "<td>Too small</td>" in row and '<td class="num">today</td>' in row
     page = agent.get(f"/staff/returns?q={first.lower()}").get_data(as_text=True)
     assert first in page and second not in page
     page = agent.get("/staff/returns?q=ana@example.com&status=label_issued").get_data(as_text=True)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app.extensions import db, rate_limit
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
+from app.models.types import utcnow
 from app.returns import states
 from app.returns.processing import record_inspection, record_receipt
 from app.returns.refunds import (
@@ -119,6 +120,7 @@ def returns_queue():
         reasons=policy.reasons if policy else {},
         methods=RETURN_METHODS,
         ages=AGES,
+        today=utcnow().date(),
     )
 
 
