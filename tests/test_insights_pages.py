@@ -219,6 +219,17 @@ def test_article_table_sorts_and_marks_too_few_votes(week_app):
     assert 'aria-sort="descending"' in page and "sort=wilson&amp;dir=asc" in page
 
 
+def test_the_articles_table_filters_by_title_and_category(week_app):
+    editor = signed_in(week_app, "editor")
+    titled = text_of(editor.get(with_week("/staff/insights/articles?q=PARCEL")))
+    assert ">How do I track my parcel?</a>" in titled and ">Delivery options</a>" not in titled
+    returns = text_of(editor.get(with_week("/staff/insights/articles?category=returns&sort=title")))
+    assert ">Send an item back step by step</a>" in returns and "track my parcel" not in returns
+    assert 'href="/staff/insights/articles?' in returns and "category=returns" in returns
+    nothing = text_of(editor.get(with_week("/staff/insights/articles?q=zebra")))
+    assert "No article matches." in nothing
+
+
 def test_helpfulness_is_read_in_plain_words_the_same_way_everywhere(week_app):
     editor = signed_in(week_app, "editor")
     article = text_of(editor.get(with_week("/staff/insights/articles/shipping/track-a-parcel")))

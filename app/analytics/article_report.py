@@ -2,7 +2,7 @@
 "No" reasons, comments and the searches that led to each article, for a date range. Plain
 Python, no Flask: views pass the library in."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sqlalchemy import case, func, select
@@ -71,6 +71,18 @@ class ArticleReport:
     comments: list[Comment]
     sort: str
     descending: bool
+
+
+def filter_articles(report: ArticleReport, text: str = "", category: str = "") -> ArticleReport:
+    """Only the articles whose title or path holds `text` (any case), in `category`."""
+    wanted = text.strip().lower()
+    kept = [
+        a
+        for a in report.articles
+        if (not wanted or wanted in a.title.lower() or wanted in a.path)
+        and (not category or a.category == category)
+    ]
+    return replace(report, articles=kept)
 
 
 def _vote_window(rng: DateRange) -> tuple:

@@ -238,7 +238,11 @@ def insights_articles():
     rng, problem = _range()
     sort = request.args.get("sort", "views")
     descending = request.args.get("dir", "desc") != "asc"
-    report = articles.article_report(rng, services().library, sort, descending)
+    library = services().library
+    text, category = request.args.get("q", "")[:200], request.args.get("category", "")
+    report = articles.filter_articles(
+        articles.article_report(rng, library, sort, descending), text, category
+    )
     return _page(
         "staff/insights/articles.html",
         lambda: article_tables(report),
@@ -247,6 +251,9 @@ def insights_articles():
         report=report,
         reasons=NO_REASONS,
         min_votes=articles.MIN_VOTES,
+        text=text,
+        category=category,
+        categories=library.categories,
     )
 
 
