@@ -207,6 +207,7 @@ def test_flask_limiter_skips_exactly_the_views_without_a_limit(app):
         "help.api_search",
         "help.open_result",
         "help.vote",
+        "help.contact",
         "returns.lookup",
         "returns.photos",
         "returns.find",

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("help", __name__)
 
-from app.help import search, views  # noqa: E402,F401  (routes register on bp)
+from app.help import contact, search, views  # noqa: E402,F401  (routes register on bp)

@@ -5,10 +5,12 @@ from functools import lru_cache
 from flask import current_app, g, session
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
-from wtforms import RadioField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms import EmailField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
 
 from app.models.votes import COMMENT_MAX, NO_REASONS
+
+MESSAGE_MAX = 3000
 
 
 class VoteForm(FlaskForm):
@@ -26,6 +28,25 @@ class VoteForm(FlaskForm):
         validators=[
             Optional(),
             Length(max=COMMENT_MAX, message=f"Please keep it under {COMMENT_MAX} characters."),
+        ],
+    )
+
+
+class ContactForm(FlaskForm):
+    name = StringField("Your name (optional)", validators=[Optional(), Length(max=100)])
+    email = EmailField(
+        "Your email address, for our reply",
+        validators=[
+            DataRequired("Enter your email address, so we can reply."),
+            Email("Enter an email address like name@example.com."),
+            Length(max=254),
+        ],
+    )
+    message = TextAreaField(
+        "What do you need help with?",
+        validators=[
+            DataRequired("Tell us what you need help with."),
+            Length(max=MESSAGE_MAX, message=f"Please keep it under {MESSAGE_MAX} characters."),
         ],
     )
 

@@ -231,3 +231,17 @@ def test_drop_off_status_page(app, live_url, page, axe_script, subtests):
     page.goto(live_url + status)
     expect(page.get_by_role("img", name=re.compile("Drop-off QR code"))).to_be_visible()
     assert_accessible(page, axe_script, subtests, "drop-off status page")
+
+
+def test_contact_pages(live_url, page, axe_script, subtests):
+    page.goto(live_url + "/contact?article=returns-refunds/return-policy")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ask our team")
+    assert_accessible(page, axe_script, subtests, "contact")
+    page.get_by_role("button", name="Send to our team").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter your email address")
+    assert_accessible(page, axe_script, subtests, "contact with errors")
+    page.get_by_label("Your email address, for our reply").fill("reader@example.com")
+    page.get_by_label("What do you need help with?").fill("Is the window longer at Christmas?")
+    page.get_by_role("button", name="Send to our team").click()
+    expect(page.get_by_role("status")).to_contain_text("Our team will reply to reader@example.com")
+    assert_accessible(page, axe_script, subtests, "contact sent")
