@@ -7,10 +7,15 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.analytics.gap_outcomes import Sources
+from app.analytics.synonym_gaps import close_landed
+from app.analytics.synonyms import load_groups
 from app.content.frontmatter import line_of
 from app.demo import demo_orders, demo_sign_ins, seed_demo, seed_demo_users
 from app.demo_activity import seed_activity
+from app.extensions import db
 from app.models.staff import ROLES
 from app.models.types import utcnow
 from app.notifications.sending import MailConfigError, send_pending
@@ -70,6 +75,24 @@ def content_index(changed: bool) -> None:
     else:
         report = build_index(services().library, index_dir)
     click.echo(f"Search index: {report}.")
+    _close_answered_gaps()
+
+
+def _close_answered_gaps() -> None:
+    """Zero-result searches whose accepted synonym is now published are answered."""
+    found = services()
+    groups = load_groups(Path(current_app.config["CONTENT_DIR"]) / "synonyms.yml")
+    if not groups:
+        return
+    try:
+        closed = close_landed(
+            groups, utcnow(), lambda: Sources(found.library, found.returns_policy, found.search)
+        )
+    except SQLAlchemyError:  # a database not migrated yet: there are no gaps to close
+        db.session.rollback()
+        return
+    for query in closed:
+        click.echo(f"Content gap “{query}” done: its synonym is in content/synonyms.yml.")
 
 
 @orders_cli.command("import")

@@ -2,6 +2,7 @@
 after the content changes, and synonym suggestions from searches in the same visit."""
 
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -327,3 +328,38 @@ def test_query_gaps_show_what_the_same_visitors_found_next(app):
         following = synonyms.followed_by(["refnd stauts", "velvet"])
     assert [(s.followed_by, s.count) for s in following["refnd stauts"]] == [("refund status", 2)]
     assert following["velvet"] == []
+
+
+def test_publishing_an_accepted_synonym_closes_its_search_gap(app):
+    """`flask content index` (the publishing step) marks done the gap of a search that found
+    nothing once its accepted synonym is in content/synonyms.yml, once."""
+    with app.app_context():
+        db.session.add(
+            SynonymSuggestion(zero_query="wheres my parcl", followed_by="track parcel", count=3)
+        )
+        db.session.commit()
+        [row] = synonyms.open_suggestions()
+        synonyms.set_status(row.id, "accepted")
+    runner = app.test_cli_runner()
+    before = runner.invoke(args=["content", "index", "--changed"])
+    assert before.exit_code == 0 and "Content gap" not in before.output  # not published yet
+
+    file = Path(app.config["CONTENT_DIR"]) / "synonyms.yml"
+    file.write_text('- ["track parcel", "wheres my parcl"]\n', encoding="utf-8")
+    published = runner.invoke(args=["content", "index", "--changed"])
+    assert "Content gap “wheres my parcl” done: its synonym is in content/synonyms.yml." in (
+        published.output
+    )
+    with app.app_context():
+        gap = db.session.execute(select(ContentGap)).scalar_one()
+    assert (gap.kind, gap.key, gap.status, gap.updated_by) == (
+        "query",
+        "wheres my parcl",
+        "done",
+        "content/synonyms.yml",
+    )
+    assert gap.note == (
+        'Synonym published in content/synonyms.yml: - ["track parcel", "wheres my parcl"]'
+    )
+    again = runner.invoke(args=["content", "index", "--changed"])
+    assert "Content gap" not in again.output

@@ -211,11 +211,17 @@ def describe(
     )
 
 
+def landed_line(groups: list[list[str]], zero_query: str, followed_by: str) -> str | None:
+    """The line of content/synonyms.yml that has both phrases in one group, if any."""
+    for group in groups:
+        if {zero_query, followed_by} <= {member.lower() for member in group}:
+            return "- " + _quoted(group)
+    return None
+
+
 def landed(groups: list[list[str]], zero_query: str, followed_by: str) -> bool:
     """Whether content/synonyms.yml already has both phrases in one group."""
-    return any(
-        {zero_query, followed_by} <= {member.lower() for member in group} for group in groups
-    )
+    return landed_line(groups, zero_query, followed_by) is not None
 
 
 def open_suggestions(limit: int = SHOWN, min_count: int = 1) -> list[SynonymSuggestion]:
