@@ -100,7 +100,7 @@ class _Writer(SegmentWriter):
 
 def open_writer(ix, **settings) -> SegmentWriter:
     """A writer of separate segment files: Whoosh reads a compound segment's parts into
-    private in-memory copies in every process (65 MB a worker at 10,000 articles), where
+    private in-memory copies in every process (`make bench` prints the workers' memory), where
     separate files are read from the operating system's page cache, shared by all."""
     return _Writer(ix, codec=codec(), compound=False, **settings)
 
@@ -194,7 +194,7 @@ def build_index(library: Library, index_dir: str | Path) -> IndexReport:
         try:
             ix = whoosh_index.create_in(str(generation), make_schema())
             # A large in-memory pool: a smaller one spills sorted runs to disk and merges
-            # them, which made a 5,000-article build take twice as long.
+            # them, which makes a large build much slower (`make bench` times the build).
             writer = open_writer(ix, limitmb=1024)
             words: Counter = Counter()
             try:
