@@ -35,6 +35,16 @@ def test_empty_state_suggests_popular_articles_and_contact(client):
     assert "Popular articles" in html and "mailto:support@" in html
 
 
+def test_a_filtered_search_that_finds_nothing_offers_what_is_near(client):
+    elsewhere = client.get("/search?q=parcel&category=returns").get_data(as_text=True)
+    assert "We couldn't find an article for that" in elsewhere
+    part = elsewhere.split("Found in other sections")[1]
+    assert "How do I track my parcel?" in part and "Popular articles" not in elsewhere
+    section = client.get("/search?q=zebra&category=returns").get_data(as_text=True)
+    assert "<h3>More in Returns</h3>" in section
+    assert "Send an item back step by step" in section.split("More in Returns")[1]
+
+
 def test_did_you_mean_links_to_the_corrected_search(client):
     html = client.get("/search?q=tracknig").get_data(as_text=True)
     assert 'Did you mean <a href="/search?q=tracking">tracking</a>?' in html

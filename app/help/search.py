@@ -75,13 +75,29 @@ def search():
     if page == 1 and not (category or kind):
         event = record_search(text, results.total, "page", ensure_visitor_id())
         token = click_token(current_app.secret_key, event)
+    nearby: tuple[str, list] = ("", [])
+    if not results.total:
+        nearby = _nearby(library, text, category, kind)
     return render_template(
         "help/search.html",
         results=results,
         links=open_urls(results, token),
-        popular=popular_articles(services().library, 5) if not results.total else [],
+        nearby=nearby,
+        popular=popular_articles(library, 5) if not results.total and not nearby[1] else [],
         **context,
     )
+
+
+def _nearby(library, text: str, category: str | None, kind: str | None) -> tuple[str, list]:
+    """For a filtered search that found nothing: (heading, articles) of what the same words
+    find in every section, else of the chosen section's articles."""
+    if not (category or kind):
+        return "", []
+    found = [library.get(hit.path) for hit in engine().search(text, per_page=5).hits]
+    if any(found):
+        return "Found in other sections", [article for article in found if article]
+    section = library.category(category) if category else None
+    return (f"More in {section.title}", section.articles[:5]) if section else ("", [])
 
 
 @bp.get("/api/search")
