@@ -5,7 +5,7 @@ reader's email are never added to the analytics."""
 from flask import abort, current_app, render_template, request
 from sqlalchemy import select
 
-from app.extensions import db, rate_limit
+from app.extensions import db, limiter
 from app.help import bp
 from app.help.forms import ContactForm
 from app.models.analytics import SearchEvent
@@ -42,7 +42,7 @@ def message_body(form: ContactForm, article_title: str, article_url: str, search
 
 
 @bp.route("/contact", methods=["GET", "POST"])
-@rate_limit("5 per hour", methods=["POST"])
+@limiter.limit("5 per hour", methods=["POST"])
 def contact():
     library = services().library
     article = library.get(request.values.get("article", ""))

@@ -7,7 +7,7 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 
 from app.analytics.searches import click_token, read_click_token, record_click, record_search
 from app.content import ARTICLE_TYPES
-from app.extensions import rate_limit
+from app.extensions import limiter
 from app.help import bp
 from app.help.votes import popular_articles
 from app.search import SearchEngine, SearchResults, SearchUnavailable
@@ -53,7 +53,7 @@ def open_urls(results: SearchResults, token: str | None) -> dict[str, str]:
 
 
 @bp.get("/search")
-@rate_limit("120 per minute")
+@limiter.limit("120 per minute")
 def search():
     text = request.args.get("q", "").strip()
     category, kind = _filters()
@@ -101,7 +101,7 @@ def _nearby(library, text: str, category: str | None, kind: str | None) -> tuple
 
 
 @bp.get("/api/search")
-@rate_limit("240 per minute")
+@limiter.limit("240 per minute")
 def api_search():
     text = request.args.get("q", "").strip()
     limit = _int_arg("limit", 10, 1, 50)
@@ -138,7 +138,7 @@ def api_search():
 
 
 @bp.get("/search/open")
-@rate_limit("240 per minute")
+@limiter.limit("240 per minute")
 def open_result():
     """Record the click (and the search, when it came from instant results) and go on."""
     path = request.args.get("path", "")

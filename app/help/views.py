@@ -13,7 +13,7 @@ from flask import (
 from app.analytics.counters import count_article_view
 from app.content import Library
 from app.content.library import article_path
-from app.extensions import rate_limit
+from app.extensions import limiter
 from app.help import bp
 from app.help.article_page import ArticlePages, feedback_box
 from app.help.forms import VoteForm
@@ -76,9 +76,9 @@ def article(path: str):
 
 
 @bp.post("/articles/<path:path>/vote")
-@rate_limit(lambda: current_app.config["VOTE_RATE_LIMIT"], key_func=visitor_key)
+@limiter.limit(lambda: current_app.config["VOTE_RATE_LIMIT"], key_func=visitor_key)
 # A visitor who drops the cookie is a new visitor: the address limits those too.
-@rate_limit(lambda: current_app.config["VOTE_ADDRESS_RATE_LIMIT"])
+@limiter.limit(lambda: current_app.config["VOTE_ADDRESS_RATE_LIMIT"])
 def vote(path: str):
     if library().get(path) is None:
         abort(404)

@@ -16,7 +16,7 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 
-from app.extensions import db, rate_limit
+from app.extensions import db, limiter
 from app.models.orders import Order, order_number_key
 from app.models.returns import ReturnRequest
 from app.returns import lookups, states
@@ -111,8 +111,8 @@ def _draft(order: Order) -> Draft:
 
 
 @bp.route("/", methods=["GET", "POST"])
-@rate_limit("10 per minute", methods=["POST"])
-@rate_limit(
+@limiter.limit("10 per minute", methods=["POST"])
+@limiter.limit(
     "5 per 15 minutes", methods=["POST"], key_func=order_and_client_key, deduct_when=failed_lookup
 )
 def lookup():
@@ -168,7 +168,7 @@ def _after_photos(rules: Policy, order: Order, draft: Draft):
 
 
 @bp.route("/photos", methods=["GET", "POST"])
-@rate_limit("30 per hour", methods=["POST"])
+@limiter.limit("30 per hour", methods=["POST"])
 def photos():
     """Photos of the items returned as damaged or defective (optional), for staff."""
     order = _session_order()
@@ -356,7 +356,7 @@ def label_qr(token: str):
 
 
 @bp.route("/find", methods=["GET", "POST"])
-@rate_limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"])
 def find():
     form = FindReturnForm()
     error = None

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from app.extensions import db, rate_limit
+from app.extensions import db, limiter
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.models.types import utcnow
@@ -61,7 +61,7 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@rate_limit("10 per minute", methods=["POST"])
+@limiter.limit("10 per minute", methods=["POST"])
 def sign_in():
     if current_user.is_authenticated:
         return redirect(url_for("staff.home"))

@@ -5,7 +5,7 @@ import time
 
 from flask import current_app, jsonify, request
 
-from app.extensions import csrf, rate_limit
+from app.extensions import csrf, limiter
 from app.webhooks import bp
 from app.webhooks.carrier import InvalidEvent, Outcome, process
 from app.webhooks.signature import HEADER, SignatureError, verify
@@ -15,7 +15,7 @@ MAX_BODY = 64 * 1024  # a tracking event is a few hundred bytes
 
 @bp.post("/carrier")
 @csrf.exempt  # the carrier signs its requests instead; it has no session or form token
-@rate_limit("600 per minute")
+@limiter.limit("600 per minute")
 def carrier():
     """The carrier's tracking events (see "Carrier webhook" in the README)."""
     request.max_content_length = MAX_BODY
