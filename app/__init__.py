@@ -19,7 +19,6 @@ from app.security import (
     check_production,
     guard_request,
 )
-from app.sessions import Request, SignedCookieSessions
 from app.staff.access import session_user
 
 
@@ -46,8 +45,6 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     os.makedirs(app.instance_path, exist_ok=True)
     configure_logging(app)
-    app.request_class = Request
-    app.session_interface = SignedCookieSessions()
 
     services.init_app(app)
     register_extensions(app)
