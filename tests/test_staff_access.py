@@ -194,6 +194,16 @@ def test_sign_out_everywhere_ends_every_browser(app):
     assert sign_in(again, "editor@example.com").status_code == 303  # the password still works
 
 
+def test_an_agent_can_sign_out_everywhere_from_any_staff_page(app):
+    """Agents land on the queue (the staff home sends them there): the button is on every
+    staff page, in the header."""
+    agent = signed_in(app, "agent")
+    queue = agent.get("/staff/returns").get_data(as_text=True)
+    assert 'action="/staff/sign-out-everywhere"' in queue and "Sign out everywhere" in queue
+    assert _sign_out(agent, "/staff/sign-out-everywhere").status_code == 303
+    assert agent.get("/staff/returns").status_code == 302
+
+
 def test_next_only_goes_to_staff_pages(app):
     make_user(app)
     client = app.test_client()
