@@ -52,8 +52,9 @@ def render_label(label: LabelData) -> bytes:
     return label_pdf.render(label)
 
 
-def render_qr_svg(label: LabelData) -> str:
-    """The label's QR code (the payload drop-off points scan) as an SVG image, white behind."""
+def render_qr_svg(payload: str) -> str:
+    """A label's QR code (`qr_payload`, what drop-off points scan) as an SVG image, white
+    behind."""
     from app.returns import label_pdf  # reportlab, on first use (see above)
 
-    return label_pdf.qr_svg(label.qr_payload)
+    return label_pdf.qr_svg(payload)

@@ -15,7 +15,8 @@ GUESSES = parse("30 per hour")
 NAMESPACE = "order-guesses"
 
 
-def _key(order_number: str) -> str:
+def guess_key(order_number: str) -> str:
+    """The order number as lookups compare it, bounded: what guesses at one order count on."""
     return order_number_key(order_number)[:80]
 
 
@@ -24,9 +25,9 @@ def needs_email(order_number: str, contact: str) -> bool:
     and the customer gave a postal code."""
     if "@" in contact or not limiter.enabled:
         return False
-    return not limiter.limiter.test(GUESSES, NAMESPACE, _key(order_number))
+    return not limiter.limiter.test(GUESSES, NAMESPACE, guess_key(order_number))
 
 
 def count_wrong_guess(order_number: str) -> None:
     if limiter.enabled:
-        limiter.limiter.hit(GUESSES, NAMESPACE, _key(order_number))
+        limiter.limiter.hit(GUESSES, NAMESPACE, guess_key(order_number))

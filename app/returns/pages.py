@@ -11,7 +11,7 @@ from app.models.returns import ReturnRequest
 from app.returns import states
 from app.returns.labels import Address, LabelData, SlipItem
 from app.returns.policy import Estimate, Policy, refund_window
-from app.returns.refunds import refundable
+from app.returns.refunds import method_for, refundable
 from app.returns.service import Draft, DraftLine
 from app.services import services
 
@@ -72,6 +72,11 @@ def fee_notes(policy: Policy, order: Order, draft: Draft, money: Estimate) -> li
     return notes
 
 
+def qr_payload(ret: ReturnRequest) -> str:
+    """What the label's QR code says: drop-off points scan it."""
+    return f"RETURN {ret.rma_number} {ret.tracking_number}"
+
+
 def label_data(ret: ReturnRequest, config, policy: Policy) -> LabelData:
     """What the label and its packing slip say about `ret`."""
     order = ret.order
@@ -97,7 +102,7 @@ def label_data(ret: ReturnRequest, config, policy: Policy) -> LabelData:
         order_number=order.number,
         tracking_number=ret.tracking_number or "",
         carrier=ret.carrier or "",
-        qr_payload=f"RETURN {ret.rma_number} {ret.tracking_number}",
+        qr_payload=qr_payload(ret),
         method=ret.method,
         items=items,
     )
@@ -142,7 +147,7 @@ def _long(day: date) -> str:
 
 def refund_expectation(policy: Policy, ret: ReturnRequest) -> str:
     """When the money should arrive, as the customer would like to read it."""
-    method = "store_credit" if ret.resolution == "store_credit" else ret.order.payment_method
+    method = method_for(ret)
     if ret.status in (states.REFUNDED, states.CLOSED):
         refunded = next((e.at for e in reversed(ret.events) if e.status == states.REFUNDED), None)
         return f"Refunded on {_long(refunded.date())}." if refunded else "Refunded."

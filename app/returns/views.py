@@ -17,7 +17,7 @@ from flask import (
 from flask_limiter.util import get_remote_address
 
 from app.extensions import db, limiter
-from app.models.orders import Order, order_number_key
+from app.models.orders import Order
 from app.models.returns import ReturnRequest
 from app.returns import lookups, states
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
@@ -26,6 +26,7 @@ from app.returns.pages import (
     deflection_offers,
     fee_notes,
     label_data,
+    qr_payload,
     refund_expectation,
     refund_summary,
 )
@@ -77,16 +78,12 @@ def today() -> date:
     return date.today()
 
 
-def _order_number() -> str:
-    """The order number asked for, as lookups compare it: "jp 10481" and a fullwidth
-    "ＪＰ-10481" are guesses at the same order."""
-    return order_number_key(request.form.get("order_number", ""))[:40]
-
-
 def order_and_client_key() -> str:
-    """An order number as one client asks for it: a stranger's wrong guesses never lock the
-    customer, asking from their own address, out."""
-    return f"order:{_order_number()}|{get_remote_address()}"
+    """An order number as one client asks for it (as lookups compare it: "jp-10481" and a
+    fullwidth "ＪＰ-10481" are guesses at the same order): a stranger's wrong guesses never
+    lock the customer, asking from their own address, out."""
+    number = lookups.guess_key(request.form.get("order_number", ""))
+    return f"order:{number}|{get_remote_address()}"
 
 
 def failed_lookup(response) -> bool:
@@ -332,11 +329,17 @@ def cancel(token: str):
     return render_template("returns/not_returnable.html", message=message, token=token), 409
 
 
-@bp.get("/<token>/label.pdf")
-def label(token: str):
+def _labelled(token: str) -> ReturnRequest:
+    """The return of a signed token, if it has a label (a tracking number)."""
     found = _by_token(token)
     if not found.tracking_number:
         abort(404)
+    return found
+
+
+@bp.get("/<token>/label.pdf")
+def label(token: str):
+    found = _labelled(token)
     pdf = render_label(label_data(found, current_app.config, policy()))
     return current_app.response_class(
         pdf,
@@ -348,10 +351,7 @@ def label(token: str):
 @bp.get("/<token>/qr.svg")
 def label_qr(token: str):
     """The label's QR code alone, shown large on the status page for drop-off."""
-    found = _by_token(token)
-    if not found.tracking_number:
-        abort(404)
-    svg = render_qr_svg(label_data(found, current_app.config, policy()))
+    svg = render_qr_svg(qr_payload(_labelled(token)))
     return current_app.response_class(svg, mimetype="image/svg+xml")
 
 
