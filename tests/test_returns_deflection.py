@@ -28,15 +28,21 @@ def shop(make_app):
     return app, shirt, tote, boots
 
 
-def start(app, **reasons) -> tuple:
-    """A customer who chose one of each item named, with its reason: (client, response)."""
+def start(app, reasons: dict[int, str]) -> tuple:
+    """A customer who chose one of each item ({order line id: reason}): (client, response)."""
     client = app.test_client()
     look_up(client)
     fields = {}
     for line_id, reason in reasons.items():
-        fields[f"qty-{line_id[1:]}"] = "1"
-        fields[f"reason-{line_id[1:]}"] = reason
+        fields[f"qty-{line_id}"] = "1"
+        fields[f"reason-{line_id}"] = reason
     return client, choose(client, **fields)
+
+
+def solved(client, page: str, line_id: int, article: str, **options):
+    """ "This solved it" for one item and article, from the before-you-send page."""
+    data = {"csrf_token": token_from(page), "line": str(line_id), "article": article}
+    return client.post("/returns/before-you-send", data={**data, "outcome": "solved"}, **options)
 
 
 def offered(page: str) -> list[str]:
@@ -45,7 +51,7 @@ def offered(page: str) -> list[str]:
 
 def test_solving_one_items_problem_keeps_only_that_item_out_of_the_return(shop):
     app, shirt, tote, _ = shop
-    client, chosen = start(app, **{f"_{shirt}": "too_small", f"_{tote}": "damaged"})
+    client, chosen = start(app, {shirt: "too_small", tote: "damaged"})
     assert chosen.headers["Location"] == "/returns/photos"  # of the damaged tote, if any
     photos = client.get("/returns/photos").get_data(as_text=True)
     skipped = client.post("/returns/photos", data={"csrf_token": token_from(photos)})
@@ -54,18 +60,9 @@ def test_solving_one_items_problem_keeps_only_that_item_out_of_the_return(shop):
     assert "Linen shirt" in page and "Canvas tote" not in page  # damage: nothing to keep
     assert offered(page) == ["sizing-care/clothing-size-guide"]
 
-    solved = client.post(
-        "/returns/before-you-send",
-        data={
-            "csrf_token": token_from(page),
-            "line": str(shirt),
-            "article": "sizing-care/clothing-size-guide",
-            "outcome": "solved",
-        },
-        follow_redirects=True,
-    )
-    review = solved.get_data(as_text=True)
-    assert solved.request.path == "/returns/review"
+    answer = solved(client, page, shirt, "sizing-care/clothing-size-guide", follow_redirects=True)
+    review = answer.get_data(as_text=True)
+    assert answer.request.path == "/returns/review"
     assert "Linen shirt is no longer part of your return." in review
     assert "Canvas tote" in review and "Linen shirt</td>" not in review
     made, _ = confirm(client)
@@ -83,35 +80,19 @@ def test_solving_one_items_problem_keeps_only_that_item_out_of_the_return(shop):
 
 def test_solving_the_only_item_ends_with_nothing_returned(shop):
     app, shirt, _, _ = shop
-    client, _ = start(app, **{f"_{shirt}": "too_large"})
+    client, _ = start(app, {shirt: "too_large"})
     page = client.get("/returns/before-you-send").get_data(as_text=True)
-    done = client.post(
-        "/returns/before-you-send",
-        data={
-            "csrf_token": token_from(page),
-            "line": str(shirt),
-            "article": "sizing-care/clothing-size-guide",
-            "outcome": "solved",
-        },
-    )
+    done = solved(client, page, shirt, "sizing-care/clothing-size-guide")
     assert "Nothing has been returned" in done.get_data(as_text=True)
     assert client.get("/returns/review").headers["Location"] == "/returns/start"
 
 
 def test_a_solved_claim_for_an_article_not_offered_for_that_item_changes_nothing(shop):
     app, shirt, tote, boots = shop
-    client, _ = start(app, **{f"_{shirt}": "too_small", f"_{boots}": "too_small"})
+    client, _ = start(app, {shirt: "too_small", boots: "too_small"})
     page = client.get("/returns/before-you-send").get_data(as_text=True)
     assert offered(page) == ["sizing-care/clothing-size-guide", "sizing-care/shoe-size-guide"]
-    forged = client.post(
-        "/returns/before-you-send",
-        data={
-            "csrf_token": token_from(page),
-            "line": str(shirt),
-            "article": "sizing-care/shoe-size-guide",  # the boots' article
-            "outcome": "solved",
-        },
-    )
+    forged = solved(client, page, shirt, "sizing-care/shoe-size-guide")
     assert forged.headers["Location"] == "/returns/review"  # counted as "continue"
     review = client.get("/returns/review").get_data(as_text=True)
     assert "Linen shirt" in review and "Chelsea boots" in review
@@ -119,16 +100,16 @@ def test_a_solved_claim_for_an_article_not_offered_for_that_item_changes_nothing
 
 def test_articles_follow_the_product_category(shop):
     app, shirt, tote, boots = shop
-    client, chosen = start(app, **{f"_{boots}": "too_small"})
+    client, chosen = start(app, {boots: "too_small"})
     page = client.get("/returns/before-you-send").get_data(as_text=True)
     assert offered(page) == ["sizing-care/shoe-size-guide"]
-    _, tote_only = start(app, **{f"_{tote}": "too_small"})
+    _, tote_only = start(app, {tote: "too_small"})
     assert tote_only.headers["Location"] == "/returns/review"  # no size guide for a bag
 
 
 def test_review_names_the_item_that_brings_the_fee(shop):
     app, shirt, _, _ = shop
-    client, _ = start(app, **{f"_{shirt}": "changed_mind"})
+    client, _ = start(app, {shirt: "changed_mind"})
     review = client.get("/returns/review").get_data(as_text=True)
     assert "Return shipping is taken from your refund for Linen shirt (changed my mind)." in review
     assert "−$5.95" in review and "$58.05" in review
@@ -136,7 +117,7 @@ def test_review_names_the_item_that_brings_the_fee(shop):
 
 def test_a_damaged_item_in_the_parcel_makes_return_shipping_free(shop):
     app, shirt, tote, _ = shop
-    client, _ = start(app, **{f"_{shirt}": "changed_mind", f"_{tote}": "damaged"})
+    client, _ = start(app, {shirt: "changed_mind", tote: "damaged"})
     review = client.get("/returns/review").get_data(as_text=True)
     assert "Return shipping is free: your parcel holds Canvas tote (arrived damaged)" in review
     assert "$5.95" not in review and "$153.00" in review

@@ -90,3 +90,18 @@ def axe_script() -> Path:
         if done.returncode != 0 or not _axe_installed():
             pytest.fail(f"`{' '.join(command)}` failed:\n{done.stdout}{done.stderr}")
     return AXE
+
+
+@pytest.fixture
+def demo_app(make_app):
+    """The shipped content, the demo orders and activity, and an agent and an editor (see
+    tests.staff_helpers.PASSWORD), so every page has something on it."""
+    from tests.conftest import ROOT
+    from tests.staff_helpers import make_user
+
+    app = make_app(CONTENT_DIR=str(ROOT / "content"), RATELIMIT_ENABLED=False)
+    seeded = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert seeded.exit_code == 0, seeded.output
+    make_user(app, "agent@example.com", "agent")
+    make_user(app, "editor@example.com", "editor")
+    return app

@@ -7,8 +7,7 @@ import pytest
 from flask import url_for
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT
-from tests.staff_helpers import PASSWORD, make_user
+from tests.staff_helpers import PASSWORD
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 RUN_AXE = """async (tags) => {
@@ -24,14 +23,8 @@ RUN_AXE = """async (tags) => {
 
 
 @pytest.fixture
-def app(make_app):
-    """The shipped content and the demo orders, so every page has something on it."""
-    app = make_app(CONTENT_DIR=str(ROOT / "content"), RATELIMIT_ENABLED=False)
-    seeded = app.test_cli_runner().invoke(args=["demo", "seed"])
-    assert seeded.exit_code == 0, seeded.output
-    make_user(app, "agent@example.com", "agent")
-    make_user(app, "editor@example.com", "editor")
-    return app
+def app(demo_app):
+    return demo_app
 
 
 @pytest.fixture

@@ -6,19 +6,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import ROOT
-from tests.staff_helpers import PASSWORD, make_user
+from tests.staff_helpers import PASSWORD
 
 SCREENS = Path(__file__).resolve().parent / ".screens"
 OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app(CONTENT_DIR=str(ROOT / "content"), RATELIMIT_ENABLED=False)
-    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
-    make_user(app, "editor@example.com", "editor")
-    return app
+def app(demo_app):
+    return demo_app
 
 
 @pytest.fixture

@@ -11,16 +11,12 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Order, OutboxMessage, ReturnRequest
 from app.returns.workflow import status_token
-from tests.conftest import ROOT
-from tests.staff_helpers import PASSWORD, make_user
+from tests.staff_helpers import PASSWORD
 
 
 @pytest.fixture
-def app(make_app):
-    app = make_app(CONTENT_DIR=str(ROOT / "content"), RATELIMIT_ENABLED=False)
-    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
-    make_user(app, "agent@example.com", "agent")
-    return app
+def app(demo_app):
+    return demo_app
 
 
 @pytest.fixture
