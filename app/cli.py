@@ -57,7 +57,7 @@ def _policy_problems(root: Path, library) -> list[str]:
         return [f"{POLICY_FILE}:1: {error}"]
     text = (root / POLICY_FILE).read_text(encoding="utf-8")
     return [
-        f"{POLICY_FILE}:{line_of(text, path) - 1}: reason {code}: article {path!r} not found"
+        f"{POLICY_FILE}:{line_of(text, path, first=1)}: reason {code}: article {path!r} not found"
         for code, path in missing_articles(policy, set(library.articles))
     ]
 

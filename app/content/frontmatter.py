@@ -71,9 +71,11 @@ def split(text: str) -> Split:
     return Split(meta, body, number + 1, meta_text)
 
 
-def line_of(meta_text: str, needle: str) -> int:
-    """The file line on which `needle` first appears in the front matter (best effort)."""
-    for number, line in enumerate(meta_text.splitlines(), start=2):
+def line_of(meta_text: str, needle: str, first: int = 2) -> int:
+    """The file line on which `needle` first appears in the front matter (best effort):
+    `first` is the line number of its first line, 2 after the opening `---` (1 for a whole
+    YAML file)."""
+    for number, line in enumerate(meta_text.splitlines(), start=first):
         if needle in line:
             return number
     return 1

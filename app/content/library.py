@@ -228,16 +228,15 @@ def _match_category(declared: str | None, folder: str, categories: list[Category
 
 
 def load_article(
-    bodies: Bodies, file: Path, categories: list[Category]
+    bodies: Bodies, relative: str, categories: list[Category]
 ) -> tuple[Article, list[Problem], str]:
-    """Load one file's front matter: the article, its soft problems and its raw front matter
-    text. The body is rendered when it is first read (see `Bodies`).
+    """Load the front matter of the file at `relative` (a path under CONTENT_DIR, with
+    slashes): the article, its soft problems and its raw front matter text. The body is
+    rendered when it is first read (see `Bodies`).
 
     Raises FrontMatterError when the file cannot be shown at all.
     """
-    root = bodies.root
-    relative = file.relative_to(root).as_posix()
-    with open(file, "rb") as handle:
+    with open(bodies.root / relative, "rb") as handle:
         status = os.fstat(handle.fileno())  # before reading: a later edit changes it again
         raw = handle.read()
     try:
@@ -286,10 +285,6 @@ def markdown_entries(root: Path) -> list[tuple[str, os.DirEntry]]:
     return sorted(found, key=lambda pair: pair[0].split("/"))
 
 
-def markdown_files(root: Path) -> list[Path]:
-    return [root / source for source, _ in markdown_entries(root)]
-
-
 def load_library(content_dir: str | Path, cache_size: int = BODY_CACHE_SIZE) -> Library:
     """Load every article under `content_dir`, skipping (and reporting) the broken ones;
     `cache_size` rendered bodies are kept."""
@@ -300,10 +295,9 @@ def load_library(content_dir: str | Path, cache_size: int = BODY_CACHE_SIZE) -> 
     categories = load_categories(categories_raw, problems)
     articles: dict[str, Article] = {}
     meta_texts: dict[str, tuple[str, str]] = {}
-    for file in markdown_files(root) if root.is_dir() else []:
-        relative = file.relative_to(root).as_posix()
+    for relative, _ in markdown_entries(root) if root.is_dir() else []:
         try:
-            article, warnings, meta_text = load_article(bodies, file, categories)
+            article, warnings, meta_text = load_article(bodies, relative, categories)
         except FrontMatterError as error:
             problems.append(Problem(relative, error.line, str(error)))
             continue

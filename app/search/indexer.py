@@ -330,7 +330,7 @@ def _changes(root: Path, manifest: Manifest) -> tuple[IndexReport, list]:
         if entry is not None and entry[:2] == [status.st_mtime_ns, status.st_size]:
             continue
         try:
-            article, _, _ = load_article(bodies, root / source, categories)
+            article, _, _ = load_article(bodies, source, categories)
         except FrontMatterError:
             raise _NeedsLibrary from None
         files[source] = [*article.stat, article.source_hash, article.path]

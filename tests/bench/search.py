@@ -711,7 +711,9 @@ def run() -> None:
         for number, generated in enumerate(rng.sample(corpus.articles, UPDATES), start=1):
             _touch(generated.file, number)
             seconds, (article, _, _) = _seconds(
-                lambda f=generated.file: load_article(library.bodies, f, library.categories)
+                lambda f=generated.file: load_article(
+                    library.bodies, f.relative_to(content).as_posix(), library.categories
+                )
             )
             reload_ms.append(seconds * 1000)
             library.articles[article.path] = article
