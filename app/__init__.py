@@ -7,18 +7,13 @@ from flask import Flask
 from sqlalchemy import event
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import caching, services
 from app import config as settings
-from app import services
 from app.analytics import counters
 from app.extensions import csrf, db, limiter, login_manager, migrate, sqlite_pragmas
 from app.logs import configure_logging
 from app.notifications.sending import register_mail_sending
-from app.security import (
-    RowId,
-    SecurityHeaders,
-    check_production,
-    guard_request,
-)
+from app.security import RowId, SecurityHeaders, check_production, refuse_malformed_input
 from app.staff.access import session_user
 
 
@@ -43,6 +38,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.session_interface = caching.SessionInterface()
     os.makedirs(app.instance_path, exist_ok=True)
     configure_logging(app)
 
@@ -65,10 +61,13 @@ def register_extensions(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             event.listen(db.engine, "connect", sqlite_pragmas)
     migrate.init_app(app, db, directory=str(Path(app.root_path).parent / "migrations"))
-    app.before_request(guard_request)  # input checks, then the CSRF check
+    app.before_request(refuse_malformed_input)  # before the CSRF check Flask-WTF adds
     csrf.init_app(app)
     limiter.init_app(app)
-    login_manager.init_app(app)
+    # Not Flask-Login's context processor: it loads the user, reading the session, for every
+    # template, and a page that reads the session can't be shared by a cache (Vary: Cookie).
+    # Templates get the `current_user` proxy instead (app.templating), read only where used.
+    login_manager.init_app(app, add_context_processor=False)
     login_manager.login_view = "staff.sign_in"
     login_manager.login_message = "Please sign in to see that page."
     login_manager.session_protection = "strong"

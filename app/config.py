@@ -152,7 +152,11 @@ def from_env(instance_path: str) -> dict:
         "SESSION_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "REMEMBER_COOKIE_SECURE": _bool(env.get("SESSION_COOKIE_SECURE"), production),
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # A form's token lasts as long as the session, not Flask-WTF's default hour: an agent
+        # or customer who leaves a form open over lunch would otherwise lose what they typed.
         "WTF_CSRF_TIME_LIMIT": None,
-        # Checked by app.security.guard_request, for the same methods and exemptions.
-        "WTF_CSRF_CHECK_DEFAULT": False,
+        # Article pages may be kept by a proxy or CDN: fresh this many seconds, then served
+        # while it asks the site again (so an edit shows within about a minute).
+        "ARTICLE_MAX_AGE": int(env.get("ARTICLE_MAX_AGE", "60")),
+        "ARTICLE_STALE_SECONDS": int(env.get("ARTICLE_STALE_SECONDS", "600")),
     }

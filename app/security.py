@@ -3,12 +3,11 @@ start with development secrets, and input no page sends refused before the views
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request
+from flask import abort, request
 from werkzeug.datastructures import Headers
 from werkzeug.routing import IntegerConverter
 
 from app.config import DEV_CARRIER_SECRET, DEV_SECRET_KEY, InsecureConfiguration
-from app.extensions import csrf
 
 
 def content_security_policy(image_origins: tuple[str, ...] = ()) -> str:
@@ -142,23 +141,13 @@ def _nul_in_address() -> bool:
 UPLOADS = frozenset({"returns.photos"})
 
 
-def guard_request() -> None:
-    """Before any view: refuse malformed input, then check the CSRF token of a form
-    (`WTF_CSRF_CHECK_DEFAULT` is off so that Flask-WTF's own hook doesn't look up its
-    exemptions on every page view; this makes the same check for the methods it guards)."""
-    refuse_malformed_input()
-    config = current_app.config
-    if config["WTF_CSRF_ENABLED"] and request.method in config["WTF_CSRF_METHODS"]:
-        csrf.protect(apply_exemptions=True)
-
-
 def refuse_malformed_input() -> None:
-    """Refuse, before the CSRF check and the views read it, input no page sends and the forms
-    or the database can't take (each answered 500): a NUL character in the path, the query
-    or the form (PostgreSQL text can't hold one); files or unnamed parts in a multipart body
-    (only the pages in UPLOADS take files); JSON posted to a page, which Flask-WTF would read as the
-    form's fields whatever its shape. The webhooks read their raw body and check it themselves;
-    a GET's body is read by nothing, so it is not parsed either."""
+    """Refuse, before Flask-WTF's CSRF check and the views read it, input no page sends and
+    the forms or the database can't take (each answered 500): a NUL character in the path,
+    the query or the form (PostgreSQL text can't hold one); files or unnamed parts in a
+    multipart body (only the pages in UPLOADS take files); JSON posted to a page, which
+    Flask-WTF would read as the form's fields whatever its shape. The webhooks read their raw
+    body and check it themselves; a GET's body is read by nothing, so it is not parsed."""
     if request.blueprint == "webhooks" or request.routing_exception is not None:
         return  # the webhooks read their raw body; a 404 or 405 says enough
     if _nul_in_address():
@@ -173,6 +162,27 @@ def refuse_malformed_input() -> None:
         abort(400)
     if request.is_json:
         abort(415)
+
+
+CROSS_SITE_MESSAGE = (
+    "That came from another website, so we didn't act on it. Please answer on this site."
+)
+
+
+def same_origin_only() -> None:
+    """The CSRF defence of a form anyone may send from a page a shared cache serves (so the
+    page can't carry a per-visitor token): refuse a request the browser says came from
+    another site. Browsers say so in `Sec-Fetch-Site`; older ones send only `Origin`, which
+    must then be this site. A request with neither comes from no browser, so no other site
+    can have made a visitor's browser send it."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        if site not in ("same-origin", "none"):
+            abort(403, CROSS_SITE_MESSAGE)
+        return
+    origin = request.headers.get("Origin")
+    if origin is not None and origin != request.host_url.rstrip("/"):
+        abort(403, CROSS_SITE_MESSAGE)
 
 
 class RowId(IntegerConverter):

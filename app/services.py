@@ -23,9 +23,8 @@ from app.search import SearchEngine, update_index
 from app.search.indexer import IndexReport
 from app.search.query import Synonyms
 
-if TYPE_CHECKING:  # both use these services
+if TYPE_CHECKING:  # it uses these services
     from app.analytics.counters import Pending
-    from app.help.article_page import ArticlePages
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,6 @@ class Services:
         self._lock = threading.RLock()
         self._library: Library | None = None
         self._search: SearchEngine | None = None
-        self._pages: ArticlePages | None = None
         self._policy: tuple[Policy | None] | None = None
 
     @property
@@ -77,19 +75,6 @@ class Services:
         return self._search
 
     @property
-    def article_pages(self) -> "ArticlePages":
-        """The article page cache; the pages depend on the index, so it is opened (and
-        brought up to date) first."""
-        if self._pages is None:
-            from app.help.article_page import ArticlePages  # it uses these services
-
-            self.search  # noqa: B018
-            with self._lock:
-                if self._pages is None:
-                    self._pages = ArticlePages(self.library, self.index_dir)
-        return self._pages
-
-    @property
     def returns_policy(self) -> Policy | None:
         """The return policy, or None when its file has a problem (logged; the returns
         pages then answer 503 and say why)."""
@@ -106,7 +91,6 @@ class Services:
     def warm(self) -> None:
         """Load everything a request may need now, not during the first request."""
         self.search  # noqa: B018 - loads the library and opens the index
-        self.article_pages  # noqa: B018
         self.returns_policy  # noqa: B018
 
     def close(self) -> None:

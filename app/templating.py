@@ -4,6 +4,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, url_for
+from flask_login import current_user
 
 
 def absolute_url(endpoint: str, **values) -> str:
@@ -68,6 +69,7 @@ def register(app: Flask) -> None:
     app.add_template_global(absolute_url)
     app.add_template_global(has_endpoint)
     app.add_template_global(product_image)
+    app.add_template_global(current_user, "current_user")  # a proxy: loaded only where used
 
     @app.context_processor
     def site_settings():

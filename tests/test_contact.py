@@ -13,9 +13,8 @@ CONTACT = "/contact?article=shipping/track-a-parcel"
 
 
 def vote_no(client) -> str:
-    token = csrf_token(client.get(ARTICLE).get_data(as_text=True))
-    client.post(ARTICLE + "/vote", data={"csrf_token": token, "helpful": "no"})
-    fields = {"csrf_token": token, "helpful": "no", "reason": "didnt_solve"}
+    client.post(ARTICLE + "/vote", data={"helpful": "no"})
+    fields = {"helpful": "no", "reason": "didnt_solve"}
     return client.post(ARTICLE + "/vote", data=fields, follow_redirects=True).text
 
 

@@ -187,9 +187,11 @@ def test_database_down_is_a_503_page_not_a_traceback(config, tmp_path, caplog):
     assert response.status_code == 503
     assert "This part of the site is briefly unavailable" in html and "Traceback" not in html
     assert "database unavailable on /" in caplog.text
-    # A first-time reader's article page needs no database (its view is counted later).
+    # An article page needs no database: its view is counted later, and the count of
+    # readers it helped is left out.
     article = client.get("/articles/shipping/track-a-parcel")
     assert article.status_code == 200
     assert "How do I track my parcel?" in article.get_data(as_text=True)
+    assert "found this helpful" not in article.get_data(as_text=True)
     assert "analytics counts not written yet (1 kept)" in caplog.text
     services(app).close()

@@ -1,13 +1,14 @@
-""" "Was this article helpful?": one vote per visitor per article, reasons, limits, CSRF."""
+""" "Was this article helpful?": one vote per visitor per article, reasons, limits, and
+votes sent from other sites refused."""
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Vote
-from tests.conftest import csrf_token
 
 ARTICLE = "/articles/shipping/track-a-parcel"
 VOTE_URL = ARTICLE + "/vote"
+OWN_COPY = ARTICLE + "/feedback"
 
 
 def votes(app) -> list[Vote]:
@@ -15,32 +16,34 @@ def votes(app) -> list[Vote]:
         return list(db.session.execute(select(Vote).order_by(Vote.id)).scalars())
 
 
-def post_vote(client, fetch=False, **fields):
-    token = csrf_token(client.get(ARTICLE).get_data(as_text=True))
-    headers = {"X-Requested-With": "fetch"} if fetch else {}
-    return client.post(VOTE_URL, data={"csrf_token": token, **fields}, headers=headers)
+def post_vote(client, fetch=False, url=VOTE_URL, **fields):
+    """A vote as a browser sends it from the article page."""
+    headers = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
+    if fetch:
+        headers["X-Requested-With"] = "fetch"
+    return client.post(url, data=fields, headers=headers)
 
 
 def test_yes_vote_is_stored_and_remembered(app, client):
     response = post_vote(client, helpful="yes")
     assert response.status_code == 303
-    assert response.headers["Location"].endswith(ARTICLE + "#feedback")
+    assert response.headers["Location"].endswith(OWN_COPY + "#feedback")
     [vote] = votes(app)
     assert (vote.article_path, vote.helpful, vote.reason) == ("shipping/track-a-parcel", True, None)
-    html = client.get(ARTICLE).get_data(as_text=True)
+    html = client.get(OWN_COPY).get_data(as_text=True)
     assert "Thanks for letting us know it helped." in html
     assert 'value="yes" aria-pressed="true"' in html
 
 
 def test_no_then_reason_updates_the_same_row(app, client):
     post_vote(client, helpful="no")
-    page = client.get(ARTICLE).get_data(as_text=True)
+    page = client.get(OWN_COPY).get_data(as_text=True)
     assert "Sorry this article didn" in page and "What went wrong?" in page
 
     post_vote(client, helpful="no", reason="outdated", comment="  Prices changed.  ")
     [vote] = votes(app)
     assert (vote.helpful, vote.reason, vote.comment) == (False, "outdated", "Prices changed.")
-    page = client.get(ARTICLE).get_data(as_text=True)
+    page = client.get(OWN_COPY).get_data(as_text=True)
     assert "we've noted your feedback: <strong>The information is out of date</strong>" in page
     assert (
         'checked id="reason-0"' in page
@@ -86,19 +89,29 @@ def test_unknown_reason_or_answer_is_a_form_error(app, client):
     assert votes(app) == []
 
 
-def test_vote_without_csrf_token_is_refused(app, client):
-    client.get(ARTICLE)
-    response = client.post(VOTE_URL, data={"helpful": "yes"})
-    assert response.status_code == 400
-    assert "This form has expired" in response.get_data(as_text=True)
+def test_a_vote_sent_from_another_site_is_refused(app, client):
+    for headers in (
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site", "Origin": "http://localhost"},
+        {"Origin": "https://attacker.example"},
+        {"Origin": "null"},
+    ):
+        response = client.post(VOTE_URL, data={"helpful": "no"}, headers=headers)
+        assert response.status_code == 403
+        assert "That came from another website" in response.get_data(as_text=True)
     assert votes(app) == []
 
 
+def test_a_vote_from_a_browser_without_fetch_metadata_is_taken(app, client):
+    """Browsers before Fetch Metadata send only Origin; a client that is no browser sends
+    neither (no other site can make it vote)."""
+    for headers in ({"Origin": "http://localhost"}, {}):
+        assert client.post(VOTE_URL, data={"helpful": "yes"}, headers=headers).status_code == 303
+    assert [vote.helpful for vote in votes(app)] == [True]
+
+
 def test_vote_on_unknown_article_is_404_and_not_stored(app, client):
-    token = csrf_token(client.get(ARTICLE).get_data(as_text=True))
-    response = client.post(
-        "/articles/shipping/nope/vote", data={"csrf_token": token, "helpful": "yes"}
-    )
+    response = post_vote(client, url="/articles/shipping/nope/vote", helpful="yes")
     assert response.status_code == 404
     assert votes(app) == []
 
@@ -129,10 +142,7 @@ def test_dropping_the_cookie_does_not_escape_the_address_limit(app):
     statuses = []
     for _ in range(4):
         client = app.test_client()  # a fresh cookie jar each time: a new visitor
-        token = csrf_token(client.get("/articles/returns/send-it-back").get_data(as_text=True))
-        response = client.post(
-            "/articles/returns/send-it-back/vote", data={"csrf_token": token, "helpful": "yes"}
-        )
+        response = post_vote(client, url="/articles/returns/send-it-back/vote", helpful="yes")
         statuses.append(response.status_code)
     assert statuses == [303, 303, 303, 429]
     assert len(votes(app)) == 3
@@ -140,11 +150,7 @@ def test_dropping_the_cookie_does_not_escape_the_address_limit(app):
 
 def test_home_lists_the_most_helpful_articles_first(app):
     for _ in range(2):
-        client = app.test_client()
-        token = csrf_token(client.get("/articles/returns/send-it-back").get_data(as_text=True))
-        client.post(
-            "/articles/returns/send-it-back/vote", data={"csrf_token": token, "helpful": "yes"}
-        )
+        post_vote(app.test_client(), url="/articles/returns/send-it-back/vote", helpful="yes")
     html = app.test_client().get("/").get_data(as_text=True)
     popular = html.split('id="popular-heading"')[1].split("</section>")[0]
     assert popular.index("Send an item back") < popular.index("How do I track my parcel?")

@@ -11,23 +11,21 @@ from flask import (
 )
 
 from app.analytics.counters import count_article_view
-from app.content import Library
+from app.caching import personal, shared
+from app.content import Article, Library
 from app.content.library import article_path
-from app.extensions import limiter
+from app.extensions import csrf, limiter
 from app.help import bp
-from app.help.article_page import ArticlePages, feedback_box
+from app.help.article_page import article_page, feedback_box
 from app.help.forms import VoteForm
 from app.help.votes import popular_articles, record_vote, visitor_vote
+from app.security import same_origin_only
 from app.services import services
-from app.visitors import current_visitor_id, ensure_visitor_id, keep_session, visitor_key
+from app.visitors import current_visitor_id, ensure_visitor_id, visitor_key
 
 
 def library() -> Library:
     return services().library
-
-
-def article_pages() -> ArticlePages:
-    return services().article_pages
 
 
 @bp.get("/")
@@ -49,19 +47,11 @@ def category(slug: str):
     return render_template("help/category.html", category=found)
 
 
-def _render_article(path: str, form: VoteForm | None = None, status: int = 200):
-    article = library().get(path)
-    if article is None:
+def _article(path: str) -> Article:
+    found = library().get(path)
+    if found is None:
         abort(404)
-    vote = visitor_vote(path, current_visitor_id())
-    keep_session()
-    fetch = request.headers.get("X-Requested-With") == "fetch"
-    if vote is None and form is None and not fetch:
-        return article_pages().page(article), status
-    feedback = feedback_box(article, vote, form)
-    if fetch:
-        return feedback, status
-    return article_pages().page(article, feedback), status
+    return found
 
 
 @bp.get("/articles/<path:path>")
@@ -70,21 +60,39 @@ def article(path: str):
         # An address as the file is named ("Store Support/Track-your-order"), from a link
         # made before paths were slugged: the article's own address.
         return redirect(url_for("help.article", path=article_path(path)), code=301)
-    page = _render_article(path)
+    found = _article(path)
     count_article_view(path)
-    return page
+    return shared(article_page(library(), found))
+
+
+def _visitors_copy(found: Article, form: VoteForm | None = None, status: int = 200):
+    """The article with this visitor's own feedback box: their vote, or the form they sent
+    with its mistakes; the box alone for an enhanced (fetch) request."""
+    vote = visitor_vote(found.path, current_visitor_id())
+    feedback = feedback_box(found, vote, form)
+    if request.headers.get("X-Requested-With") == "fetch":
+        return personal(feedback, status)
+    return personal(article_page(library(), found, feedback), status)
+
+
+@bp.get("/articles/<path:path>/feedback")
+def feedback(path: str):
+    """Where a vote sent without JavaScript lands: the visitor's answer, and after a "No"
+    the question of what went wrong."""
+    return _visitors_copy(_article(path))
 
 
 @bp.post("/articles/<path:path>/vote")
+@csrf.exempt  # anyone may vote, from a page a shared cache serves: see same_origin_only
 @limiter.limit(lambda: current_app.config["VOTE_RATE_LIMIT"], key_func=visitor_key)
 # A visitor who drops the cookie is a new visitor: the address limits those too.
 @limiter.limit(lambda: current_app.config["VOTE_ADDRESS_RATE_LIMIT"])
 def vote(path: str):
-    if library().get(path) is None:
-        abort(404)
+    same_origin_only()
+    found = _article(path)
     form = VoteForm()
     if not form.validate_on_submit():
-        return _render_article(path, form=form, status=400)
+        return _visitors_copy(found, form, status=400)
     record_vote(
         path,
         ensure_visitor_id(),
@@ -93,8 +101,8 @@ def vote(path: str):
         comment=form.comment.data,
     )
     if request.headers.get("X-Requested-With") == "fetch":
-        return _render_article(path)
-    return redirect(url_for("help.article", path=path, _anchor="feedback"), code=303)
+        return _visitors_copy(found)
+    return redirect(url_for("help.feedback", path=path, _anchor="feedback"), code=303)
 
 
 @bp.get("/sitemap.xml")

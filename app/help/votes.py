@@ -1,14 +1,18 @@
 """Recording "Was this article helpful?" answers: one row per visitor per article."""
 
+import logging
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import case, func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.content import Article, Library
 from app.extensions import db
 from app.models.types import utcnow
 from app.models.votes import Vote
+
+log = logging.getLogger(__name__)
 
 
 def visitor_vote(article_path: str, visitor_id: str | None) -> Vote | None:
@@ -17,6 +21,27 @@ def visitor_vote(article_path: str, visitor_id: str | None) -> Vote | None:
     return db.session.execute(
         select(Vote).filter_by(article_path=article_path, visitor_id=visitor_id)
     ).scalar_one_or_none()
+
+
+class Tally(NamedTuple):
+    helpful: int
+    votes: int
+
+
+def helpful_tally(article_path: str) -> Tally | None:
+    """How many visitors found the article helpful, of how many who answered; None while
+    the database is unreachable (the article itself needs no database, so it still shows)."""
+    try:
+        votes, helpful = db.session.execute(
+            select(func.count(), func.sum(case((Vote.helpful.is_(True), 1), else_=0))).where(
+                Vote.article_path == article_path
+            )
+        ).one()
+    except OperationalError as error:
+        log.warning("helpful votes of %s not counted: %s", article_path, error.orig)
+        db.session.rollback()
+        return None
+    return Tally(helpful or 0, votes)
 
 
 def record_vote(

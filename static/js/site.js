@@ -36,12 +36,48 @@
       return;
     }
     box.replaceWith(fresh);
+    if (response.ok) remember(form.action);
     const focusTarget = fresh.querySelector("[role=alert], [role=status], h2");
     if (focusTarget) {
       focusTarget.setAttribute("tabindex", "-1");
       focusTarget.focus();
     }
   });
+
+  // The article page is the same for everyone (a cache may serve it), so it shows nobody's
+  // vote. A browser that voted on an article remembers so, and asks for its own box there.
+  function votedKey(voteUrl) {
+    return "voted:" + voteUrl.replace(/\/vote$/, "");
+  }
+
+  function remember(voteUrl) {
+    try {
+      localStorage.setItem(votedKey(voteUrl), "1");
+    } catch (error) {
+      // Storage refused (private browsing): the page just won't show the vote next time.
+    }
+  }
+
+  async function showOwnVote() {
+    const box = document.querySelector("[data-feedback]");
+    const form = box && box.querySelector("form[data-enhance]");
+    if (!form || !window.fetch) return;
+    try {
+      if (!localStorage.getItem(votedKey(form.action))) return;
+      const response = await fetch(form.action.replace(/\/vote$/, "/feedback"), {
+        headers: { "X-Requested-With": "fetch" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      const holder = document.createElement("div");
+      holder.innerHTML = await response.text();
+      const fresh = holder.querySelector("[data-feedback]");
+      if (fresh && box.isConnected) box.replaceWith(fresh);
+    } catch (error) {
+      // No storage, offline or refused: the shared box stays, and voting still works.
+    }
+  }
+  showOwnVote();
 
   // Instant search: results under the search box while typing (a combobox with a listbox).
   // Without JavaScript the form goes to the results page. Keystrokes are not recorded: a

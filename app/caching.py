@@ -1,0 +1,39 @@
+"""HTTP caching: pages every visitor shares go out with an ETag and `Cache-Control: public`,
+so the browser, a reverse proxy or a CDN may keep them; pages with a visitor's own state
+are marked private and never kept."""
+
+from flask import Response, current_app, make_response, request
+from flask.sessions import SecureCookieSessionInterface
+
+
+def shared(html: str) -> Response:
+    """A page any visitor may be sent, from a shared cache too: fresh for ARTICLE_MAX_AGE
+    seconds, then served stale for ARTICLE_STALE_SECONDS while the cache asks again; 304 Not
+    Modified when the visitor's copy is current."""
+    config = current_app.config
+    response = make_response(html)
+    response.cache_control.public = True
+    response.cache_control.max_age = config["ARTICLE_MAX_AGE"]
+    response.cache_control.stale_while_revalidate = config["ARTICLE_STALE_SECONDS"]
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def personal(body: str, status: int = 200) -> Response:
+    """A page with this visitor's own state: never kept, by a shared cache or the browser."""
+    response = make_response(body, status)
+    response.cache_control.private = True
+    response.cache_control.no_store = True
+    return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, but a response its view marked public (`shared`) does
+    not say `Vary: Cookie`. Flask adds that whenever anything read the session, and
+    Flask-Login reads it after every request (to refresh its remember cookie), so without
+    this no page could be shared: caches would keep a copy per visitor's cookie."""
+
+    def save_session(self, app, session, response) -> None:
+        super().save_session(app, session, response)
+        if response.cache_control.public:
+            response.vary.discard("Cookie")
