@@ -63,8 +63,9 @@ eval: install-eval
 	$(BIN)/python -m tests.eval "$(CONTENT)"
 
 ## loadtest: 50 customers for 60 s against gunicorn on PostgreSQL, then checks every write
+## loadtest VIA=nginx: the same through nginx's proxy_cache, with what the cache answered
 loadtest: install-test
-	$(BIN)/python -m tests.load.run
+	LOAD_VIA=$(VIA) $(BIN)/python -m tests.load.run
 
 ## serve: production-style serving with gunicorn
 serve: install

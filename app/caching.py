@@ -1,6 +1,13 @@
-"""HTTP caching: pages every visitor shares go out with an ETag and `Cache-Control: public`,
-so the browser, a reverse proxy or a CDN may keep them; pages with a visitor's own state
-are marked private and never kept."""
+"""Caching. Over HTTP: pages every visitor shares go out with an ETag and `Cache-Control:
+public`, so the browser, a reverse proxy or a CDN may keep them; pages with a visitor's own
+state are marked private and never kept.
+
+Inside a process, one rule: a kept value's key names everything it is made from (an
+article's content hash, the search index generation), so nothing is ever cleared by hand; a
+changed article or a rebuilt index just asks for new keys, and old entries fall out of a
+bounded LRU. A value read from the database (the helpful-vote counts) is kept no longer than
+a shared cache may keep the page that shows it (ARTICLE_MAX_AGE).
+"""
 
 from flask import Response, current_app, make_response, request
 from flask.sessions import SecureCookieSessionInterface

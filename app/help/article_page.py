@@ -9,7 +9,7 @@ from markupsafe import Markup
 from app.content import Article, Library
 from app.help.forms import VoteForm
 from app.help.seo import article_jsonld
-from app.help.votes import helpful_tally
+from app.help.votes import helpful_tally, shared_tally
 from app.models.votes import NO_REASONS, Vote
 from app.returns.policy import Policy
 from app.search import SearchUnavailable
@@ -35,6 +35,8 @@ def related_articles(lib: Library, article: Article, limit: int = 5) -> list[Art
 def feedback_box(article: Article, vote: Vote | None = None, form: VoteForm | None = None):
     """ "Was this article helpful?", with how many found it so: as everyone sees it, or with
     this visitor's vote, or with the form they sent."""
+    # A visitor who just voted sees the count with their vote in it.
+    tally = helpful_tally(article.path) if vote or form else shared_tally(article.path)
     form = form or VoteForm(formdata=None, reason=vote.reason if vote else None)
     return Markup(
         render_template(
@@ -43,7 +45,7 @@ def feedback_box(article: Article, vote: Vote | None = None, form: VoteForm | No
             vote=vote,
             form=form,
             reasons=NO_REASONS,
-            tally=helpful_tally(article.path),
+            tally=tally,
         )
     )
 

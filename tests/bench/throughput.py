@@ -6,17 +6,21 @@ daily counters are written in batches), rate limits off as in the load test
 (tests/load/generator.py says why). The load generator's BENCH_CLIENTS clients (4 per worker)
 load one page at a time for BENCH_SECONDS (10) after a 2-second warm-up: a hello-world Flask
 app (tests/load/hello.py, same gunicorn config) as the baseline, then the article page, the
-search page and the JSON search API on the shipped content, the article page again with rate
+search page and the JSON search API on the shipped content, the article page through nginx's
+proxy_cache in front of the same server (tests/load/nginx.py), the article page again with rate
 limits on as a shop runs it (it has no limit of its own, but Flask-Limiter still sees every
 request), and the same three on a generated corpus of BENCH_ARTICLES (10,000) articles, where
 the workers' resident memory (VmRSS) is measured too. The generator runs on the same machine
 and its CPU use is shown: on a small machine it takes cores the server would otherwise use.
 """
 
+import contextlib
 import os
 import shutil
+import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -24,15 +28,19 @@ import yaml
 from tests.bench.common import print_table
 from tests.bench.search import SEED, SYNONYM_GROUPS, generate_corpus, make_queries
 from tests.load.generator import (
+    LOOPBACK,
     ROOT,
     Budget,
     Gunicorn,
     flask_command,
+    free_port,
+    listening,
     production_env,
     resident_kib,
     run_clients,
     worker_count,
 )
+from tests.load.nginx import Nginx
 from tests.load.run import ARTICLE_LINK, QUERIES
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "10"))
@@ -42,7 +50,7 @@ ARTICLES = int(os.environ.get("BENCH_ARTICLES", "10000"))
 MAX_REQUESTS = 1_000_000  # far more than SECONDS can use: the deadline ends each run
 
 
-def measure(server: Gunicorn, urls: list[str]) -> dict[str, float]:
+def measure(server: Gunicorn | Nginx, urls: list[str]) -> dict[str, float]:
     """Warm up, then GET the urls at random for SECONDS with CLIENTS clients."""
 
     def scenario(client, rng) -> None:
@@ -59,6 +67,30 @@ def measure(server: Gunicorn, urls: list[str]) -> dict[str, float]:
         "not 2xx": stats.count() - stats.count(low=200, high=299) + stats.errors(),
         "generator cpu": (time.process_time() - cpu) / stats.seconds,
     }
+
+
+@contextlib.contextmanager
+def redis_server(root: Path) -> Iterator[str]:
+    """TEST_REDIS_URL, else a Redis server of our own (Debian's redis-server) on loopback."""
+    if os.environ.get("TEST_REDIS_URL"):
+        yield os.environ["TEST_REDIS_URL"]
+        return
+    port = free_port()
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--save", "", "--appendonly", "no"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while not listening(port):
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("redis-server did not start (apt-get install redis-server)")
+            time.sleep(0.05)
+        yield f"redis://{LOOPBACK}:{port}/0"
+    finally:
+        process.terminate()
+        process.wait()
 
 
 def page_urls(server: Gunicorn, queries: list[str]) -> dict[str, list[str]]:
@@ -109,18 +141,24 @@ def run() -> None:
         with Gunicorn("tests.load.hello:create_app()", hello_env, tmp_path / "hello.log", "/") as s:
             measured.append(("hello world", "-", measure(s, ["/"])))
 
-        server, _ = app_server("shipped")
+        server, _ = app_server("shipped", TRUSTED_PROXIES="1")
         with server:
             for page, urls in page_urls(server, QUERIES).items():
                 measured.append((page, "shipped", measure(server, urls)))
             memory.append(("shipped content, after the load", memory_mb(server)))
+            # The same article pages through a shared cache (nginx's proxy_cache).
+            with Nginx(server.port, tmp_path / "nginx") as proxy:
+                urls = page_urls(server, QUERIES)["article page"]
+                measured.append(("article, via nginx", "shipped", measure(proxy, urls)))
+                cache = proxy.verdicts("GET", "/articles/")
 
-        # As a shop runs it: rate limits on (the article page has none of its own, so all
-        # the clients on one address are not refused).
-        server, _ = app_server("limits", RATELIMIT_ENABLED="1")
-        with server:
-            urls = page_urls(server, QUERIES)["article page"]
-            measured.append(("article, limits on", "shipped", measure(server, urls)))
+        # As a shop runs it: rate limits on, counted in Redis as several workers must (the
+        # article page has none of its own, so the clients on one address are not refused).
+        with redis_server(tmp_path) as redis_url:
+            server, _ = app_server("limits", RATELIMIT_ENABLED="1", RATELIMIT_STORAGE_URI=redis_url)
+            with server:
+                urls = page_urls(server, QUERIES)["article page"]
+                measured.append(("article, limits on", "shipped", measure(server, urls)))
 
         content = tmp_path / "generated"
         start = time.perf_counter()
@@ -140,7 +178,7 @@ def run() -> None:
     print_table(
         f"Throughput under gunicorn: {worker_count()} sync workers (gunicorn.conf.py), "
         f"production settings, SQLite; {CLIENTS} clients on loopback for {SECONDS:.0f} s each "
-        f"(targets: article page >= 0.75x hello world, search page >= 0.3x)",
+        f"(targets: article page >= 0.6x hello world, via nginx >= 3x, search page >= 0.3x)",
         ["page", "content", "req/s", "x hello", "p50 ms", "p99 ms", "not 2xx", "client CPU"],
         [
             [
@@ -155,6 +193,11 @@ def run() -> None:
             ]
             for page, content, m in measured
         ],
+    )
+    hits = cache.get("HIT", 0)
+    print(
+        f"\n  Article requests through nginx: {sum(cache.values())}, answered from its cache "
+        f"{hits} ({hits / max(1, sum(cache.values())):.1%}); the rest reached gunicorn"
     )
     print(
         f"\n  {ARTICLES:,} generated articles: written in {generate_s:.0f} s, "

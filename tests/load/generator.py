@@ -61,6 +61,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def listening(port: int) -> bool:
+    """Whether something accepts connections on the loopback `port`."""
+    with socket.socket() as probe:
+        return probe.connect_ex((LOOPBACK, port)) == 0
+
+
 def worker_count() -> int:
     """WEB_CONCURRENCY when set, else one worker per CPU."""
     return int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)

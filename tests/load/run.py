@@ -8,8 +8,15 @@ schema in TEST_DATABASE_URL, or in the database `.ci/postgres` made, dropped at 
 workers are WEB_CONCURRENCY or one per CPU. Prints requests/s, latency percentiles and status
 counts per route, then the writes check; exits 1 on any 5xx, unanswered request, unexpected
 4xx, or vote or return the clients saw saved that is missing, wrong or stored twice.
+
+With LOAD_VIA=nginx (`make loadtest VIA=nginx`) the customers go through nginx's proxy_cache
+in front of gunicorn (tests/load/nginx.py), and a table shows, per route, how many requests
+nginx answered from its cache and how many reached the site: article pages should mostly be
+cache hits, while votes, searches and returns must all reach the site (the writes check then
+shows none was lost to the cache).
 """
 
+import contextlib
 import json
 import os
 import re
@@ -39,11 +46,13 @@ from tests.load.generator import (
     production_env,
     run_clients,
 )
+from tests.load.nginx import Nginx
 from tests.returns_helpers import token_from
 
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "50"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
 MAX_REQUESTS = int(os.environ.get("LOAD_MAX_REQUESTS", "500000"))
+VIA_NGINX = os.environ.get("LOAD_VIA", "") == "nginx"
 ORDER_QUANTITY = 200  # units per order: enough that returns never run out in a run
 DOUBLE_CLICKS = 0.2  # share of returns confirmed with a double click (two posts at once)
 
@@ -340,6 +349,26 @@ def logged_errors(log: str) -> Counter:
     return found
 
 
+CACHE_GROUPS = [
+    ("GET", "/articles/", "GET /articles/ (article pages)"),
+    ("POST", "/articles/", "POST /articles/ (votes)"),
+    ("GET", "/search", "GET /search"),
+    ("GET", "/api/search", "GET /api/search"),
+    ("GET", "/returns/", "GET /returns/"),
+    ("POST", "/returns/", "POST /returns/"),
+]
+
+
+def cache_rows(proxy: Nginx) -> list[list[object]]:
+    """Per kind of request: how many nginx answered from its cache, how many reached the site."""
+    rows = []
+    for method, start, label in CACHE_GROUPS:
+        verdicts = proxy.verdicts(method, start)
+        cached = verdicts.get("HIT", 0) + verdicts.get("STALE", 0) + verdicts.get("UPDATING", 0)
+        rows.append([label, cached, sum(verdicts.values()) - cached])
+    return rows
+
+
 def main() -> int:
     with Schema(postgres_url()) as schema, tempfile.TemporaryDirectory(prefix="load-") as tmp:
         instance = Path(tmp) / "instance"
@@ -349,18 +378,26 @@ def main() -> int:
         orders = orders_file(Path(tmp) / "orders.json", CLIENTS * 2)
         flask_command(env, "orders", "import", str(Path(tmp) / "orders.json"))
 
-        with Gunicorn("app:create_app()", env, Path(tmp) / "gunicorn.log") as server:
+        if VIA_NGINX:
+            env["TRUSTED_PROXIES"] = "1"
+        with contextlib.ExitStack() as running:
+            server = running.enter_context(
+                Gunicorn("app:create_app()", env, Path(tmp) / "gunicorn.log")
+            )
+            proxy = running.enter_context(Nginx(server.port, Path(tmp))) if VIA_NGINX else None
             paths = ARTICLE_LINK.findall(server.get("/sitemap.xml")[1])
             customers = Customers(paths, orders, env["SECRET_KEY"])
             print(
-                f"Load test: {CLIENTS} clients for {SECONDS:.0f} s against gunicorn "
+                f"Load test: {CLIENTS} clients for {SECONDS:.0f} s against "
+                f"{'nginx (proxy_cache) in front of ' if proxy else ''}gunicorn "
                 f"({server.workers} workers, gunicorn.conf.py, FRONTDESK_ENV=production) on "
                 f"PostgreSQL; {len(paths)} articles, {len(orders)} orders",
                 flush=True,
             )
             budget = Budget(SECONDS, MAX_REQUESTS)
-            stats = run_clients(server.port, CLIENTS, budget, customers)
+            stats = run_clients((proxy or server).port, CLIENTS, budget, customers)
             errors = logged_errors(server.log.read_text(errors="replace"))
+            cache = cache_rows(proxy) if proxy else []
 
         with schema.engine.connect() as connection:
             connection.execute(sqlalchemy.text(f'SET search_path TO "{schema.name}"'))
@@ -382,6 +419,13 @@ def main() -> int:
         ["write", "seen", "stored", "lost", "duplicated", "wrong", "stored, unseen"],
         [check.row() for check in checks],
     )
+    if cache:
+        print_table(
+            "What nginx answered from its cache (target: most article pages; no vote, "
+            "search or return page)",
+            ["requests", "from the cache", "reached the site"],
+            cache,
+        )
     ledger = customers.ledger
     print(
         f"\n  returns confirmed with a double click, both posts answered: "
@@ -391,6 +435,7 @@ def main() -> int:
     print(f"  order lines with more units returned than ordered: {over}")
 
     expected_4xx = ledger.not_returnable
+    cached_writes = sum(row[1] for row in cache if not row[0].startswith("GET /articles/"))
     problems = [
         f"{stats.count(low=500)} answers were 5xx" if stats.count(low=500) else "",
         f"{stats.errors()} requests got no answer" if stats.errors() else "",
@@ -400,6 +445,9 @@ def main() -> int:
         else "",
         *(f"{check.kind}: not as the clients saw them" for check in checks if not check.ok),
         f"{over} order lines over-returned" if over else "",
+        f"{cached_writes} votes, searches or returns pages came from nginx's cache"
+        if cached_writes
+        else "",
         "no vote or return was saved: the scenario did not run"
         if not (ledger.votes and ledger.returns)
         else "",
