@@ -26,7 +26,7 @@ def shared(html: str) -> Response:
     return response.make_conditional(request)
 
 
-def personal(body: str, status: int = 200) -> Response:
+def personal(body: str | bytes, status: int = 200) -> Response:
     """A page with this visitor's own state: never kept, by a shared cache or the browser."""
     response = make_response(body, status)
     response.cache_control.private = True

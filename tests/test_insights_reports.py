@@ -1,6 +1,7 @@
 """The editors' reports computed from one known week of data: exact counts, click-through,
 Wilson bounds, grouping of differently written queries, returns by category and SKU."""
 
+import re
 from datetime import date
 
 import flask_migrate
@@ -213,9 +214,16 @@ def test_returns_report_by_category_sku_rate_deflections_and_coverage(week_app):
 
 
 def test_opening_an_article_counts_a_view_for_today(app, client):
+    """As a browser reads it: the page, then the image it loads to be counted (the page may
+    come from a shared cache, the image never does)."""
     for _ in range(2):
-        assert client.get("/articles/shipping/track-a-parcel").status_code == 200
+        page = client.get("/articles/shipping/track-a-parcel")
+        seen = re.search(r'<img class="seen" src="([^"]+)"', page.text).group(1)
+        image = client.get(seen)
+        assert (image.status_code, image.mimetype) == (200, "image/gif")
+        assert image.cache_control.no_store
     assert client.get("/articles/nope").status_code == 404
+    assert client.get("/articles/nope/seen").status_code == 404
     with app.app_context():
         rows = db.session.execute(select(ArticleViewDaily)).scalars().all()
         assert [(r.article_path, r.day, r.views) for r in rows] == [

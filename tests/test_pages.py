@@ -193,5 +193,6 @@ def test_database_down_is_a_503_page_not_a_traceback(config, tmp_path, caplog):
     assert article.status_code == 200
     assert "How do I track my parcel?" in article.get_data(as_text=True)
     assert "found this helpful" not in article.get_data(as_text=True)
+    assert client.get("/articles/shipping/track-a-parcel/seen").status_code == 200
     assert "analytics counts not written yet (1 kept)" in caplog.text
     services(app).close()

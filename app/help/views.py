@@ -1,5 +1,7 @@
 """Help center pages. Thin: look things up, call a service, render."""
 
+import base64
+
 from flask import (
     Response,
     abort,
@@ -60,9 +62,22 @@ def article(path: str):
         # An address as the file is named ("Store Support/Track-your-order"), from a link
         # made before paths were slugged: the article's own address.
         return redirect(url_for("help.article", path=article_path(path)), code=301)
-    found = _article(path)
+    return shared(article_page(library(), _article(path)))
+
+
+# A transparent 1x1 GIF: the image every article page loads to be counted as read.
+SEEN_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7")
+
+
+@bp.get("/articles/<path:path>/seen")
+def article_seen(path: str):
+    """Count a view. The article page is served from shared caches, so it counts itself
+    with this image, which is never kept (it works without JavaScript too)."""
+    _article(path)
     count_article_view(path)
-    return shared(article_page(library(), found))
+    response = personal(SEEN_GIF)
+    response.mimetype = "image/gif"
+    return response
 
 
 def _visitors_copy(found: Article, form: VoteForm | None = None, status: int = 200):

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Vote
+from app.models import ArticleViewDaily, Vote
 
 
 def test_browse_read_and_vote_no_with_a_reason(app, live_url, page):
@@ -60,3 +60,14 @@ def test_keyboard_user_can_skip_to_content_and_vote(app, live_url, page):
     expect(page.locator("#feedback")).to_contain_text("Thanks for letting us know it helped.")
     with app.app_context():
         assert db.session.execute(select(Vote.helpful)).scalar_one() is True
+
+
+def test_reading_an_article_counts_one_view(app, live_url, page):
+    """The page may come from a shared cache; the image it loads to count itself never does,
+    with or without JavaScript."""
+    page.goto(live_url + "/articles/shipping/track-a-parcel")
+    expect(page.get_by_role("heading", level=1)).to_have_text("How do I track my parcel?")
+    page.wait_for_load_state("load")
+    with app.app_context():
+        views = db.session.execute(select(ArticleViewDaily.views)).scalars().all()
+    assert views == [1]
