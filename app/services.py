@@ -24,14 +24,13 @@ from app.search import SearchEngine, update_index
 from app.search.indexer import IndexReport
 from app.search.query import Synonyms
 
-if TYPE_CHECKING:  # they use these services
+if TYPE_CHECKING:  # it uses these services
     from app.analytics.counters import Pending
-    from app.help.votes import Tally
 
 log = logging.getLogger(__name__)
 
 KEY = "frontdesk"
-TALLIES_KEPT = 4096
+PAGES_KEPT = 1024  # about 10-30 KB each
 
 
 class Services:
@@ -43,10 +42,10 @@ class Services:
         self.carrier: Carrier = LocalCarrier()
         self.payments: PaymentGateway = LocalGateway()
         self.analytics: Pending | None = None  # app.analytics.counters.register sets it
-        # "X of Y found this helpful" on the shared article page, counted at most once per
-        # article while a shared cache may keep the page anyway (see app.caching).
-        self.tallies: TTLCache[str, Tally] = TTLCache(TALLIES_KEPT, config["ARTICLE_MAX_AGE"])
-        self.tallies_lock = threading.Lock()
+        # The article pages every visitor shares, rendered at most once per ARTICLE_MAX_AGE
+        # per site address: no longer than a shared cache may keep them (see app.caching).
+        self.pages: TTLCache[tuple[str, str], str] = TTLCache(PAGES_KEPT, config["ARTICLE_MAX_AGE"])
+        self.pages_lock = threading.Lock()
         # What bringing the index up to date did when the engine was opened, if it ran.
         self.index_report: IndexReport | None = None
         self._lock = threading.RLock()

@@ -3,13 +3,13 @@ a reverse proxy or CDN may keep it: it goes out with an ETag and `Cache-Control:
 What a visitor did (their vote, the reason form after a "No") is shown on their own copy,
 the feedback page, which is never shared."""
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from markupsafe import Markup
 
 from app.content import Article, Library
 from app.help.forms import VoteForm
 from app.help.seo import article_jsonld
-from app.help.votes import helpful_tally, shared_tally
+from app.help.votes import helpful_tally
 from app.models.votes import NO_REASONS, Vote
 from app.returns.policy import Policy
 from app.search import SearchUnavailable
@@ -35,8 +35,6 @@ def related_articles(lib: Library, article: Article, limit: int = 5) -> list[Art
 def feedback_box(article: Article, vote: Vote | None = None, form: VoteForm | None = None):
     """ "Was this article helpful?", with how many found it so: as everyone sees it, or with
     this visitor's vote, or with the form they sent."""
-    # A visitor who just voted sees the count with their vote in it.
-    tally = helpful_tally(article.path) if vote or form else shared_tally(article.path)
     form = form or VoteForm(formdata=None, reason=vote.reason if vote else None)
     return Markup(
         render_template(
@@ -45,7 +43,7 @@ def feedback_box(article: Article, vote: Vote | None = None, form: VoteForm | No
             vote=vote,
             form=form,
             reasons=NO_REASONS,
-            tally=tally,
+            tally=helpful_tally(article.path),
         )
     )
 
@@ -80,3 +78,18 @@ def article_page(lib: Library, article: Article, feedback: Markup | None = None)
         feedback=feedback if feedback is not None else feedback_box(article),
         personal=feedback is not None,
     )
+
+
+def shared_page(lib: Library, article: Article) -> str:
+    """The page every visitor is sent, rendered at most once per ARTICLE_MAX_AGE for each
+    site address (its links name it): no longer than a shared cache may keep it anyway, so
+    a new vote count, an edited article or a rebuilt index shows as soon as it would there."""
+    kept, lock = services().pages, services().pages_lock
+    key = (request.host_url, article.path)
+    with lock:
+        html = kept.get(key)
+    if html is None:
+        html = article_page(lib, article)
+        with lock:
+            kept[key] = html
+    return html

@@ -18,7 +18,7 @@ from app.content import Article, Library
 from app.content.library import article_path
 from app.extensions import csrf, limiter
 from app.help import bp
-from app.help.article_page import article_page, feedback_box
+from app.help.article_page import article_page, feedback_box, shared_page
 from app.help.forms import VoteForm
 from app.help.votes import popular_articles, record_vote, visitor_vote
 from app.security import same_origin_only
@@ -62,7 +62,7 @@ def article(path: str):
         # An address as the file is named ("Store Support/Track-your-order"), from a link
         # made before paths were slugged: the article's own address.
         return redirect(url_for("help.article", path=article_path(path)), code=301)
-    return shared(article_page(library(), _article(path)))
+    return shared(shared_page(library(), _article(path)))
 
 
 # A transparent 1x1 GIF: the image every article page loads to be counted as read.

@@ -11,7 +11,6 @@ from app.content import Article, Library
 from app.extensions import db
 from app.models.types import utcnow
 from app.models.votes import Vote
-from app.services import services
 
 log = logging.getLogger(__name__)
 
@@ -43,20 +42,6 @@ def helpful_tally(article_path: str) -> Tally | None:
         db.session.rollback()
         return None
     return Tally(helpful or 0, votes)
-
-
-def shared_tally(article_path: str) -> Tally | None:
-    """The tally for the page every visitor shares: counted again once it is older than the
-    page may be kept by a shared cache (ARTICLE_MAX_AGE), not on every view."""
-    kept, lock = services().tallies, services().tallies_lock
-    with lock:
-        tally = kept.get(article_path)
-    if tally is None:
-        tally = helpful_tally(article_path)
-        if tally is not None:
-            with lock:
-                kept[article_path] = tally
-    return tally
 
 
 def record_vote(
