@@ -96,9 +96,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import content_cli, demo_cli, orders_cli, outbox_cli, users_cli
+    from app.cli import carrier_cli, content_cli, demo_cli, orders_cli, outbox_cli, users_cli
 
-    for group in (content_cli, orders_cli, demo_cli, outbox_cli, users_cli):
+    for group in (content_cli, orders_cli, demo_cli, outbox_cli, users_cli, carrier_cli):
         app.cli.add_command(group)
 
 

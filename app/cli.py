@@ -1,5 +1,5 @@
 """Flask commands, grouped by area: `flask content ...`, `flask orders ...`, `flask demo ...`,
-`flask outbox ...`."""
+`flask outbox ...`, `flask carrier ...`."""
 
 import sys
 from pathlib import Path
@@ -21,6 +21,7 @@ from app.models.types import utcnow
 from app.notifications.sending import MailConfigError, send_pending
 from app.orders import importer
 from app.returns.policy import POLICY_FILE, PolicyError, load_policy, missing_articles
+from app.returns.shipping import retry_pending
 from app.search import build_index, update_changed, update_index
 from app.services import services
 from app.staff.auth import UserError, create_user, set_password
@@ -158,6 +159,22 @@ def outbox_send(limit: int) -> None:
     except MailConfigError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Sent {report.sent}, retrying {report.retrying}, failed {report.failed}.")
+
+
+carrier_cli = AppGroup("carrier", help="Return labels bought from the carrier.")
+
+
+@carrier_cli.command("retry")
+def carrier_retry() -> None:
+    """Buy the labels the carrier could not sell when returns were approved, and ask again for
+    the postage of canceled returns' unused labels (run it every few minutes)."""
+    report = retry_pending(services().carrier)
+    for problem in report.problems:
+        click.echo(problem, err=True)
+    click.echo(
+        f"Labels bought: {len(report.labels_bought)}; unused labels refunded: "
+        f"{len(report.labels_refunded)}; still failing: {len(report.problems)}."
+    )
 
 
 users_cli = AppGroup("users", help="Staff accounts.")

@@ -17,7 +17,7 @@ from cachetools import TTLCache
 from flask import Flask, current_app
 
 from app.content import Library, load_library
-from app.returns.carrier import Carrier, LocalCarrier
+from app.returns.carrier import Carrier, make_carrier
 from app.returns.payments import LocalGateway, PaymentGateway
 from app.returns.policy import Policy, PolicyError, load_policy
 from app.search import SearchEngine, update_index
@@ -39,7 +39,8 @@ class Services:
         self.index_dir = Path(config["INDEX_DIR"])
         self.index_on_start = config["SEARCH_INDEX_ON_START"]
         self.body_cache_size = config["CONTENT_CACHE_SIZE"]
-        self.carrier: Carrier = LocalCarrier()
+        # CARRIER chooses it; the built-in one unless set (no keys, no network).
+        self.carrier: Carrier = make_carrier(config)
         self.payments: PaymentGateway = LocalGateway()
         self.analytics: Pending | None = None  # app.analytics.counters.register sets it
         # The article pages every visitor shares, rendered at most once per ARTICLE_MAX_AGE

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -52,6 +52,7 @@ class ReturnRequest(db.Model):
     photos: Mapped[list["ReturnPhoto"]] = relationship(
         back_populates="request", order_by="ReturnPhoto.id"
     )
+    shipping_label: Mapped["ShippingLabel | None"] = relationship(back_populates="request")
 
 
 class ReturnLine(db.Model):
@@ -121,3 +122,30 @@ class ReturnPhoto(db.Model):
 
     request: Mapped[ReturnRequest | None] = relationship(back_populates="photos")
     order_line: Mapped[OrderLine] = relationship()
+
+
+class ShippingLabel(db.Model):
+    """A label bought from a carrier's API (CARRIER=easypost): the file the customer prints,
+    and what became of its postage when the return was called off before the parcel was sent.
+    The built-in carrier has none: its label is drawn by app/returns/label_pdf.py."""
+
+    __tablename__ = "shipping_labels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(ForeignKey("return_requests.id"), unique=True)
+    provider: Mapped[str] = mapped_column(String(20))  # easypost
+    shipment_id: Mapped[str] = mapped_column(String(100), unique=True)  # the provider's
+    service: Mapped[str] = mapped_column(String(60), default="")  # e.g. GroundAdvantage
+    # The file as the carrier made it, kept so the customer's link works for as long as the
+    # return does; when it could not be fetched, `label_url` is where the carrier keeps it.
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    content_type: Mapped[str] = mapped_column(String(40), default="application/pdf")
+    label_url: Mapped[str | None] = mapped_column(String(1000))
+    # Unused postage asked back from the carrier: requested (to ask) | submitted | refunded
+    # | rejected | failed (asking again later: `flask carrier retry`).
+    refund_status: Mapped[str | None] = mapped_column(String(20), index=True)
+    refund_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    request: Mapped[ReturnRequest] = relationship(back_populates="shipping_label")

@@ -280,16 +280,18 @@ def _draw_slip(c: Canvas, label: LabelData) -> None:
         c.showPage()
 
 
-def render(label: LabelData) -> bytes:
-    """The label as a 4x6 inch PDF: the label, then the packing slip."""
+def render(label: LabelData, with_label: bool = True) -> bytes:
+    """The label as a 4x6 inch PDF: the label, then the packing slip (the slip alone without
+    `with_label`, when the carrier made the label)."""
     buffer = BytesIO()
     c = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
-    c.setTitle(f"Return label {label.rma_number}")
+    c.setTitle(f"{'Return label' if with_label else 'Packing slip'} {label.rma_number}")
     c.setSubject(f"Prepaid return, tracking number {label.tracking_number}")
     c.setAuthor(label.carrier)
     c.setCreator("Frontdesk")
-    _draw_label(c, label)
-    c.showPage()
+    if with_label:
+        _draw_label(c, label)
+        c.showPage()
     _draw_slip(c, label)
     c.save()
     return buffer.getvalue()

@@ -52,6 +52,13 @@ def render_label(label: LabelData) -> bytes:
     return label_pdf.render(label)
 
 
+def render_packing_slip(label: LabelData) -> bytes:
+    """The packing slip alone, on 4x6 inch pages: for a label the carrier made."""
+    from app.returns import label_pdf  # reportlab, on first use (see above)
+
+    return label_pdf.render(label, with_label=False)
+
+
 def render_qr_svg(payload: str) -> str:
     """A label's QR code (`qr_payload`, what drop-off points scan) as an SVG image, white
     behind."""

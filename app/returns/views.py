@@ -21,7 +21,7 @@ from app.models.orders import Order
 from app.models.returns import ReturnRequest
 from app.returns import lookups, states
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
-from app.returns.labels import render_label, render_qr_svg
+from app.returns.labels import render_label, render_packing_slip, render_qr_svg
 from app.returns.pages import (
     deflection_offers,
     fee_notes,
@@ -47,6 +47,7 @@ from app.returns.service import (
     read_selection,
     record_deflection,
 )
+from app.returns.shipping import refund_unused_label
 from app.returns.workflow import status_token
 from app.services import services
 from app.signing import unsign
@@ -322,9 +323,11 @@ def cancel(token: str):
             return render_template("returns/cancel.html", ret=found, token=token, form=form)
         try:
             cancel_by_customer(found)
-            return redirect(url_for("returns.status", token=token), code=303)
         except states.TransitionError:
             pass  # the carrier scanned it a moment ago
+        else:
+            refund_unused_label(found, services().carrier)  # a failure is retried later
+            return redirect(url_for("returns.status", token=token), code=303)
     message = "This return can't be canceled any more: the carrier has it, or it has ended."
     return render_template("returns/not_returnable.html", message=message, token=token), 409
 
@@ -339,12 +342,32 @@ def _labelled(token: str) -> ReturnRequest:
 
 @bp.get("/<token>/label.pdf")
 def label(token: str):
+    """The carrier's own label when it made one (kept when bought), else the site's."""
     found = _labelled(token)
+    bought = found.shipping_label
+    if bought is not None and bought.content:
+        return _pdf(bought.content, f"{found.rma_number}-label.pdf", bought.content_type)
+    if bought is not None:
+        if not bought.label_url:
+            abort(503, "Your label can't be fetched right now. Please try again later.")
+        return redirect(bought.label_url)  # the carrier's copy, which could not be kept
     pdf = render_label(label_data(found, current_app.config, policy()))
+    return _pdf(pdf, f"{found.rma_number}-label.pdf")
+
+
+@bp.get("/<token>/packing-slip.pdf")
+def packing_slip(token: str):
+    """The packing slip alone, to go with a label the carrier made."""
+    found = _labelled(token)
+    pdf = render_packing_slip(label_data(found, current_app.config, policy()))
+    return _pdf(pdf, f"{found.rma_number}-packing-slip.pdf")
+
+
+def _pdf(content: bytes, file_name: str, mimetype: str = "application/pdf"):
     return current_app.response_class(
-        pdf,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="{found.rma_number}-label.pdf"'},
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'inline; filename="{file_name}"'},
     )
 
 

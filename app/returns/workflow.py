@@ -38,6 +38,7 @@ def move(ret: ReturnRequest, action: str, actor: str, note: str | None = None) -
     links = {
         "status_url": absolute_url("returns.status", token=token),
         "label_url": absolute_url("returns.label", token=token),
+        "packing_slip_url": absolute_url("returns.packing_slip", token=token),
     }
     notify_customer(ret, ret.status, links, note)
     return event

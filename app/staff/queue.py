@@ -25,6 +25,12 @@ LABELS: dict[str, Mapping[str, str]] = {
     "return_method": RETURN_METHODS,
     "refund_method": {code: words.removeprefix("your ") for code, words in REFUND_METHODS.items()},
     "refund_status": {"pending": "Pending", "succeeded": "Paid", "failed": "Failed"},
+    "label_refund": {
+        "submitted": "Postage refund asked for",
+        "refunded": "Postage refunded",
+        "rejected": "Postage refund refused by the carrier",
+        "failed": "Postage refund not asked yet (tried again by flask carrier retry)",
+    },
     "inspection": {"accepted": "Accepted", "rejected": "Not accepted"},
     "role": {"admin": "Admin", "agent": "Agent", "editor": "Editor"},
 }

@@ -23,6 +23,7 @@ from app.returns.refunds import (
     refundable,
     retry_refund,
 )
+from app.returns.shipping import buy_missing_label, issue_label, refund_unused_label
 from app.returns.workflow import move, status_token
 from app.services import services
 from app.staff import bp
@@ -179,16 +180,33 @@ def transition(rma: str, action: str):
     if not form.validate_on_submit():
         return _detail(ret, 400, {"form": "; ".join(e for es in form.errors.values() for e in es)})
     actor = current_user.label
+    problem = None
     try:
         move(ret, action, actor=actor, note=form.note.data or None)
         if action == "approve":
-            shipment = services().carrier.create_shipment(ret.rma_number)
-            ret.carrier, ret.tracking_number = shipment.carrier, shipment.tracking_number
-            move(ret, "issue_label", actor="system")
+            problem = issue_label(ret, services().carrier)
     except states.TransitionError as refused:
         return _refused(ret, str(refused))
     db.session.commit()
     flash(f"Return {ret.rma_number}: {states.CUSTOMER_LABELS[ret.status].lower()}.")
+    if problem:
+        flash(f"The label could not be bought: {problem} Try again with “Buy the label”.")
+    return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
+
+
+@bp.post("/returns/<rma>/label")
+@role_required(*AGENTS)
+def buy_label(rma: str):
+    """Buy the label of an approved return the carrier could not sell one to before."""
+    ret = _return(rma)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if ret.status != states.APPROVED:
+        return _refused(ret, "Only an approved return waiting for its label needs one bought.")
+    problem = buy_missing_label(ret, services().carrier, current_user.label)
+    if problem:
+        return _detail(ret, 502, {"form": f"The label could not be bought: {problem}"})
+    flash(f"Return {ret.rma_number}: label bought ({ret.carrier} {ret.tracking_number}).")
     return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
 
 
@@ -232,6 +250,9 @@ def cancel(rma: str):
         return _refused(ret, str(refused))
     db.session.commit()
     flash(f"Return {ret.rma_number}: canceled.")
+    postage = refund_unused_label(ret, services().carrier)
+    if postage is not None and postage.status == "failed":
+        flash(f"The label's postage could not be asked back yet: {postage.note}")
     return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
 
 

@@ -115,7 +115,12 @@ def _apply(ret: ReturnRequest, event: Event) -> Outcome:
 def process(payload: object) -> Outcome:
     """Record the event once and apply it to its return, in one committed transaction.
     Raises InvalidEvent for a payload with a field missing or wrong."""
-    event = parse(payload)
+    return record(parse(payload))
+
+
+def record(event: Event) -> Outcome:
+    """Record a checked event once (our own format's, or another carrier's translated to it:
+    app/webhooks/easypost.py) and apply it to its return, in one committed transaction."""
     if _seen(event.id):
         return Outcome.DUPLICATE
     ret = db.session.execute(
