@@ -130,13 +130,15 @@ def from_env(instance_path: str) -> dict:
         # The carrier signs its tracking webhooks with this secret (HMAC-SHA256).
         "CARRIER_WEBHOOK_SECRET": _secret(env, "CARRIER_WEBHOOK_SECRET", DEV_CARRIER_SECRET, name),
         "CARRIER_WEBHOOK_TOLERANCE": int(env.get("CARRIER_WEBHOOK_TOLERANCE", "300")),
-        # Who sells return labels: the built-in carrier unless set (no keys, no network);
-        # "easypost" buys real ones (README: "Carrier and payments").
+        # Who sells return labels and pays refunds: the built-in ones unless set (no keys, no
+        # network); "easypost" and "stripe" are the real ones (README: "Carrier and payments").
         "CARRIER": env.get("CARRIER", "local"),
         "EASYPOST_API_KEY": env.get("EASYPOST_API_KEY", ""),
         "EASYPOST_WEBHOOK_SECRET": env.get("EASYPOST_WEBHOOK_SECRET", ""),
         "RETURN_PARCEL_WEIGHT_OZ": float(env.get("RETURN_PARCEL_WEIGHT_OZ", "32")),
-        # Seconds to wait for the carrier's answer, and tries after the first.
+        "PAYMENTS": env.get("PAYMENTS", "local"),
+        "STRIPE_API_KEY": env.get("STRIPE_API_KEY", ""),
+        # Seconds to wait for the carrier's or Stripe's answer, and tries after the first.
         "PROVIDER_TIMEOUT": int(env.get("PROVIDER_TIMEOUT", "20")),
         "PROVIDER_RETRIES": int(env.get("PROVIDER_RETRIES", "2")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),

@@ -18,7 +18,7 @@ from flask import Flask, current_app
 
 from app.content import Library, load_library
 from app.returns.carrier import Carrier, make_carrier
-from app.returns.payments import LocalGateway, PaymentGateway
+from app.returns.payments import PaymentGateway, make_gateway
 from app.returns.policy import Policy, PolicyError, load_policy
 from app.search import SearchEngine, update_index
 from app.search.indexer import IndexReport
@@ -39,9 +39,9 @@ class Services:
         self.index_dir = Path(config["INDEX_DIR"])
         self.index_on_start = config["SEARCH_INDEX_ON_START"]
         self.body_cache_size = config["CONTENT_CACHE_SIZE"]
-        # CARRIER chooses it; the built-in one unless set (no keys, no network).
+        # CARRIER and PAYMENTS choose them; the built-in ones unless set (no keys, no network).
         self.carrier: Carrier = make_carrier(config)
-        self.payments: PaymentGateway = LocalGateway()
+        self.payments: PaymentGateway = make_gateway(config)
         self.analytics: Pending | None = None  # app.analytics.counters.register sets it
         # The article pages every visitor shares, rendered at most once per ARTICLE_MAX_AGE
         # per site address: no longer than a shared cache may keep them (see app.caching).

@@ -302,7 +302,7 @@ def test_partial_refunds_before_receipt_with_notes_and_limits(app):
 class RefusingGateway:
     """A payment gateway that declines every refund."""
 
-    def refund(self, amount_cents, method, idempotency_key):
+    def refund(self, request):
         return GatewayResult(False, error="card issuer unavailable")
 
 

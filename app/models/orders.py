@@ -33,6 +33,9 @@ class Order(db.Model):
     country: Mapped[str] = mapped_column(String(2), default="US")
     currency: Mapped[str] = mapped_column(String(3), default="USD")
     payment_method: Mapped[str] = mapped_column(String(20), default="card")
+    # The payment provider's id of what the customer paid (a Stripe PaymentIntent, pi_...),
+    # which refunds go back through with PAYMENTS=stripe.
+    payment_reference: Mapped[str | None] = mapped_column(String(255))
     placed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped at the start of every return transaction: a write that serialises concurrent

@@ -25,6 +25,9 @@ class Refund(db.Model):
     note: Mapped[str | None] = mapped_column(Text)
     actor: Mapped[str] = mapped_column(String(100))
     failure: Mapped[str | None] = mapped_column(Text)
+    # Times the payment gateway was asked to pay it: a retry after a refusal is a new request
+    # to the provider (app.returns.payments.RefundRequest.attempt).
+    attempts: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.returns import states
-from app.returns.payments import PaymentGateway
+from app.returns.payments import PaymentGateway, RefundRequest
 from app.returns.policy import ChosenLine, Policy, estimate
 from app.returns.workflow import lock_returns, move
 from app.templating import money
@@ -172,6 +172,7 @@ def retry_refund(
         left = money(available.remaining_cents, ret.order.currency)
         raise RefundError(f"That refund is more than the {left} still refundable.")
     refund.status = "pending"
+    refund.attempts += 1
     try:
         _count(ret, refund.amount_cents, limit=available.total_cents)
         db.session.commit()
@@ -190,7 +191,16 @@ def _lock(ret: ReturnRequest) -> None:
 
 
 def _pay(ret: ReturnRequest, refund: Refund, gateway: PaymentGateway, actor: str) -> Refund:
-    result = gateway.refund(refund.amount_cents, refund.method, refund.idempotency_key)
+    result = gateway.refund(
+        RefundRequest(
+            amount_cents=refund.amount_cents,
+            method=refund.method,
+            idempotency_key=refund.idempotency_key,
+            currency=ret.order.currency,
+            payment_reference=ret.order.payment_reference,
+            attempt=refund.attempts,
+        )
+    )
     if not result.succeeded:
         refund.status, refund.failure = "failed", result.error or "the payment gateway refused"
         _count(ret, -refund.amount_cents)
