@@ -27,11 +27,20 @@ def app(demo_app):
     return demo_app
 
 
-@pytest.fixture
-def page(browser):
-    """JavaScript on, and the site's Content-Security-Policy (script-src 'self') bypassed so
-    axe can be added to the page as an inline script. This context is for axe only."""
-    context = browser.new_context(bypass_csp=True)
+SCREENS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
+
+
+@pytest.fixture(params=list(SCREENS))
+def page(request, browser):
+    """A desktop and a phone screen, JavaScript on, and the site's Content-Security-Policy
+    (script-src 'self') bypassed so axe can be added to the page as an inline script. This
+    context is for axe only."""
+    context = browser.new_context(
+        bypass_csp=True,
+        viewport=SCREENS[request.param],
+        is_mobile=request.param == "phone",
+        has_touch=request.param == "phone",
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page
