@@ -2,11 +2,13 @@
 loopback), paid once per refund whatever is lost or repeated on the way, and every failure a
 "failed" refund staff can read and retry."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Refund, ReturnRequest
+from app.models import Order, Refund, ReturnRequest
 from app.returns.payments import LocalGateway, RefundRequest, make_gateway
 from app.returns.stripe_payments import StripeGateway, stripe_amount, stripe_key
 from tests.fake_stripe import error_body, stripe_api, stripe_settings  # noqa: F401
@@ -101,6 +103,38 @@ def test_a_refund_stripe_refuses_fails_with_its_reason_and_a_retry_is_a_new_requ
     assert stripe_api.keys[-1] == "frontdesk-refund-refund-key-1-attempt-2"
     assert [r["amount"] for r in stripe_api.refunds] == [3900]
     assert refunded_cents(app) == 3900
+
+
+def test_an_imported_orders_payment_reference_is_what_gets_refunded(
+    app,
+    stripe_api,  # noqa: F811
+    tmp_path,
+):
+    payment = stripe_api.paid(7800)
+    delivered = (datetime.now(UTC) - timedelta(days=5)).date().isoformat()
+    export = tmp_path / "orders.csv"
+    export.write_text(
+        "order_number,email,customer_name,address_line1,city,region,postal_code,country,"
+        "currency,payment_method,placed_at,delivered_at,payment_reference,sku,name,category,"
+        "quantity,unit_price\n"
+        f"JP-10001,ana@example.com,Ana Silva,12 Elm Street,Portland,OR,97201,US,USD,card,"
+        f"{delivered},{delivered},{payment},TEE-LIN-M,Linen tee,tops,2,39.00\n",
+        encoding="utf-8",
+    )
+    imported = app.test_cli_runner().invoke(args=["orders", "import", str(export)])
+    assert imported.exit_code == 0, imported.output
+    with app.app_context():
+        order = db.session.execute(select(Order)).scalar_one()
+        assert order.payment_reference == payment
+        tee = order.lines[0].id
+    customer = app.test_client()
+    look_up(customer)
+    choose(customer, **{f"qty-{tee}": "1", f"reason-{tee}": "damaged"})
+    confirm(customer)
+    with app.app_context():
+        rma = db.session.execute(select(ReturnRequest.rma_number)).scalar_one()
+    refund_lost_parcel(signed_in(app, "agent"), rma)
+    assert [(r["payment_intent"], r["amount"]) for r in stripe_api.refunds] == [(payment, 3900)]
 
 
 def test_a_decline_is_a_failed_refund_in_words(app, stripe_api):  # noqa: F811

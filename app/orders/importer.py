@@ -77,6 +77,7 @@ class OrderRecord:
     payment_method: str
     placed_at: datetime
     delivered_at: datetime | None
+    payment_reference: str | None
     lines: list[LineRecord]
 
 
@@ -156,6 +157,12 @@ def _payment_method(name: str, value) -> str:
     return value
 
 
+def _payment_reference(name: str, value) -> str | None:
+    """The payment provider's id of the payment (a Stripe PaymentIntent, pi_...), which
+    refunds go back through with PAYMENTS=stripe; blank: none."""
+    return _text(name, value) or None
+
+
 def _timestamp(name: str, value) -> datetime | None:
     """An ISO date (midnight UTC) or datetime (UTC when it has no offset), in UTC."""
     if value == "":
@@ -222,6 +229,7 @@ ORDER_FIELDS = {
     "payment_method": ("payment_method", _payment_method, True),
     "placed_at": ("placed_at", _timestamp, True),
     "delivered_at": ("delivered_at", _timestamp, False),
+    "payment_reference": ("payment_reference", _payment_reference, False),
 }
 LINE_FIELDS = {
     "sku": ("sku", _text, True),
