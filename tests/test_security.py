@@ -212,6 +212,7 @@ def test_the_views_with_a_rate_limit(app):
         "returns.find",
         "staff.sign_in",
         "webhooks.carrier",
+        "webhooks.easypost_events",
     }
 
 
@@ -270,6 +271,7 @@ def test_gunicorn_refuses_several_workers_counting_on_their_own(tmp_path):
 NO_TOKEN = {
     "help.vote": "refused when another site sends it (Sec-Fetch-Site, Origin)",
     "webhooks.carrier": "signed by the carrier",
+    "webhooks.easypost_events": "signed by EasyPost",
 }
 
 
