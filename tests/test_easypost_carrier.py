@@ -7,7 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
 from app.extensions import db
-from app.models import ReturnRequest
+from app.models import OutboxMessage, ReturnRequest
 from app.models.returns import ShippingLabel
 from app.returns.carrier import LabelRequest, LocalCarrier, PostalAddress, make_carrier
 from app.returns.easypost_carrier import EasyPostCarrier, warehouse_address
@@ -80,6 +80,10 @@ def test_the_customer_prints_easypost_label_bought_from_their_address_to_the_war
     assert slip.data != LABEL_PDF
     kept = the_label(app)
     assert (kept.shipment_id, kept.content, kept.refund_status) == (shipment_id, LABEL_PDF, None)
+    with app.app_context():
+        [email] = db.session.execute(select(OutboxMessage.body)).scalars()
+    assert "attach it to the parcel and hand it to USPS:" in email
+    assert f"{status_url}/label.pdf" in email and f"{status_url}/packing-slip.pdf" in email
 
 
 def test_a_label_easypost_will_not_sell_leaves_the_return_approved_until_staff_buy_it(
