@@ -1,5 +1,7 @@
 """Extension objects, created unbound here and bound to an app in create_app."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -7,7 +9,9 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import ConnectionPoolEntry
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -23,13 +27,24 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class: db.Model, which Flask-SQLAlchemy builds from Base (its metadata and
+# registry). mypy can't take an attribute as a base class (python/mypy#8603), so to mypy the
+# models derive from Base itself, and their Mapped[...] columns type-check.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
+
 migrate = Migrate()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 login_manager = LoginManager()
 
 
-def sqlite_pragmas(dbapi_connection, _connection_record) -> None:
+def sqlite_pragmas(
+    dbapi_connection: DBAPIConnection, _connection_record: ConnectionPoolEntry
+) -> None:
     """SQLite: a write-ahead log, so readers never wait for the writer and a commit needs no
     fsync (durable once checkpointed; a crash never corrupts the file). Every page that
     counts something (views, searches) commits, so this keeps those pages fast."""

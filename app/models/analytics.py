@@ -6,11 +6,11 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import UTCDateTime, utcnow
 
 
-class SearchEvent(db.Model):
+class SearchEvent(Model):
     __tablename__ = "search_events"
     __table_args__ = (
         Index("ix_search_events_normalized_created", "query_normalized", "created_at"),
@@ -27,7 +27,7 @@ class SearchEvent(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
-class SearchClick(db.Model):
+class SearchClick(Model):
     __tablename__ = "search_clicks"
     # Clicks per article in a date range, read from the index alone.
     __table_args__ = (Index("ix_search_clicks_created", "created_at", "article_path"),)
@@ -39,7 +39,7 @@ class SearchClick(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class SearchDaily(db.Model):
+class SearchDaily(Model):
     """Searches per UTC day and normalized query, kept up to date as searches and clicks are
     recorded, so reports over a million searches add up thousands of rows, not millions.
     Derived data: app.analytics.rollup.rebuild_search_daily recomputes it from the events.
@@ -63,7 +63,7 @@ class SearchDaily(db.Model):
     last_zero_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SearchDayTotal(db.Model):
+class SearchDayTotal(Model):
     """All searches of a UTC day (the per-day chart), kept beside SearchDaily."""
 
     __tablename__ = "search_day_totals"
@@ -74,7 +74,7 @@ class SearchDayTotal(db.Model):
     clicked_searches: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class ArticleViewDaily(db.Model):
+class ArticleViewDaily(Model):
     """Article page views per UTC day."""
 
     __tablename__ = "article_views_daily"

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import UTCDateTime, utcnow
 
 GAP_KINDS = ("query", "no_click", "article", "return_reason")
@@ -14,7 +14,7 @@ GAP_STATUSES = ("open", "planned", "done", "dismissed")
 SUGGESTION_STATUSES = ("open", "accepted", "dismissed")
 
 
-class ContentGap(db.Model):
+class ContentGap(Model):
     """What an editor decided about one gap. The gap itself (its numbers) is computed from the
     data; a row exists once someone changes its status or writes a note."""
 
@@ -35,7 +35,7 @@ class ContentGap(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class SynonymSuggestion(db.Model):
+class SynonymSuggestion(Model):
     """A search that found nothing, followed in the same visit by one that found articles."""
 
     __tablename__ = "synonym_suggestions"

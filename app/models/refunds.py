@@ -5,12 +5,12 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.returns import ReturnRequest
 from app.models.types import UTCDateTime, utcnow
 
 
-class Refund(db.Model):
+class Refund(Model):
     """One payment back to the customer; a return may have several (partial refunds)."""
 
     __tablename__ = "refunds"
@@ -34,7 +34,7 @@ class Refund(db.Model):
     request: Mapped[ReturnRequest] = relationship(back_populates="refunds")
 
 
-class CarrierEvent(db.Model):
+class CarrierEvent(Model):
     """A tracking event from the carrier's webhook, kept so each is processed once."""
 
     __tablename__ = "carrier_events"
@@ -48,7 +48,7 @@ class CarrierEvent(db.Model):
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     """An email to a customer, written in the same transaction as what it announces and sent
     later by `flask outbox send`, so a failing mail server never blocks or loses anything."""
 

@@ -1,16 +1,20 @@
 """Return requests, their lines, their customer-visible timeline, and deflections."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.orders import Order, OrderLine
 from app.models.types import UTCDateTime, utcnow
 
+if TYPE_CHECKING:  # it imports this module; SQLAlchemy finds "Refund" in its registry
+    from app.models.refunds import Refund
 
-class ReturnRequest(db.Model):
+
+class ReturnRequest(Model):
     __tablename__ = "return_requests"
     # Overpaying is impossible even for a code path that forgets the order's lock: every
     # refund adds to refunded_cents in the database, within the limit its transaction set.
@@ -46,16 +50,14 @@ class ReturnRequest(db.Model):
     events: Mapped[list["ReturnEvent"]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="ReturnEvent.id"
     )
-    refunds: Mapped[list["Refund"]] = relationship(  # noqa: F821 (app.models.refunds)
-        back_populates="request", order_by="Refund.id"
-    )
+    refunds: Mapped[list["Refund"]] = relationship(back_populates="request", order_by="Refund.id")
     photos: Mapped[list["ReturnPhoto"]] = relationship(
         back_populates="request", order_by="ReturnPhoto.id"
     )
     shipping_label: Mapped["ShippingLabel | None"] = relationship(back_populates="request")
 
 
-class ReturnLine(db.Model):
+class ReturnLine(Model):
     __tablename__ = "return_lines"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -75,7 +77,7 @@ class ReturnLine(db.Model):
     order_line: Mapped[OrderLine] = relationship()
 
 
-class ReturnEvent(db.Model):
+class ReturnEvent(Model):
     """The append-only timeline of a return; customers see it on the status page."""
 
     __tablename__ = "return_events"
@@ -90,7 +92,7 @@ class ReturnEvent(db.Model):
     request: Mapped[ReturnRequest] = relationship(back_populates="events")
 
 
-class Deflection(db.Model):
+class Deflection(Model):
     """A help article shown before a return, and whether it solved the problem."""
 
     __tablename__ = "deflections"
@@ -104,7 +106,7 @@ class Deflection(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ReturnPhoto(db.Model):
+class ReturnPhoto(Model):
     """A photo the customer attached to an item (damage, defects), kept under
     RETURN_PHOTOS_DIR as `file_name`. It belongs to the customer's draft (`draft_key`) until
     the return is confirmed, then to the return; only staff see it."""
@@ -124,7 +126,7 @@ class ReturnPhoto(db.Model):
     order_line: Mapped[OrderLine] = relationship()
 
 
-class ShippingLabel(db.Model):
+class ShippingLabel(Model):
     """A label bought from a carrier's API (CARRIER=easypost): the file the customer prints,
     and what became of its postage when the return was called off before the parcel was sent.
     The built-in carrier has none: its label is drawn by app/returns/label_pdf.py."""

@@ -6,13 +6,13 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.models.types import UTCDateTime, utcnow
 
 ROLES = ("admin", "agent", "editor")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +32,7 @@ class User(UserMixin, db.Model):
         return self.name or self.email
 
 
-class StaffSession(db.Model):
+class StaffSession(Model):
     """One signed-in browser. Its cookie carries a random token, stored here only as a hash;
     signing out revokes the row, so a copy of the cookie stops working at once."""
 
@@ -45,7 +45,7 @@ class StaffSession(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     """Wrong passwords for one account from one client address. After a few, that client
     waits before trying again, longer each time; the account's owner, elsewhere, never does."""
 
