@@ -9,25 +9,30 @@ import threading
 import time
 import weakref
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 from whoosh import classify
 from whoosh import index as whoosh_index
+from whoosh.automata.fsa import DFA
 from whoosh.codec.base import Automata
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
 
 from app.content import Library
 from app.search import vocabulary
 from app.search.indexer import CURRENT, current_generation
+from app.search.nearby import near_words
 from app.search.query import Synonyms, plan
 from app.search.schema import FIELD_WEIGHTS
 from app.search.snippets import snippet as make_snippet
 
 if TYPE_CHECKING:
-    from app.search.ranking import PostingCache
+    from app.search.ranking import Mask, PostingCache
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +41,9 @@ RECENT_ANSWERS = 256  # searches answered from memory per open index view
 SIMILAR_TERMS = 5  # key terms of an article that "more like this" looks for
 TERM_FREQUENCIES = 20_000  # words' collection frequencies remembered per view (~4 MB at most)
 RACY_NS = 2_000_000_000  # a folder changed this recently is also asked whether it changed again
+
+# A search as asked: (text, category, kind, page, per page).
+AnswerKey = tuple[str, str | None, str | None, int, int]
 
 
 class SearchUnavailable(RuntimeError):
@@ -66,17 +74,18 @@ class SearchResults:
 
 
 @lru_cache(maxsize=64)
-def _levenshtein_dfa(word: str, distance: int):
+def _levenshtein_dfa(word: str, distance: int) -> DFA:
     """Building the automaton is the costly part of typo matching, and popular misspellings
     repeat; an automaton takes 50-200 KB, so only the latest few are kept."""
-    return Automata.levenshtein_dfa(word, distance, prefix=1)
+    automaton: DFA = Automata.levenshtein_dfa(word, distance, prefix=1)
+    return automaton
 
 
 class IndexView:
     """What one open searcher knows, kept beside it: the vocabulary's words with the number
     of articles holding each (for typo matching and "did you mean") and the ranker's arrays."""
 
-    def __init__(self, generation: Path, searcher, cache: "PostingCache"):
+    def __init__(self, generation: Path, searcher: Searcher, cache: "PostingCache") -> None:
         from app.search.ranking import Ranker  # see SearchEngine.__init__
 
         self.generation = generation
@@ -97,17 +106,18 @@ class IndexView:
                 leaf.stored_fields(0)
         # Recent answers: customers ask the same few questions all day. Kept with this view,
         # so any change to the index (a new view) starts afresh.
-        self.answers: OrderedDict[tuple, SearchResults] = OrderedDict()
-        reader_of = searcher.reader
+        self.answers: OrderedDict[AnswerKey, SearchResults] = OrderedDict()
+        reader_of: Callable[[], IndexReader] = searcher.reader
 
         @lru_cache(maxsize=TERM_FREQUENCIES)
         def stem_frequency(stem: str) -> int:
             """Articles holding the stem in the ranked field that has it most."""
-            return max(reader_of().doc_frequency(name, stem) for name in FIELD_WEIGHTS)
+            counts: list[int] = [reader_of().doc_frequency(name, stem) for name in FIELD_WEIGHTS]
+            return max(counts)
 
         self._stem_frequency = stem_frequency
 
-    def remember(self, key: tuple, results: "SearchResults") -> None:
+    def remember(self, key: AnswerKey, results: "SearchResults") -> None:
         self.answers[key] = results
         while len(self.answers) > RECENT_ANSWERS:
             self.answers.popitem(last=False)
@@ -136,15 +146,19 @@ class IndexView:
             wanted = automaton.next_valid_string(term)
         return found
 
-    def stored(self, docnum: int) -> dict:
-        return self.searcher.stored_fields(docnum)
+    def stored(self, docnum: int) -> dict[str, str]:
+        """A document's stored fields (app.search.schema.document): all text."""
+        # Whoosh copies the reader's stored_fields onto the searcher, out of a type checker's sight.
+        fields: dict[str, str] = self.searcher.reader().stored_fields(docnum)
+        return fields
 
     def key_terms(self, fieldname: str, text: str, number: int) -> list[tuple[str, float]]:
         """Whoosh's `key_terms_from_text` (the Bo1 model), reading each word's collection
         frequency through `term_stats`."""
         expander = classify.Expander(self.term_stats, fieldname)
         expander.add_text(text)
-        return expander.expanded_terms(number)
+        terms: list[tuple[str, float]] = expander.expanded_terms(number)
+        return terms
 
 
 class TermStats:
@@ -153,20 +167,21 @@ class TermStats:
     TERM_FREQUENCIES): it asks for every distinct word of an article, twice, and most words
     come up again in the next article."""
 
-    def __init__(self, reader, capacity: int = TERM_FREQUENCIES):
+    def __init__(self, reader: IndexReader, capacity: int = TERM_FREQUENCIES) -> None:
         self._reader = reader
 
         @lru_cache(maxsize=capacity)
         def frequency(fieldname: str, term: bytes) -> float:
             """0 for a word no article has (any word it has occurs at least once)."""
-            return reader.frequency(fieldname, term) if (fieldname, term) in reader else 0
+            found: float = reader.frequency(fieldname, term) if (fieldname, term) in reader else 0
+            return found
 
         self.frequency = frequency
 
     def __contains__(self, key: tuple[str, bytes]) -> bool:
         return self.frequency(*key) > 0
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:  # the rest of Whoosh's (unannotated) reader
         return getattr(self._reader, name)
 
 
@@ -192,7 +207,7 @@ class SearchEngine:
     (a lock lets one search at a time use it), checked against the index's files with two
     `stat` calls per search and reopened only when a rebuild or an update has landed."""
 
-    def __init__(self, index_dir: str | Path, library: Library, synonyms: Synonyms):
+    def __init__(self, index_dir: str | Path, library: Library, synonyms: Synonyms) -> None:
         self.index_dir = Path(index_dir)
         self.library = library
         self.synonyms = synonyms
@@ -218,6 +233,7 @@ class SearchEngine:
             raise SearchUnavailable("the search index has not been built") from None
         current = (info.st_ino, info.st_mtime_ns, info.st_size)
         view = self._open
+        generation: Path | None
         if view is not None and self._stamp is not None and self._stamp.current == current:
             generation = view.generation
         else:
@@ -284,11 +300,13 @@ class SearchEngine:
         with self._lock:
             return self._search_attempts(text, category, kind, page, per_page)
 
-    def _search_attempts(self, text, category, kind, page, per_page) -> SearchResults:
+    def _search_attempts(
+        self, text: str, category: str | None, kind: str | None, page: int, per_page: int
+    ) -> SearchResults:
         for attempt in range(ATTEMPTS):
             try:
                 view = self._view()
-                key = (text, category, kind, max(1, page), per_page)
+                key: AnswerKey = (text, category, kind, max(1, page), per_page)
                 if key in view.answers:
                     view.answers.move_to_end(key)
                     return view.answers[key]
@@ -307,7 +325,14 @@ class SearchEngine:
                 raise SearchUnavailable("the search index cannot be read") from error
         raise AssertionError("unreachable")
 
-    def _search(self, view: IndexView, results, category, kind, per_page) -> SearchResults:
+    def _search(
+        self,
+        view: IndexView,
+        results: SearchResults,
+        category: str | None,
+        kind: str | None,
+        per_page: int,
+    ) -> SearchResults:
         query_plan = plan(results.query, view, self.synonyms)
         results.suggestion = query_plan.corrected
         if not query_plan.slots:
@@ -317,7 +342,7 @@ class SearchEngine:
         results.partial = ranked.partial
         # Facet counts stay those of the whole query; hits and total honour the filters.
         results.facets = ranker.facet_counts(ranked.mask)
-        chosen = None
+        chosen: Mask | None = None
         for fieldname, value in (("category", category), ("type", kind)):
             if value:
                 wanted_value = ranker.matching(fieldname, value)
@@ -371,3 +396,11 @@ class SearchEngine:
             _, docnums = ranked.top(limit)
             self._similar[path] = [view.stored(docnum)["path"] for docnum in docnums]
         return self._similar[path][:limit]
+
+    def nearby(self, text: str, per_page: int = 5) -> SearchResults | None:
+        """For a search that found nothing: what the known words alike the query's own find
+        (see app.search.nearby), or None when the index has none alike them."""
+        with self._lock:
+            view = self._view()
+            near = near_words(text, view.ordered_words, view.words, self.synonyms)
+            return self.search(" ".join(near), per_page=per_page) if near else None

@@ -24,13 +24,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, NamedTuple
 
 from whoosh import index as whoosh_index
+from whoosh.codec.base import PerDocumentReader, Segment
 from whoosh.codec.whoosh3 import W3Codec
+from whoosh.index import Index
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
-from app.content import Library
+from app.content import Article, Library
 from app.content.frontmatter import FrontMatterError
 from app.content.library import (
     Bodies,
@@ -73,7 +76,7 @@ def codec() -> W3Codec:
 class _Lengths:
     """A segment's per-document reader whose field lengths are read once into lists."""
 
-    def __init__(self, reader):
+    def __init__(self, reader: PerDocumentReader) -> None:
         self._reader = reader
         self._lengths: dict[str, list[int]] = {}
 
@@ -85,7 +88,7 @@ class _Lengths:
             self._lengths[fieldname] = lengths
         return lengths[docnum] or default
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:  # the rest of Whoosh's (unannotated) reader
         return getattr(self._reader, name)
 
 
@@ -94,18 +97,20 @@ class _Writer(SegmentWriter):
     length up in memory: Whoosh reads it back from disk once per posting, which was a
     quarter of a full build."""
 
-    def per_document_reader(self):
-        return _Lengths(super().per_document_reader())
+    def per_document_reader(self) -> _Lengths:
+        # Whoosh is unannotated, and mypy's untyped_calls_exclude misses super() calls.
+        return _Lengths(super().per_document_reader())  # type: ignore[no-untyped-call]
 
 
-def open_writer(ix, **settings) -> SegmentWriter:
+def open_writer(ix: Index, **settings: Any) -> SegmentWriter:
     """A writer of separate segment files: Whoosh reads a compound segment's parts into
     private in-memory copies in every process (`make bench` prints the workers' memory), where
     separate files are read from the operating system's page cache, shared by all."""
-    return _Writer(ix, codec=codec(), compound=False, **settings)
+    # Whoosh's (unannotated) constructor, which untyped_calls_exclude can't name in a subclass.
+    return _Writer(ix, codec=codec(), compound=False, **settings)  # type: ignore[no-untyped-call]
 
 
-def _document(library: Library, article) -> dict:
+def _document(library: Library, article: Article) -> dict[str, str]:
     return document(article, article_text(library.root, article))
 
 
@@ -136,25 +141,41 @@ def _point_current(index_dir: Path, name: str) -> None:
     os.replace(temporary, index_dir / CURRENT)
 
 
+class Source(NamedTuple):
+    """An indexed file as it was read (a JSON array in the manifest)."""
+
+    mtime_ns: int
+    size: int
+    source_hash: str
+    path: str
+
+    @classmethod
+    def of(cls, article: Article) -> "Source":
+        return cls(*article.stat, article.source_hash, article.path)
+
+
 @dataclass
 class Manifest:
-    """What the index holds, file by file: source -> [mtime_ns, size, source_hash, path],
-    and the categories.yml it was loaded with."""
+    """What the index holds, file by file (source -> Source), and the categories.yml it was
+    loaded with."""
 
     categories_hash: str
-    files: dict[str, list]
+    files: dict[str, Source]
 
     @classmethod
     def of(cls, library: Library) -> "Manifest":
-        files = {a.source: [*a.stat, a.source_hash, a.path] for a in library.articles.values()}
+        files = {a.source: Source.of(a) for a in library.articles.values()}
         return cls(library.categories_hash, files)
 
     @classmethod
     def read(cls, generation: Path, commit: int) -> "Manifest | None":
         data = sidecar.read(generation, MANIFEST_PREFIX, commit)
+        if not isinstance(data, dict):
+            return None
         try:
-            return cls(data["categories_hash"], data["files"])
-        except (KeyError, TypeError):
+            files = {source: Source(*entry) for source, entry in data["files"].items()}
+            return cls(data["categories_hash"], files)
+        except (KeyError, TypeError, AttributeError):
             return None
 
     def write(self, generation: Path, commit: int) -> None:
@@ -162,7 +183,7 @@ class Manifest:
         sidecar.write(generation, MANIFEST_PREFIX, commit, data)
 
 
-def merge_small_segments(writer, segments):
+def merge_small_segments(writer: SegmentWriter, segments: list[Segment]) -> list[Segment]:
     """Whoosh merge policy for updates: every segment holding less than a tenth of the
     articles goes into the one being written, so a run of one-article updates leaves one big
     segment and one small one, not a segment per update for each search to visit."""
@@ -196,7 +217,7 @@ def build_index(library: Library, index_dir: str | Path) -> IndexReport:
             # A large in-memory pool: a smaller one spills sorted runs to disk and merges
             # them, which makes a large build much slower (`make bench` times the build).
             writer = open_writer(ix, limitmb=1024)
-            words: Counter = Counter()
+            words: Counter[str] = Counter()
             try:
                 for article in library.articles.values():
                     fields = _document(library, article)
@@ -241,7 +262,7 @@ def update_index(library: Library, index_dir: str | Path) -> IndexReport:
         ix = whoosh_index.open_dir(str(generation))
         manifest = Manifest.read(generation, ix.latest_generation())
         if manifest is not None:
-            indexed = {path: source_hash for _, _, source_hash, path in manifest.files.values()}
+            indexed = {s.path: s.source_hash for s in manifest.files.values()}
         else:
             with ix.searcher() as searcher:
                 indexed = {f["path"]: f["source_hash"] for f in searcher.all_stored_fields()}
@@ -259,7 +280,9 @@ def update_index(library: Library, index_dir: str | Path) -> IndexReport:
     return report
 
 
-def _apply(generation: Path, ix, root: Path, report: IndexReport, articles: list) -> None:
+def _apply(
+    generation: Path, ix: Index, root: Path, report: IndexReport, articles: list[Article]
+) -> None:
     """Delete the report's deleted articles and (re)write `articles` in one commit, then
     the vocabulary counts that go with it."""
     if not (articles or report.deleted):
@@ -313,7 +336,7 @@ def update_changed(content_dir: str | Path, index_dir: str | Path) -> IndexRepor
     return report
 
 
-def _changes(root: Path, manifest: Manifest) -> tuple[IndexReport, list]:
+def _changes(root: Path, manifest: Manifest) -> tuple[IndexReport, list[Article]]:
     """The report and the articles to (re)index; `manifest` is brought up to date."""
     raw_categories = read_categories_file(root)
     if categories_fingerprint(raw_categories) != manifest.categories_hash:
@@ -321,20 +344,23 @@ def _changes(root: Path, manifest: Manifest) -> tuple[IndexReport, list]:
     categories = load_categories(raw_categories, [])
     bodies = Bodies(root, 1)
     files = manifest.files
-    owners = {entry[3]: source for source, entry in files.items()}
-    report, articles, seen = IndexReport(full=False), [], set()
+    owners = {entry.path: source for source, entry in files.items()}
+    report = IndexReport(full=False)
+    articles: list[Article] = []
+    seen: set[str] = set()
     for source, dir_entry in markdown_entries(root):
         seen.add(source)
         entry = files.get(source)
         status = dir_entry.stat()
-        if entry is not None and entry[:2] == [status.st_mtime_ns, status.st_size]:
+        read_as = (status.st_mtime_ns, status.st_size)
+        if entry is not None and (entry.mtime_ns, entry.size) == read_as:
             continue
         try:
             article, _, _ = load_article(bodies, source, categories)
         except FrontMatterError:
             raise _NeedsLibrary from None
-        files[source] = [*article.stat, article.source_hash, article.path]
-        if entry is not None and entry[2] == article.source_hash:
+        files[source] = Source.of(article)
+        if entry is not None and entry.source_hash == article.source_hash:
             continue  # touched, not changed
         if owners.get(article.path, source) != source:
             raise _NeedsLibrary  # another file has this path
@@ -342,7 +368,7 @@ def _changes(root: Path, manifest: Manifest) -> tuple[IndexReport, list]:
         (report.changed if entry is not None else report.added).append(article.path)
         articles.append(article)
     for source in sorted(set(files) - seen):
-        report.deleted.append(files.pop(source)[3])
+        report.deleted.append(files.pop(source).path)
     report.added.sort()
     report.changed.sort()
     report.deleted.sort()

@@ -223,7 +223,9 @@ def split_compound(word: str, vocabulary: Vocabulary) -> tuple[str, str] | None:
     return best
 
 
-def _searched(typed: tuple[str, ...], others: list, keep_conversational: bool) -> bool:
+def _searched(
+    typed: tuple[str, ...], others: list[tuple[str, ...]], keep_conversational: bool
+) -> bool:
     if others:
         return True
     if not keep_conversational and all(w in CONVERSATIONAL for w in typed):

@@ -12,17 +12,22 @@ weight and the alternative's weight (`Slot.alternatives`). No slot is required: 
 matching any of them is a result, its score scaled by how much of the query it covers.
 """
 
+import functools
 import math
 import pickle
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate, repeat
+from typing import Any, TypeVar, cast
 
 import numpy as np
+import numpy.typing as npt
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import IndexReader
 
 from app.search.query import Plan, Slot, stems
 from app.search.schema import FIELD_WEIGHTS
@@ -34,8 +39,18 @@ K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 COVERAGE_POWER = 2.0
 FACET_FIELDS = ("category", "type")
 ENTRY_OVERHEAD = 50  # a cache entry's key, tuple and arrays, counted as this many postings
-EMPTY_IDS = np.zeros(0, dtype=np.int32)
-EMPTY_TF = np.zeros(0, dtype=np.float32)
+
+DocIds = npt.NDArray[np.int32]  # document numbers
+Floats = npt.NDArray[np.float32]  # term frequencies, field lengths
+Scores = npt.NDArray[np.float64]
+Mask = npt.NDArray[np.bool_]  # over document numbers
+Postings = tuple[DocIds, Floats]
+# (index generation, segment id, field name, term; None for the field's lengths)
+CacheKey = tuple[str, str, str, str | None]
+_Entry = TypeVar("_Entry", tuple[Floats], Postings)
+
+EMPTY_IDS: DocIds = np.zeros(0, dtype=np.int32)
+EMPTY_TF: Floats = np.zeros(0, dtype=np.float32)
 
 
 class PostingCache:
@@ -43,18 +58,18 @@ class PostingCache:
     keyed by segment: a segment's postings never change, updates write new segments. Bounded
     by the entries held; the least recently used list goes first."""
 
-    def __init__(self, max_postings: int = 600_000):
+    def __init__(self, max_postings: int = 600_000) -> None:
         self.max_postings = max_postings
-        self._lists: OrderedDict[tuple, tuple[np.ndarray, ...]] = OrderedDict()
+        self._lists: OrderedDict[CacheKey, tuple[Floats] | Postings] = OrderedDict()
         self._held = 0
         self._lock = threading.Lock()
 
-    def get(self, key: tuple, load) -> tuple[np.ndarray, ...]:
+    def get(self, key: CacheKey, load: Callable[[], _Entry]) -> _Entry:
         with self._lock:
-            found = self._lists.get(key)
-            if found is not None:
+            cached = self._lists.get(key)
+            if cached is not None:
                 self._lists.move_to_end(key)
-                return found
+                return cast(_Entry, cached)  # the key's term says which: None for lengths
         found = load()
         with self._lock:
             if key not in self._lists:
@@ -66,12 +81,12 @@ class PostingCache:
         return found
 
 
-def _size(arrays: tuple[np.ndarray, ...]) -> int:
+def _size(arrays: tuple[Floats] | Postings) -> int:
     """What an entry costs, in postings: an empty one (a word no field has) costs too."""
     return len(arrays[0]) + ENTRY_OVERHEAD
 
 
-def read_postings(leaf, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+def read_postings(leaf: IndexReader, fieldname: str, term: str) -> Postings:
     """A segment's postings for a term: document numbers and term frequencies."""
     if (fieldname, term) not in leaf:
         return EMPTY_IDS, EMPTY_TF
@@ -83,7 +98,8 @@ def read_postings(leaf, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarr
         matcher.reset()  # the filter may have stepped past deleted documents already
     if hasattr(matcher, "_nextoffset") and hasattr(matcher, "_postfile"):
         return _read_blocks(matcher)
-    ids, weights = [], []  # inlined or other postings: Whoosh's own matcher interface
+    ids: list[int] = []  # inlined or other postings: Whoosh's own matcher interface
+    weights: list[float] = []
     while matcher.is_active():
         ids.append(matcher.id())
         weights.append(matcher.weight())
@@ -91,7 +107,7 @@ def read_postings(leaf, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarr
     return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
-def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
+def _read_blocks(matcher: W3LeafMatcher) -> Postings:
     """Decode a block-encoded posting list whole (Whoosh 3 codec: per block, a pickle, maybe
     zlib'd, of (delta-coded ids, weights or one weight or None, values))."""
     ids: list[int] = []
@@ -99,6 +115,7 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
     postfile = matcher._postfile
     while True:
         count = matcher._blocklength
+        assert count is not None  # read with the block's header
         data = postfile.get(matcher._dataoffset, matcher._nextoffset - matcher._dataoffset)
         if matcher._compression:
             data = zlib.decompress(data)
@@ -114,10 +131,11 @@ def _read_blocks(matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.array(ids, dtype=np.int32), np.array(weights, dtype=np.float32)
 
 
-def _field_lengths(leaf, fieldname: str) -> np.ndarray:
+def _field_lengths(leaf: IndexReader, fieldname: str) -> tuple[Floats]:
+    """A segment's field lengths, as a PostingCache entry."""
     count = leaf.doc_count_all()
     lengths = (leaf.doc_field_length(n, fieldname, 1) for n in range(count))
-    return np.fromiter(lengths, dtype=np.float32, count=count)
+    return (np.fromiter(lengths, dtype=np.float32, count=count),)
 
 
 @dataclass
@@ -125,11 +143,11 @@ class Ranked:
     """Which documents match (a mask over document numbers) and their scores; partial when
     some do, but none holds every word of the query."""
 
-    mask: np.ndarray
-    scores: np.ndarray
+    mask: Mask
+    scores: Scores
     partial: bool = False
 
-    def top(self, wanted: int, extra: np.ndarray | None = None) -> tuple[int, list[int]]:
+    def top(self, wanted: int, extra: Mask | None = None) -> tuple[int, list[int]]:
         """(how many match, the best `wanted` document numbers): score, then document order."""
         mask = self.mask if extra is None else self.mask & extra
         docs = np.flatnonzero(mask)
@@ -147,7 +165,7 @@ class Ranked:
 class Ranker:
     """One open reader's arrays: live documents, field lengths, facet codes; and scoring."""
 
-    def __init__(self, reader, cache: PostingCache, key: str):
+    def __init__(self, reader: IndexReader, cache: PostingCache, key: str) -> None:
         self.reader = reader
         self.cache = cache
         self.key = key
@@ -162,43 +180,40 @@ class Ranker:
         self.average = {
             name: (reader.field_length(name) / (self.size or 1)) or 1.0 for name in FIELD_WEIGHTS
         }
-        self._lengths: dict[str, np.ndarray] = {}
+        self._lengths: dict[str, Floats] = {}
         self.facets = {name: self._codes(name) for name in FACET_FIELDS}
 
     # -- per-document arrays --------------------------------------------------------------
 
-    def _codes(self, fieldname: str) -> tuple[list[str], np.ndarray]:
+    def _codes(self, fieldname: str) -> tuple[list[str], DocIds]:
         """Each document's value of a one-word field, as an index into the returned labels
         (documents without a value get len(labels))."""
-        labels = [
-            self.reader.schema[fieldname].from_bytes(term)
-            for term in self.reader.lexicon(fieldname)
-        ]
+        labels: list[str] = list(self.reader.field_terms(fieldname))
         codes = np.full(self.size, len(labels), dtype=np.int32)
         for code, label in enumerate(labels):
             ids, _ = self.postings(fieldname, label)
             codes[ids] = code
         return labels, codes
 
-    def lengths(self, fieldname: str) -> np.ndarray:
+    def lengths(self, fieldname: str) -> Floats:
         """Each document's length of a field (as Whoosh stores it, one byte, approximate)."""
         if fieldname not in self._lengths:
             parts = [
                 self.cache.get(
                     (self.key, leaf.segment().segment_id(), fieldname, None),
-                    lambda leaf=leaf: (_field_lengths(leaf, fieldname),),
+                    functools.partial(_field_lengths, leaf, fieldname),
                 )[0]
                 for leaf, _ in self.leaves
             ]
             self._lengths[fieldname] = np.concatenate(parts) if parts else EMPTY_TF
         return self._lengths[fieldname]
 
-    def postings(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, fieldname: str, term: str) -> Postings:
         """Document numbers (whole reader) and term frequencies of a term."""
         parts = [
             self.cache.get(
                 (self.key, leaf.segment().segment_id(), fieldname, term),
-                lambda leaf=leaf: read_postings(leaf, fieldname, term),
+                functools.partial(read_postings, leaf, fieldname, term),
             )
             for leaf, _ in self.leaves
         ]
@@ -207,7 +222,7 @@ class Ranker:
         ids = [p[0] + offset for p, (_, offset) in zip(parts, self.leaves, strict=True)]
         return np.concatenate(ids), np.concatenate([p[1] for p in parts])
 
-    def term_scores(self, fieldname: str, term: str) -> tuple[np.ndarray, np.ndarray]:
+    def term_scores(self, fieldname: str, term: str) -> tuple[DocIds, Scores]:
         """BM25 of a term in a field for every document holding it (Whoosh's formula)."""
         ids, tf = self.postings(fieldname, term)
         if not len(ids):
@@ -219,7 +234,7 @@ class Ranker:
 
     # -- queries -----------------------------------------------------------------------------
 
-    def _phrase(self, terms: list[str], weight: float, scores, credit) -> None:
+    def _phrase(self, terms: list[str], weight: float, scores: Scores, credit: Scores) -> None:
         """Add a phrase's scores in every field that holds all its words; `credit` keeps the
         best weight each document matched it with."""
         for fieldname, field_weight in FIELD_WEIGHTS.items():
@@ -229,7 +244,7 @@ class Ranker:
             if len(lists) == 1:
                 ids, term_score = lists[0]
                 scores[ids] += field_weight * weight * term_score
-                held = ids
+                held: npt.NDArray[np.signedinteger[Any]] = ids
             else:
                 together = np.zeros(self.size, dtype=np.int16)
                 for ids, _ in lists:
@@ -241,7 +256,7 @@ class Ranker:
                 held = np.flatnonzero(every)
             credit[held] = np.maximum(credit[held], weight)
 
-    def slot(self, slot: Slot) -> tuple[np.ndarray, np.ndarray]:
+    def slot(self, slot: Slot) -> tuple[Scores, Scores]:
         """A slot's scores, and per document the weight of the best form it matched (0 where
         it matched nothing)."""
         scores = np.zeros(self.size, dtype=np.float64)
@@ -295,15 +310,16 @@ class Ranker:
             mask[ids] = True
         return Ranked(mask & self.live, scores)
 
-    def facet_counts(self, mask: np.ndarray) -> dict[str, dict[str, int]]:
-        found = {}
+    def facet_counts(self, mask: Mask) -> dict[str, dict[str, int]]:
+        found: dict[str, dict[str, int]] = {}
         for name, (labels, codes) in self.facets.items():
             counts = np.bincount(codes[mask], minlength=len(labels) + 1)
             found[name] = {label: int(counts[i]) for i, label in enumerate(labels) if counts[i]}
         return found
 
-    def matching(self, fieldname: str, value: str) -> np.ndarray:
+    def matching(self, fieldname: str, value: str) -> Mask:
         labels, codes = self.facets[fieldname]
         if value not in labels:
             return np.zeros(self.size, dtype=bool)
-        return codes == labels.index(value)
+        matches: Mask = codes == labels.index(value)
+        return matches

@@ -2,13 +2,18 @@
 
 import re
 from collections import Counter
+from collections.abc import Iterator
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
+
+if TYPE_CHECKING:
+    from app.content import Article
 
 # Words that carry no meaning in a help-center question ("how do I ...", "where is my ...").
 QUESTION_WORDS = {
@@ -64,8 +69,11 @@ class IndexedText(TEXT):
     strings: Whoosh's analyser chain makes a Token object per word, which was most of the
     time a full build took. Queries still go through the analyser."""
 
-    def __init__(self, stoplist=frozenset(), **kwargs):
-        super().__init__(analyzer=TEXT_ANALYZER, phrase=False, **kwargs)
+    def __init__(self, stoplist: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+        # Whoosh is unannotated, and mypy's untyped_calls_exclude misses super() calls.
+        super().__init__(  # type: ignore[no-untyped-call]
+            analyzer=TEXT_ANALYZER, phrase=False, **kwargs
+        )
         self.stoplist = stoplist
 
     def words(self, value: str) -> list[str]:
@@ -73,9 +81,9 @@ class IndexedText(TEXT):
         found = (w.lower() for w in TOKENS.findall(value))
         return [_stem(w) for w in found if len(w) >= 2 and w not in stoplist]
 
-    def index(self, value, **kwargs):
+    def index(self, value: object, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         if not isinstance(value, str):
-            yield from super().index(value, **kwargs)
+            yield from super().index(value, **kwargs)  # type: ignore[no-untyped-call]  # (above)
             return
         for word, count in Counter(self.words(value)).items():
             yield word.encode("utf-8"), count, float(count), pack_uint(count)
@@ -98,7 +106,7 @@ def make_schema() -> Schema:
     )
 
 
-def document(article, text: str) -> dict:
+def document(article: "Article", text: str) -> dict[str, str]:
     """The index document for an article whose body reads `text`."""
     words = " ".join([article.title, *article.aliases, *article.tags, article.summary, text])
     return {

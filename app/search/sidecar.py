@@ -13,7 +13,7 @@ def _file(folder: Path, prefix: str, commit: int) -> Path:
     return folder / f"{prefix}{commit}.json"
 
 
-def read(folder: Path, prefix: str, commit: int | None):
+def read(folder: Path, prefix: str, commit: int | None) -> object:
     """The data written for `commit`, or None when there is none (or it is damaged)."""
     if commit is None:
         return None
@@ -23,7 +23,7 @@ def read(folder: Path, prefix: str, commit: int | None):
         return None
 
 
-def write(folder: Path, prefix: str, commit: int, data) -> None:
+def write(folder: Path, prefix: str, commit: int, data: object) -> None:
     """Write `data` for `commit` (atomically) and remove the files of older commits."""
     target = _file(folder, prefix, commit)
     temporary = folder / f".{target.name}.{os.getpid()}"

@@ -18,11 +18,12 @@ MAX_CANDIDATES = 80
 
 @lru_cache(maxsize=100_000)
 def stem(word: str) -> str:
-    return porter_stem(word.lower())
+    stemmed: str = porter_stem(word.lower())
+    return stemmed
 
 
 @lru_cache(maxsize=1024)
-def _candidates(stems: frozenset[str]) -> re.Pattern:
+def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
     """Words starting with a stem: a regular expression finds them at C speed, and only they
     are stemmed to confirm (a stem is nearly always a prefix of its words)."""
     alternatives = "|".join(sorted((re.escape(s) for s in stems), key=len, reverse=True))

@@ -13,6 +13,8 @@ import logging
 from collections import Counter
 from pathlib import Path
 
+from whoosh.searching import Searcher
+
 from app.search import sidecar
 
 log = logging.getLogger(__name__)
@@ -20,15 +22,15 @@ log = logging.getLogger(__name__)
 PREFIX = "VOCAB-"
 
 
-def counted(searcher) -> Counter:
+def counted(searcher: Searcher) -> Counter[str]:
     """The counts of the documents the searcher sees, from their stored words."""
-    counts: Counter = Counter()
-    for fields in searcher.all_stored_fields():
+    counts: Counter[str] = Counter()
+    for fields in searcher.reader().all_stored_fields():
         counts.update(fields.get("vocab", "").split())
     return counts
 
 
-def load(generation: Path, searcher) -> Counter:
+def load(generation: Path, searcher: Searcher) -> Counter[str]:
     """The counts for the commit the searcher reads."""
     commit = searcher.reader().generation()
     saved = sidecar.read(generation, PREFIX, commit)
@@ -39,5 +41,5 @@ def load(generation: Path, searcher) -> Counter:
     return counted(searcher)
 
 
-def save(generation: Path, commit: int, counts: Counter) -> None:
+def save(generation: Path, commit: int, counts: Counter[str]) -> None:
     sidecar.write(generation, PREFIX, commit, {w: n for w, n in counts.items() if n > 0})
