@@ -2,6 +2,7 @@
 `flask outbox ...`, `flask carrier ...`."""
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -20,6 +21,8 @@ from app.models.staff import ROLES
 from app.models.types import utcnow
 from app.notifications.sending import MailConfigError, send_pending
 from app.orders import importer
+from app.orders import shopify as shopify_orders
+from app.orders.shopify_api import ShopifyClient, ShopifyError
 from app.returns.policy import POLICY_FILE, PolicyError, load_policy, missing_articles
 from app.returns.shipping import retry_pending
 from app.search import build_index, update_changed, update_index
@@ -27,7 +30,7 @@ from app.services import services
 from app.staff.auth import UserError, create_user, set_password
 
 content_cli = AppGroup("content", help="Check and index the help center's articles.")
-orders_cli = AppGroup("orders", help="Import orders from the shop's platform.")
+orders_cli = AppGroup("orders", help="Import or sync orders from the shop's platform.")
 
 
 @content_cli.command("check")
@@ -116,6 +119,42 @@ def orders_import(file: Path) -> None:
         f"Imported {report.created + report.updated} orders "
         f"({report.created} created, {report.updated} updated), {report.lines} lines."
     )
+
+
+@orders_cli.command("sync")
+@click.option(
+    "--since",
+    required=True,
+    callback=lambda _ctx, _param, value: _since(value),
+    help="Orders updated on or after this date (2026-11-01) or moment (ISO 8601, UTC if no zone).",
+)
+def orders_sync(since: datetime) -> None:
+    """Create or update the orders Shopify has updated since a date (ORDERS_SOURCE=shopify):
+    the webhooks' backfill; running it again changes nothing."""
+    if current_app.config.get("ORDERS_SOURCE") != "shopify":
+        raise click.ClickException("Orders come from Shopify only with ORDERS_SOURCE=shopify.")
+    try:
+        client = ShopifyClient.from_config(current_app.config)
+    except ValueError as error:
+        raise click.ClickException(str(error)) from None
+    try:
+        report = shopify_orders.sync(client, since)
+    except ShopifyError as error:
+        raise click.ClickException(str(error)) from None
+    for problem in report.skipped:
+        click.echo(f"Skipped: {problem}", err=True)
+    click.echo(
+        f"Synced {report.created + report.updated} orders from Shopify ({report.created} "
+        f"created, {report.updated} updated, {report.unchanged} already newer here, "
+        f"{len(report.skipped)} skipped) in {report.pages} page(s)."
+    )
+
+
+def _since(value: str) -> datetime:
+    try:
+        return shopify_orders.since(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 demo_cli = AppGroup("demo", help="Demo data for trying the site.")

@@ -138,6 +138,14 @@ def from_env(instance_path: str) -> dict:
         "RETURN_PARCEL_WEIGHT_OZ": float(env.get("RETURN_PARCEL_WEIGHT_OZ", "32")),
         "PAYMENTS": env.get("PAYMENTS", "local"),
         "STRIPE_API_KEY": env.get("STRIPE_API_KEY", ""),
+        # Where orders come from: "import" (flask orders import, the default) or "shopify" (its
+        # webhooks and flask orders sync; README: "Orders from Shopify").
+        "ORDERS_SOURCE": env.get("ORDERS_SOURCE", "import"),
+        "SHOPIFY_SHOP_DOMAIN": env.get("SHOPIFY_SHOP_DOMAIN", ""),
+        "SHOPIFY_ACCESS_TOKEN": env.get("SHOPIFY_ACCESS_TOKEN", ""),
+        "SHOPIFY_WEBHOOK_SECRET": env.get("SHOPIFY_WEBHOOK_SECRET", ""),
+        "SHOPIFY_API_VERSION": env.get("SHOPIFY_API_VERSION", "2025-10"),
+        "SHOPIFY_API_BASE": env.get("SHOPIFY_API_BASE", ""),
         # Seconds to wait for the carrier's or Stripe's answer, and tries after the first.
         "PROVIDER_TIMEOUT": int(env.get("PROVIDER_TIMEOUT", "20")),
         "PROVIDER_RETRIES": int(env.get("PROVIDER_RETRIES", "2")),

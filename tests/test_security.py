@@ -213,6 +213,7 @@ def test_the_views_with_a_rate_limit(app):
         "staff.sign_in",
         "webhooks.carrier",
         "webhooks.easypost_events",
+        "webhooks.shopify_orders",
     }
 
 
@@ -272,6 +273,7 @@ NO_TOKEN = {
     "help.vote": "refused when another site sends it (Sec-Fetch-Site, Origin)",
     "webhooks.carrier": "signed by the carrier",
     "webhooks.easypost_events": "signed by EasyPost",
+    "webhooks.shopify_orders": "signed by Shopify",
 }
 
 

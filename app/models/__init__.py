@@ -11,6 +11,7 @@ from app.models.gaps import ContentGap, SynonymSuggestion
 from app.models.orders import Order, OrderLine
 from app.models.refunds import CarrierEvent, OutboxMessage, Refund
 from app.models.returns import Deflection, ReturnEvent, ReturnLine, ReturnPhoto, ReturnRequest
+from app.models.shopify import ShopifyLine, ShopifyOrder, ShopifyWebhook
 from app.models.staff import SignInThrottle, StaffSession, User
 from app.models.votes import Vote
 
@@ -31,6 +32,9 @@ __all__ = [
     "SearchDaily",
     "SearchDayTotal",
     "SearchEvent",
+    "ShopifyLine",
+    "ShopifyOrder",
+    "ShopifyWebhook",
     "SignInThrottle",
     "StaffSession",
     "SynonymSuggestion",

@@ -6,13 +6,15 @@ import time
 from flask import Response, current_app, jsonify, request
 
 from app.extensions import csrf, limiter
-from app.webhooks import bp, easypost
+from app.webhooks import bp, easypost, shopify
 from app.webhooks.carrier import InvalidEvent, Outcome, process
 from app.webhooks.signature import HEADER, SignatureError, verify
 
 MAX_BODY = 64 * 1024  # a tracking event is a few hundred bytes
 # EasyPost's Event holds the tracker with its whole history of scans: tens of KB at most.
 EASYPOST_MAX_BODY = 512 * 1024
+# A Shopify order with hundreds of lines, their discounts, taxes and fulfilments.
+SHOPIFY_MAX_BODY = 4 * 1024 * 1024
 
 
 class BadBody(ValueError):
@@ -81,3 +83,35 @@ def easypost_events():
     except (BadBody, InvalidEvent) as problem:
         return jsonify(error=str(problem)), 400
     return _answer(outcome)
+
+
+@bp.post("/shopify")
+@csrf.exempt  # Shopify signs its requests instead
+@limiter.limit("600 per minute")
+def shopify_orders() -> tuple[Response, int]:
+    """Shopify's orders/create and orders/updated, with ORDERS_SOURCE=shopify (see
+    app/webhooks/shopify.py)."""
+    if current_app.config.get("ORDERS_SOURCE") != "shopify":
+        return jsonify(error="Orders don't come from Shopify here (ORDERS_SOURCE)."), 404
+    request.max_content_length = SHOPIFY_MAX_BODY
+    body = request.get_data()
+    try:
+        shopify.verify(
+            current_app.config.get("SHOPIFY_WEBHOOK_SECRET", ""),
+            request.headers.get(shopify.HEADER),
+            body,
+        )
+    except SignatureError as problem:
+        return jsonify(error=str(problem)), 401
+    try:
+        outcome = shopify.receive(
+            request.headers.get(shopify.ID_HEADER),
+            request.headers.get(shopify.TOPIC_HEADER),
+            _json(body),
+            current_app.config,
+        )
+    except (BadBody, shopify.InvalidDelivery) as problem:
+        return jsonify(error=str(problem)), 400
+    except shopify.Conflict as problem:
+        return jsonify(error=str(problem)), 503
+    return jsonify(status=outcome.value), 200
