@@ -2,10 +2,12 @@
 "No" reasons, comments and the searches that led to each article, for a date range. Plain
 Python, no Flask: views pass the library in."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.analytics.dates import DateRange
 from app.analytics.reports import PAGE_ROWS
@@ -16,6 +18,9 @@ from app.models.analytics import ArticleViewDaily, SearchClick, SearchEvent
 from app.models.votes import NO_REASONS, Vote
 
 MIN_VOTES = 5  # fewer votes than this: the helpful share is shown but not ranked
+
+# The conditions that keep a query to the articles asked for (none: every article).
+Only = Callable[[InstrumentedAttribute[str]], tuple[ColumnElement[bool], ...]]
 
 
 @dataclass
@@ -85,7 +90,7 @@ def filter_articles(report: ArticleReport, text: str = "", category: str = "") -
     return replace(report, articles=kept)
 
 
-def _vote_window(rng: DateRange) -> tuple:
+def _vote_window(rng: DateRange) -> tuple[ColumnElement[bool], ...]:
     """Votes given or changed in the range (a changed vote is the reader's current view)."""
     return (Vote.updated_at >= rng.since, Vote.updated_at < rng.until)
 
@@ -109,7 +114,7 @@ def article_stats(
             )
         return stats[path]
 
-    def only(column):
+    def only(column: InstrumentedAttribute[str]) -> tuple[ColumnElement[bool], ...]:
         return (column.in_(paths),) if paths is not None else ()
 
     for path in paths if paths is not None else library.articles:
@@ -136,7 +141,7 @@ def article_stats(
     return stats
 
 
-def _usage(rng: DateRange, row, only) -> None:
+def _usage(rng: DateRange, row: Callable[[str], ArticleStats], only: Only) -> None:
     """Views and search clicks per article in the range."""
     views = db.session.execute(
         select(ArticleViewDaily.article_path, func.sum(ArticleViewDaily.views))
@@ -168,11 +173,13 @@ def sort_articles(rows: list[ArticleStats], sort: str, descending: bool) -> list
     if sort in ("helpful", "wilson"):
         ranked = [r for r in rows if not r.too_few_votes]
         unranked = [r for r in rows if r.too_few_votes]
-        value = (lambda r: r.helpful_share) if sort == "helpful" else (lambda r: r.wilson)
-        ranked.sort(key=lambda r: (value(r), r.votes), reverse=descending)
+        share_of: Callable[[ArticleStats], float | None] = (
+            (lambda r: r.helpful_share) if sort == "helpful" else (lambda r: r.wilson)
+        )
+        ranked.sort(key=lambda r: (share_of(r), r.votes), reverse=descending)
         unranked.sort(key=lambda r: (-r.votes, r.title.lower()))
         return ranked + unranked
-    value = {
+    value: Callable[[ArticleStats], int] = {
         "views": lambda r: r.views,
         "votes": lambda r: r.votes,
         "clicks": lambda r: r.search_clicks,
@@ -189,7 +196,9 @@ def latest_comments(rng: DateRange, limit: int = 10, path: str | None = None) ->
     )
     if path is not None:
         stmt = stmt.where(Vote.article_path == path)
-    return [Comment(*row) for row in db.session.execute(stmt)]
+    # The comment is never None here (the query's first condition).
+    rows = db.session.execute(stmt)
+    return [Comment(path, reason, comment or "", at) for path, reason, comment, at in rows]
 
 
 def article_report(
@@ -248,5 +257,5 @@ def article_detail(
         stats=stats,
         views_by_day=[DayViews(day, views.get(day, 0)) for day in rng.each_day()],
         comments=latest_comments(rng, limit, path),
-        searches=[tuple(s) for s in searches],
+        searches=[(query, clicks) for query, clicks in searches],
     )

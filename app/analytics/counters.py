@@ -22,9 +22,10 @@ from datetime import date
 from functools import cache
 
 from flask import Flask
+from sqlalchemy import Connection
 
 from app.analytics.rollup import SearchCounts, write_search_counts
-from app.analytics.sql import upsert
+from app.analytics.sql import Upsert, upsert
 from app.analytics.synonyms import FoundSearch, learn
 from app.extensions import db
 from app.models.analytics import ArticleViewDaily
@@ -103,8 +104,12 @@ class Pending:
             self._retry_at = now + self.seconds
 
 
-def pending() -> Pending:
-    return services().analytics
+def pending(app: Flask | None = None) -> Pending:
+    """The app's batch (the current app's when none is named)."""
+    counts = services(app).analytics
+    if counts is None:
+        raise RuntimeError("the app's analytics counters were never registered (see register)")
+    return counts
 
 
 def record(count: Callable[[Batch], None]) -> None:
@@ -125,7 +130,7 @@ def count_article_view(article_path: str) -> None:
 
 
 @cache
-def _add_views(dialect: str):
+def _add_views(dialect: str) -> Upsert:
     return upsert(
         dialect,
         ArticleViewDaily,
@@ -135,7 +140,7 @@ def _add_views(dialect: str):
     )
 
 
-def write(connection, batch: Batch) -> None:
+def write(connection: Connection, batch: Batch) -> None:
     """Add a batch to the database's counters, in the caller's transaction."""
     if batch.views:
         connection.execute(
@@ -168,7 +173,7 @@ def flush(counts: Pending | None = None) -> bool:
 
 def flush_app(app: Flask) -> None:
     """Write what the app has counted (a worker stopping: see gunicorn.conf.py)."""
-    if services(app).analytics.records:
+    if pending(app).records:
         with app.app_context():
             flush()
 

@@ -40,7 +40,7 @@ class Outcome:
     text: str
 
 
-def _searches_since(query: str, since: datetime, until: datetime | None = None) -> dict:
+def _searches_since(query: str, since: datetime, until: datetime | None = None) -> dict[str, int]:
     """Searches for a normalized query from `since`: how many, how many found nothing, and
     how many opened a result."""
     clicked = (
@@ -59,7 +59,7 @@ def _searches_since(query: str, since: datetime, until: datetime | None = None) 
     return {"searches": searches, "zero_results": zero or 0, "clicked": opened or 0}
 
 
-def _votes_since(path: str, since: datetime | None = None) -> dict:
+def _votes_since(path: str, since: datetime | None = None) -> dict[str, int]:
     stmt = select(func.count(), func.sum(case((Vote.helpful, 1), else_=0))).where(
         Vote.article_path == path
     )
@@ -69,7 +69,7 @@ def _votes_since(path: str, since: datetime | None = None) -> dict:
     return {"votes": votes, "helpful": helpful or 0}
 
 
-def _deflections_since(reason: str, since: datetime | None = None) -> dict:
+def _deflections_since(reason: str, since: datetime | None = None) -> dict[str, int]:
     stmt = select(func.count(), func.sum(case((Deflection.outcome == "solved", 1), else_=0))).where(
         Deflection.reason_code == reason
     )
@@ -82,7 +82,7 @@ def _deflections_since(reason: str, since: datetime | None = None) -> dict:
 BASELINE_DAYS = 30
 
 
-def baseline(kind: str, key: str, now: datetime, sources: Sources) -> dict:
+def baseline(kind: str, key: str, now: datetime, sources: Sources) -> dict[str, int]:
     """The numbers a gap has when it is marked done: the last 30 days of searches, every
     vote so far, every deflection so far."""
     if kind in ("query", "no_click"):
@@ -106,25 +106,25 @@ def outcome(kind: str, key: str, row: ContentGap, sources: Sources) -> Outcome:
         was = share(
             before.get("clicked", 0), before.get("searches", 0) - before.get("zero_results", 0)
         )
-        rate = share(now["clicked"], found)
         if found < AFTER_MIN_SEARCHES:
             return Outcome(
                 "waiting",
                 f"{plural(found, 'search')} with results since {when}; "
                 f"{AFTER_MIN_SEARCHES} are needed to tell.",
             )
+        rate = now["clicked"] / found
         text = f"{percent(rate)} of searches since {when} opened a result (before: {percent(was)})."
         return Outcome("closed" if rate > (was or 0) else "not_yet", text)
     if kind == "article":
         now = _votes_since(key, since)
         was = share(before.get("helpful", 0), before.get("votes", 0))
-        rate = share(now["helpful"], now["votes"])
         if now["votes"] < AFTER_MIN_VOTES:
             return Outcome(
                 "waiting",
                 f"{plural(now['votes'], 'vote')} since {when}; "
                 f"{AFTER_MIN_VOTES} are needed to tell.",
             )
+        rate = now["helpful"] / now["votes"]
         text = f"{percent(rate)} found it helpful since {when} (before: {percent(was)})."
         return Outcome("closed" if rate > (was or 0) else "not_yet", text)
     return _reason_outcome(key, since, when, before, sources)
@@ -155,7 +155,9 @@ def _query_outcome(query: str, since: datetime, when: str, sources: Sources) -> 
     )
 
 
-def _reason_outcome(reason: str, since, when: str, before: dict, sources: Sources) -> Outcome:
+def _reason_outcome(
+    reason: str, since: datetime, when: str, before: dict[str, int], sources: Sources
+) -> Outcome:
     if not covering_articles(sources.policy, sources.library, reason):
         return Outcome(
             "not_yet",
@@ -168,7 +170,7 @@ def _reason_outcome(reason: str, since, when: str, before: dict, sources: Source
             "waiting", f"An article covers it; no customer has been shown it since {when}."
         )
     was = share(before.get("solved", 0), before.get("shown", 0)) or 0.0
-    rate = share(now["solved"], now["shown"])
+    rate = now["solved"] / now["shown"]
     text = (
         f"{now['solved']} of {now['shown']} customers shown an article since {when} said it "
         f"solved their problem (before: {percent(was if before.get('shown') else None)})."

@@ -4,8 +4,11 @@ one query's own page. Plain Python, no Flask."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import and_, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, func, literal, select, union_all
+from sqlalchemy.sql.base import ReadOnlyColumnCollection
+from sqlalchemy.sql.elements import KeyedColumnElement
 
 from app.analytics.dates import DateRange
 from app.analytics.stats import share
@@ -28,11 +31,11 @@ def no_click_threshold(rng: DateRange, configured: int | None = None) -> int:
     a month are a gap; a large shop's five are noise."""
     if configured:
         return configured
-    total = db.session.scalar(
+    total = db.session.execute(
         select(func.coalesce(func.sum(SearchDayTotal.searches), 0)).where(
             SearchDayTotal.day.between(rng.start, rng.end)
         )
-    )
+    ).scalar_one()
     low, high = NO_CLICK_MIN_SEARCHES
     return max(low, min(high, round(total / SEARCHES_PER_NO_CLICK)))
 
@@ -106,7 +109,14 @@ class SearchReport:
         return sum(d.clicked_searches for d in self.days)
 
 
-def _per_query(rng: DateRange, keys: list[str] | None = None):
+# A query's sums, in QueryStats' order (but the example): query, searches, zero_results,
+# clicked_searches, clicks, position_sum, last_seen, last_zero_at.
+PerQuery = Select[str, int, int, int, int, int, datetime, datetime | None]
+# Which rows of the per-query sums a list shows (None: all), and in what order.
+ListRule = tuple[ColumnElement[bool] | None, tuple[ColumnElement[Any], ...]]
+
+
+def _per_query(rng: DateRange, keys: list[str] | None = None) -> PerQuery:
     """Per-query sums over the range, from the daily counters (one pass over them)."""
     d = SearchDaily
     stmt = select(
@@ -124,7 +134,9 @@ def _per_query(rng: DateRange, keys: list[str] | None = None):
     return stmt.group_by(d.query_normalized)
 
 
-def _lists(q, min_searches: int) -> dict[str, tuple]:
+def _lists(
+    q: ReadOnlyColumnCollection[str, KeyedColumnElement[Any]], min_searches: int
+) -> dict[str, ListRule]:
     """Each list of queries the reports show: (which rows, in what order)."""
     found = q.searches - q.zero_results
     return {
@@ -175,7 +187,7 @@ def queries_by_key(rng: DateRange, keys: list[str]) -> list[QueryStats]:
     return _with_examples(rng, _rows(_per_query(rng, keys)))
 
 
-def _rows(stmt) -> list[QueryStats]:
+def _rows(stmt: PerQuery) -> list[QueryStats]:
     return [QueryStats(*row) for row in db.session.execute(stmt)]
 
 
@@ -280,6 +292,6 @@ def query_detail(rng: DateRange, query: str, limit: int = PAGE_ROWS) -> QueryDet
         query=query,
         stats=found[0] if found else None,
         days=[SearchDay(day, *counts.get(day, (0, 0, 0))) for day in rng.each_day()],
-        wordings=[tuple(w) for w in wordings],
-        opened=[tuple(o) for o in opened],
+        wordings=[(wording, count) for wording, count in wordings],
+        opened=[(path, count) for path, count in opened],
     )

@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.analytics.dates import DateRange
 from app.analytics.stats import share
@@ -95,11 +96,11 @@ class ReturnsReport:
         return sum(r.units for r in self.by_category)
 
 
-def _returned_in(rng: DateRange) -> tuple:
+def _returned_in(rng: DateRange) -> tuple[ColumnElement[bool], ...]:
     return (ReturnRequest.created_at >= rng.since, ReturnRequest.created_at < rng.until)
 
 
-def _returned(rng: DateRange, column) -> dict[str, Returned]:
+def _returned(rng: DateRange, column: InstrumentedAttribute[str]) -> dict[str, Returned]:
     """Items in returns started in the range, by reason, grouped by an order-line column;
     then the return rate of the orders placed in the range."""
     found: dict[str, Returned] = {}

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 
-from sqlalchemy import case, delete, func, insert, select
+from sqlalchemy import Connection, case, delete, func, insert, select
 
-from app.analytics.sql import later, upsert, utc_day
+from app.analytics.sql import Upsert, later, upsert, utc_day
 from app.extensions import db
 from app.models.analytics import SearchClick, SearchDaily, SearchDayTotal, SearchEvent
 
@@ -94,7 +94,9 @@ class SearchCounts:
         total.searches += 1
         total.zero_results += zero
 
-    def click(self, query: str, example: str, searched_at: datetime, position: int, first: bool):
+    def click(
+        self, query: str, example: str, searched_at: datetime, position: int, first: bool
+    ) -> None:
         """A result opened from that search; `first` for the search's first opened result."""
         row, total = self._rows(query, searched_at.date())
         row.clicks += 1
@@ -111,7 +113,7 @@ class SearchCounts:
 
 
 @cache
-def _add_to_daily(dialect: str):
+def _add_to_daily(dialect: str) -> Upsert:
     return upsert(
         dialect,
         SearchDaily,
@@ -133,7 +135,7 @@ def _add_to_daily(dialect: str):
 
 
 @cache
-def _add_to_day(dialect: str):
+def _add_to_day(dialect: str) -> Upsert:
     return upsert(
         dialect,
         SearchDayTotal,
@@ -147,7 +149,7 @@ def _add_to_day(dialect: str):
     )
 
 
-def write_search_counts(connection, counts: SearchCounts) -> None:
+def write_search_counts(connection: Connection, counts: SearchCounts) -> None:
     """Add the counts to the daily counters, in the caller's transaction: one statement per
     table. Every change adds to a row (or makes it), so batches may land in any order."""
     if not counts.queries:
@@ -206,4 +208,4 @@ def rebuild_search_daily() -> int:
     db.session.execute(delete(SearchDayTotal))
     db.session.execute(insert(SearchDayTotal).from_select(list(DAY_COLUMNS), totals))
     db.session.commit()
-    return db.session.scalar(select(func.count()).select_from(SearchDaily))
+    return db.session.execute(select(func.count()).select_from(SearchDaily)).scalar_one()

@@ -14,7 +14,8 @@ from app.models.types import utcnow
 from app.signing import sign, unsign
 
 # Core, on a connection of its own: the ORM's unit of work costs more than the row.
-_INSERT_SEARCH = insert(SearchEvent.__table__).returning(SearchEvent.__table__.c.id)
+_SEARCH_EVENTS = SearchEvent.metadata.tables[SearchEvent.__tablename__]
+_INSERT_SEARCH = insert(_SEARCH_EVENTS).returning(_SEARCH_EVENTS.c.id)
 
 
 def record_search(
@@ -30,7 +31,7 @@ def record_search(
     normalized = normalise(redacted)
     at = at or utcnow()
     with db.engine.begin() as connection:
-        event_id = connection.execute(
+        event_id: int = connection.execute(
             _INSERT_SEARCH,
             {
                 "query_raw_redacted": redacted,

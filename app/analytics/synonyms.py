@@ -3,15 +3,16 @@ visit, by one that found articles. Accepting one can't edit content/ (it is vers
 git), so each suggestion carries the exact line to add there."""
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import case, func, select
+from sqlalchemy import Connection, Row, case, func, select
 
-from app.analytics.sql import later, upsert
+from app.analytics.sql import Upsert, later, upsert
 from app.content import Library
 from app.extensions import db
 from app.models.analytics import SearchEvent
@@ -21,6 +22,10 @@ from app.search import SearchEngine, SearchUnavailable
 SHOWN = 10  # each one asks the search engine where its search leads
 # A visit: a visitor's searches less than this far apart (what they searched next).
 VISIT = timedelta(minutes=30)
+
+# A recorded search as learning reads it: id, visitor_id, created_at, query_normalized,
+# results_count.
+Event = Row[int, str | None, datetime, str, int]
 
 
 @dataclass(frozen=True)
@@ -41,7 +46,7 @@ def _usable(query: str) -> bool:
 VISITORS_PER_QUERY = 500  # visitors whose searches are read in one statement
 
 
-def learn(connection, found: list[FoundSearch]) -> None:
+def learn(connection: Connection, found: list[FoundSearch]) -> None:
     """Pair each successful search with the searches that found nothing just before it in the
     same visit (back to the visitor's previous successful search; at most 20), in the caller's
     transaction. Searches recorded after it don't count, however late this runs. The visitors'
@@ -83,7 +88,9 @@ def learn(connection, found: list[FoundSearch]) -> None:
         )
 
 
-def _searches_of(connection, by_visitor: dict[str, list[FoundSearch]]) -> dict[str, list]:
+def _searches_of(
+    connection: Connection, by_visitor: dict[str, list[FoundSearch]]
+) -> dict[str, list[Event]]:
     """Each visitor's searches from the start of the visit of their first search being learnt
     from to their last, in the order they were recorded (read for all of them at once: from
     the earliest of those starts to the latest of those ends)."""
@@ -108,7 +115,7 @@ def _searches_of(connection, by_visitor: dict[str, list[FoundSearch]]) -> dict[s
         )
         .order_by(SearchEvent.created_at, SearchEvent.id)
     )
-    events: dict[str, list] = {}
+    events: dict[str, list[Event]] = {}
     for row in rows:
         start, end = windows[row.visitor_id]
         if start <= row.created_at <= end:
@@ -116,7 +123,9 @@ def _searches_of(connection, by_visitor: dict[str, list[FoundSearch]]) -> dict[s
     return events
 
 
-def _failed_before(events: list, searches: list[FoundSearch]):
+def _failed_before(
+    events: list[Event], searches: list[FoundSearch]
+) -> Iterator[tuple[FoundSearch, list[str]]]:
     """Each search with the queries of the visitor's searches that found nothing just before
     it, latest first. `events`: the visitor's searches in order, from the start of the visit
     of their first search being learnt from."""
@@ -125,7 +134,7 @@ def _failed_before(events: list, searches: list[FoundSearch]):
         here = position.get(search.id)
         if here is None:
             continue
-        failed = []
+        failed: list[str] = []
         for event in reversed(events[max(0, here - 20) : here]):
             if event.created_at < search.at - VISIT or event.results_count > 0:
                 break
@@ -134,7 +143,7 @@ def _failed_before(events: list, searches: list[FoundSearch]):
 
 
 @cache
-def _suggest(dialect: str):
+def _suggest(dialect: str) -> Upsert:
     return upsert(
         dialect,
         SynonymSuggestion,
@@ -255,9 +264,9 @@ def accepted_suggestions(limit: int = SHOWN) -> list[SynonymSuggestion]:
 
 def seen_once() -> int:
     """Open suggestions seen a single time (hidden unless asked for)."""
-    return db.session.scalar(
+    return db.session.execute(
         select(func.count()).where(SynonymSuggestion.status == "open", SynonymSuggestion.count < 2)
-    )
+    ).scalar_one()
 
 
 def suggestion_counts() -> dict[str, int]:

@@ -1,13 +1,20 @@
 """Every report table as headers and rows of plain values, for the CSV downloads. The
 pages show the same numbers (the templates read the same report objects)."""
 
-from app.analytics.article_report import ArticleDetail, ArticleReport
+from collections.abc import Iterable
+from datetime import date
+
+from app.analytics.article_report import ArticleDetail, ArticleReport, ArticleStats, Comment
 from app.analytics.gaps import KIND_LABELS, STATUS_LABELS, Queue
-from app.analytics.reports import QueryDetail, SearchReport
-from app.analytics.returns_report import ReturnsReport
+from app.analytics.reports import QueryDetail, QueryStats, SearchReport
+from app.analytics.returns_report import Returned, ReturnsReport
+from app.analytics.synonyms import Suggestion
 from app.models.votes import NO_REASONS
 
-Tables = dict[str, tuple[list[str], list[list]]]
+Cell = str | int | float | date | None  # a datetime is a date; a bool, an int
+Row = list[Cell]
+Table = tuple[list[str], list[Row]]  # headers, rows
+Tables = dict[str, Table]
 
 QUERY_HEADERS = [
     "query",
@@ -21,7 +28,7 @@ QUERY_HEADERS = [
 ]
 
 
-def _query_row(q) -> list:
+def _query_row(q: QueryStats) -> Row:
     return [
         q.query,
         q.example,
@@ -87,7 +94,7 @@ ARTICLE_HEADERS = [
 ]
 
 
-def _article_row(a) -> list:
+def _article_row(a: ArticleStats) -> Row:
     return [
         a.path,
         a.title,
@@ -102,7 +109,7 @@ def _article_row(a) -> list:
     ]
 
 
-def _comment_rows(comments) -> list[list]:
+def _comment_rows(comments: list[Comment]) -> list[Row]:
     return [[c.path, c.reason_label, c.comment, c.at] for c in comments]
 
 
@@ -131,7 +138,7 @@ def article_detail_tables(detail: ArticleDetail) -> Tables:
 def returns_tables(report: ReturnsReport, labels: dict[str, str]) -> Tables:
     reasons = report.reasons
 
-    def returned(rows, first: list[str]) -> tuple[list[str], list[list]]:
+    def returned(rows: Iterable[Returned], first: list[str]) -> Table:
         headers = [
             *first,
             "items returned",
@@ -140,7 +147,7 @@ def returns_tables(report: ReturnsReport, labels: dict[str, str]) -> Tables:
             "of those, returned",
             "return rate",
         ]
-        body = [
+        body: list[Row] = [
             [
                 *([r.key, r.name] if len(first) == 2 else [r.key]),
                 r.units,
@@ -180,7 +187,7 @@ def returns_tables(report: ReturnsReport, labels: dict[str, str]) -> Tables:
     }
 
 
-def gap_tables(queue: Queue, suggestions: list) -> Tables:
+def gap_tables(queue: Queue, suggestions: list[Suggestion]) -> Tables:
     return {
         "gaps": (
             [

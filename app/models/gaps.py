@@ -28,7 +28,7 @@ class ContentGap(Model):
     note: Mapped[str] = mapped_column(Text, default="")
     score: Mapped[float | None] = mapped_column(Float)  # the score when last changed
     # The gap's numbers when it was marked done; "closed" compares today's with these.
-    baseline: Mapped[dict | None] = mapped_column(JSON)
+    baseline: Mapped[dict[str, int] | None] = mapped_column(JSON)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_by: Mapped[str] = mapped_column(String(100), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
