@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -304,3 +306,41 @@ def test_orders_that_cant_be_ours_and_other_topics_are_acknowledged(app):
 def test_without_orders_from_shopify_there_is_no_such_webhook(make_app):
     answer = deliver(make_app(), order())
     assert answer.status_code == 404
+
+
+JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=30)
+    | st.sampled_from(["", "NaN", "Infinity", "1e999999", "-5.00", "2026-13-45", "a\x00b"]),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+ORDER_KEYS = sorted(order())
+LINE_KEYS = sorted(order()["line_items"][0])
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    changes=st.lists(
+        st.tuples(st.booleans(), st.sampled_from(ORDER_KEYS + LINE_KEYS), JSON), max_size=3
+    ),
+    number=st.integers(min_value=1, max_value=10**6),
+)
+def test_a_signed_order_with_any_field_changed_is_never_a_server_error(app, changes, number):
+    """Whatever a field holds, the answer is a 200 (applied, skipped) or a 400 saying why."""
+    payload = order(number)
+    for on_line, key, value in changes:
+        target = payload["line_items"][0] if on_line and key in LINE_KEYS else payload
+        target[key] = value
+    answer = deliver(app, payload, webhook_id=f"wh-{number}-{len(changes)}")
+    assert answer.status_code in (200, 400), answer.get_data(as_text=True)

@@ -23,7 +23,7 @@ import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -46,6 +46,7 @@ FINAL_SALE_TAGS = frozenset({"final-sale", "final sale", "finalsale", "no-return
 WALLETS = ("paypal", "amazon", "apple", "google")  # in the gateway's name
 NO_VARIANT = "Default Title"  # the variant title of a product with one variant
 CENT = Decimal("0.01")
+BIGINT = 2**63
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -93,7 +94,8 @@ class Mapped:
 
 
 def _id(value: object) -> int | None:
-    return value if type(value) is int else None
+    """A Shopify id: a positive whole number that fits a BIGINT column."""
+    return value if type(value) is int and 0 < value < BIGINT else None
 
 
 def _str(value: object) -> str:
@@ -173,6 +175,11 @@ def read_products(client: ShopifyClient | None, ids: Collection[int]) -> dict[in
         return {}
 
 
+def shopify_id(order: Mapping[str, Any]) -> int | None:
+    """The order's Shopify id, if it has a valid one."""
+    return _id(order.get("id"))
+
+
 def order_name(order: Mapping[str, Any]) -> str:
     """The order's number as the customer knows it ("#1001")."""
     number = _id(order.get("order_number"))
@@ -233,17 +240,20 @@ def _canceled_units(order: Mapping[str, Any]) -> dict[int, int]:
 
 def _unit_price(item: Mapping[str, Any], ordered: int) -> str:
     """The price paid per unit: the line's price less its share of the line's discounts."""
+    given = _str(item.get("price"))
     try:
-        price = Decimal(_str(item.get("price")) or "x")
+        price = Decimal(given)
         discount = sum(
             (Decimal(_str(d.get("amount")) or "0") for d in _list(item, "discount_allocations")),
             Decimal(0),
         )
-    except InvalidOperation:
-        return _str(item.get("price"))  # the importer says what is wrong with it
-    if discount and ordered > 0:
-        price = max(price - discount / ordered, Decimal(0))
-    return str(price.quantize(CENT, rounding=ROUND_HALF_UP))
+        if not price.is_finite() or not discount.is_finite():
+            return given
+        if discount and ordered > 0:
+            price = max(price - discount / ordered, Decimal(0))
+        return str(price.quantize(CENT, rounding=ROUND_HALF_UP))
+    except ArithmeticError:  # not a number, or one too large to be a price
+        return given  # the importer says what is wrong with it
 
 
 def _line_name(item: Mapping[str, Any]) -> str:
@@ -397,6 +407,8 @@ def _existing(shopify_id: int, number: str) -> tuple[Order | None, ShopifyOrder 
     ).scalar_one_or_none()
     if link is not None:
         return db.session.get(Order, link.order_id), link
+    if importer.CONTROL.search(number):
+        return None, None  # no order's number holds one (the import's checks say so)
     order = db.session.execute(
         select(Order).filter_by(number_key=order_number_key(number))
     ).scalar_one_or_none()

@@ -110,12 +110,11 @@ def receive(
         db.session.rollback()
         log.warning("Shopify order skipped: %s", problem, extra={"webhook_id": webhook_id})
         outcome = Outcome.SKIPPED
-    shopify_id = payload.get("id")
     db.session.add(
         ShopifyWebhook(
             webhook_id=webhook_id,
             topic=topic,
-            shopify_order_id=shopify_id if type(shopify_id) is int else None,
+            shopify_order_id=orders.shopify_id(payload),
             outcome=outcome.value,
         )
     )
