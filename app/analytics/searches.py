@@ -11,7 +11,7 @@ from app.analytics.synonyms import FoundSearch
 from app.extensions import db
 from app.models.analytics import SearchClick, SearchEvent
 from app.models.types import utcnow
-from app.signing import sign, unsign
+from app.signing import SecretKey, sign, unsign
 
 # Core, on a connection of its own: the ORM's unit of work costs more than the row.
 _SEARCH_EVENTS = SearchEvent.metadata.tables[SearchEvent.__tablename__]
@@ -83,11 +83,11 @@ def record_click(
     return True
 
 
-def click_token(secret_key: str, search_event_id: int) -> str:
+def click_token(secret_key: SecretKey, search_event_id: int) -> str:
     """A signed reference to a search, carried by result links so clicks can't be forged."""
     return sign(secret_key, "search-click", search_event_id)
 
 
-def read_click_token(secret_key: str, token: str) -> int | None:
+def read_click_token(secret_key: SecretKey, token: str) -> int | None:
     value = unsign(secret_key, "search-click", token)
     return value if isinstance(value, int) else None

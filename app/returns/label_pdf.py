@@ -124,7 +124,8 @@ def _barcode(c: Canvas, tracking_number: str, y: float) -> None:
 def qr_drawing(payload: str, size: float) -> Drawing:
     """A QR code of `payload`, `size` square including its quiet border, on white."""
     drawing = Drawing(size, size)
-    drawing.add(Rect(0, 0, size, size, fillColor=white, strokeColor=None))
+    # types-reportlab types Rect's **kw as the TypedDict itself, not Unpack[...] of it.
+    drawing.add(Rect(0, 0, size, size, fillColor=white, strokeColor=None))  # type: ignore[arg-type]
     drawing.add(QrCodeWidget(payload, barLevel="M", barWidth=size, barHeight=size))
     return drawing
 
@@ -180,7 +181,7 @@ def _draw_label(c: Canvas, label: LabelData) -> None:
     _line(c, MARGIN, row_top - 38, label.rma_number, BOLD, 22, text_width, min_size=10)
     note = DROP_OFF_NOTE if label.method == "drop_off" else LABEL_NOTE
     c.setFont(REGULAR, 8.5)
-    note_y = row_top - 56
+    note_y: float = row_top - 56
     for line in simpleSplit(note, REGULAR, 8.5, text_width)[:4]:
         c.drawString(MARGIN, note_y, line)
         note_y -= 10.5
@@ -202,7 +203,8 @@ def _item_height(item: SlipItem) -> float:
 
 
 def _note_lines() -> list[str]:
-    return simpleSplit(PACKING_SLIP_NOTE, REGULAR, NOTE_SIZE, CONTENT_WIDTH)
+    lines: list[str] = simpleSplit(PACKING_SLIP_NOTE, REGULAR, NOTE_SIZE, CONTENT_WIDTH)
+    return lines
 
 
 def _heading_height(page: int) -> float:

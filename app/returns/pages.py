@@ -1,8 +1,10 @@
 """Shaping returns for pages: label contents, the money as the customer reads it, refund
 timing, deflection articles."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from app.content import Article
 from app.models.orders import Order
@@ -77,7 +79,7 @@ def qr_payload(ret: ReturnRequest) -> str:
     return f"RETURN {ret.rma_number} {ret.tracking_number}"
 
 
-def label_data(ret: ReturnRequest, config, policy: Policy) -> LabelData:
+def label_data(ret: ReturnRequest, config: Mapping[str, Any], policy: Policy) -> LabelData:
     """What the label and its packing slip say about `ret`."""
     order = ret.order
     town = " ".join(part for part in (order.city, order.region, order.postal_code) if part)

@@ -3,21 +3,21 @@ inspection of each line. Reads plain form mappings; no Flask request objects."""
 
 from collections.abc import Mapping
 
-from app.models.returns import ReturnRequest
+from app.models.returns import ReturnLine, ReturnRequest
 from app.returns import states
 from app.returns.workflow import move
 
 
-def _count(form: Mapping, key: str) -> int | None:
+def _count(form: Mapping[str, str], key: str) -> int | None:
     raw = (form.get(key) or "").strip()
     return int(raw) if raw.isdigit() else None
 
 
-def record_receipt(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str, str]:
+def record_receipt(ret: ReturnRequest, form: Mapping[str, str], actor: str) -> dict[str, str]:
     """`received-<line id>` and `damaged-<line id>` per line. Returns errors (nothing
     changed) or {} after marking the return received."""
     errors: dict[str, str] = {}
-    counts = {}
+    counts: dict[ReturnLine, tuple[int, int]] = {}
     for line in ret.lines:
         received = _count(form, f"received-{line.id}")
         damaged = _count(form, f"damaged-{line.id}") if form.get(f"damaged-{line.id}") else 0
@@ -37,7 +37,7 @@ def record_receipt(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str, s
     return {}
 
 
-def record_inspection(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str, str]:
+def record_inspection(ret: ReturnRequest, form: Mapping[str, str], actor: str) -> dict[str, str]:
     """Per line: `inspection-<line id>` (accepted | rejected), `inspection-reason-<line id>`
     (what the customer reads when an item is rejected: required then) and
     `inspection-note-<line id>` (staff's own note, never shown to the customer)."""
@@ -46,7 +46,7 @@ def record_inspection(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str
     if any(line.received_qty is None for line in ret.lines):
         return {"form": "Record what arrived before inspecting."}
     errors: dict[str, str] = {}
-    verdicts = {}
+    verdicts: dict[ReturnLine, tuple[str, str | None]] = {}
     for line in ret.lines:
         verdict = form.get(f"inspection-{line.id}", "")
         reason = (form.get(f"inspection-reason-{line.id}") or "").strip()
@@ -58,11 +58,11 @@ def record_inspection(ret: ReturnRequest, form: Mapping, actor: str) -> dict[str
     if errors:
         return errors
     told = []
-    for line, (verdict, reason) in verdicts.items():
-        line.inspection, line.customer_reason = verdict, reason
+    for line, (verdict, why) in verdicts.items():
+        line.inspection, line.customer_reason = verdict, why
         line.inspection_note = (form.get(f"inspection-note-{line.id}") or "").strip() or None
         name = line.order_line.name
-        told.append(f"{name}: not accepted ({reason})." if reason else f"{name}: accepted.")
+        told.append(f"{name}: not accepted ({why})." if why else f"{name}: accepted.")
     # The timeline note is the customer's: what was accepted, and why anything wasn't.
     move(ret, "inspect", actor=actor, note=" ".join(told))
     return {}

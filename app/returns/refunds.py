@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
@@ -152,7 +152,9 @@ def _count(ret: ReturnRequest, amount_cents: int, limit: int | None = None) -> N
     """Add to (or, negative, take from) what the return has refunded, in the database itself,
     so two transactions can't both count from the same starting point; the table's check
     refuses a total over the limit."""
-    values: dict = {"refunded_cents": ReturnRequest.refunded_cents + amount_cents}
+    values: dict[str, ColumnElement[int] | int] = {
+        "refunded_cents": ReturnRequest.refunded_cents + amount_cents
+    }
     if limit is not None:
         values["refund_limit_cents"] = limit
     db.session.execute(update(ReturnRequest).where(ReturnRequest.id == ret.id).values(**values))

@@ -1,5 +1,6 @@
 """Returns portal pages. Thin: read the form, call the service, render."""
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
@@ -14,8 +15,12 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_limiter.util import get_remote_address
+from sqlalchemy import select
+from werkzeug.wrappers import Response
 
+from app.content import Article
 from app.extensions import db, limiter
 from app.models.orders import Order
 from app.models.returns import ReturnRequest
@@ -23,6 +28,7 @@ from app.returns import lookups, states
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
 from app.returns.labels import render_label, render_packing_slip, render_qr_svg
 from app.returns.pages import (
+    DeflectionOffer,
     deflection_offers,
     fee_notes,
     label_data,
@@ -87,7 +93,7 @@ def order_and_client_key() -> str:
     return f"order:{number}|{get_remote_address()}"
 
 
-def failed_lookup(response) -> bool:
+def failed_lookup(response: Response) -> bool:
     """Only wrong guesses count against an order's limits; finding it costs nothing."""
     return response.status_code != 303
 
@@ -113,11 +119,11 @@ def _draft(order: Order) -> Draft:
 @limiter.limit(
     "5 per 15 minutes", methods=["POST"], key_func=order_and_client_key, deduct_when=failed_lookup
 )
-def lookup():
+def lookup() -> ResponseReturnValue:
     form = LookupForm()
     error = None
-    if form.validate_on_submit():
-        number, contact = form.order_number.data, form.contact.data
+    if form.validate_on_submit():  # both required: never None from here
+        number, contact = form.order_number.data or "", form.contact.data or ""
         if lookups.needs_email(number, contact):
             error = USE_EMAIL
         elif order := find_order(number, contact):
@@ -132,7 +138,7 @@ def lookup():
 
 
 @bp.route("/start", methods=["GET", "POST"])
-def start():
+def start() -> ResponseReturnValue:
     order = _session_order()
     rules = policy()
     form = CsrfOnlyForm()
@@ -159,7 +165,7 @@ def start():
     ), 400 if errors else 200
 
 
-def _after_photos(rules: Policy, order: Order, draft: Draft):
+def _after_photos(rules: Policy, order: Order, draft: Draft) -> Response:
     if deflection_offers(rules, order, draft):
         return redirect(url_for("returns.before_you_send"), code=303)
     return redirect(url_for("returns.review"), code=303)
@@ -167,7 +173,7 @@ def _after_photos(rules: Policy, order: Order, draft: Draft):
 
 @bp.route("/photos", methods=["GET", "POST"])
 @limiter.limit("30 per hour", methods=["POST"])
-def photos():
+def photos() -> ResponseReturnValue:
     """Photos of the items returned as damaged or defective (optional), for staff."""
     order = _session_order()
     draft = _draft(order)
@@ -207,7 +213,7 @@ def photos():
 
 
 @bp.route("/before-you-send", methods=["GET", "POST"])
-def before_you_send():
+def before_you_send() -> ResponseReturnValue:
     order = _session_order()
     draft = _draft(order)
     rules = policy()
@@ -234,7 +240,9 @@ def before_you_send():
     return render_template("returns/before_you_send.html", offers=offers, form=form, order=order)
 
 
-def _solved_offer(offers, form) -> tuple | None:
+def _solved_offer(
+    offers: list[DeflectionOffer], form: Mapping[str, str]
+) -> tuple[DeflectionOffer, Article] | None:
     """The item and article a "This solved it" button names, if they were offered."""
     if form.get("outcome") != "solved":
         return None
@@ -247,7 +255,7 @@ def _solved_offer(offers, form) -> tuple | None:
 
 
 @bp.route("/review", methods=["GET"])
-def review():
+def review() -> ResponseReturnValue:
     order = _session_order()
     draft = _draft(order)
     rules = policy()
@@ -268,7 +276,7 @@ def review():
 
 
 @bp.post("/confirm")
-def confirm():
+def confirm() -> ResponseReturnValue:
     order = _session_order()
     draft = _draft(order)
     form = ConfirmForm()
@@ -289,7 +297,7 @@ def _by_token(token: str) -> ReturnRequest:
     found = None
     if isinstance(public, str):
         found = db.session.execute(
-            db.select(ReturnRequest).filter_by(public_token=public)
+            select(ReturnRequest).filter_by(public_token=public)
         ).scalar_one_or_none()
     if found is None:
         abort(404)
@@ -297,7 +305,7 @@ def _by_token(token: str) -> ReturnRequest:
 
 
 @bp.get("/<token>")
-def status(token: str):
+def status(token: str) -> ResponseReturnValue:
     found = _by_token(token)
     rules = policy()
     return render_template(
@@ -314,7 +322,7 @@ def status(token: str):
 
 
 @bp.route("/<token>/cancel", methods=["GET", "POST"])
-def cancel(token: str):
+def cancel(token: str) -> ResponseReturnValue:
     """A confirmation page, then the cancel itself (a form: it works without JavaScript)."""
     found = _by_token(token)
     form = CsrfOnlyForm()
@@ -341,7 +349,7 @@ def _labelled(token: str) -> ReturnRequest:
 
 
 @bp.get("/<token>/label.pdf")
-def label(token: str):
+def label(token: str) -> ResponseReturnValue:
     """The carrier's own label when it made one (kept when bought), else the site's."""
     found = _labelled(token)
     bought = found.shipping_label
@@ -356,14 +364,14 @@ def label(token: str):
 
 
 @bp.get("/<token>/packing-slip.pdf")
-def packing_slip(token: str):
+def packing_slip(token: str) -> ResponseReturnValue:
     """The packing slip alone, to go with a label the carrier made."""
     found = _labelled(token)
     pdf = render_packing_slip(label_data(found, current_app.config, policy()))
     return _pdf(pdf, f"{found.rma_number}-packing-slip.pdf")
 
 
-def _pdf(content: bytes, file_name: str, mimetype: str = "application/pdf"):
+def _pdf(content: bytes, file_name: str, mimetype: str = "application/pdf") -> Response:
     return current_app.response_class(
         content,
         mimetype=mimetype,
@@ -372,7 +380,7 @@ def _pdf(content: bytes, file_name: str, mimetype: str = "application/pdf"):
 
 
 @bp.get("/<token>/qr.svg")
-def label_qr(token: str):
+def label_qr(token: str) -> ResponseReturnValue:
     """The label's QR code alone, shown large on the status page for drop-off."""
     svg = render_qr_svg(qr_payload(_labelled(token)))
     return current_app.response_class(svg, mimetype="image/svg+xml")
@@ -380,11 +388,11 @@ def label_qr(token: str):
 
 @bp.route("/find", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-def find():
+def find() -> ResponseReturnValue:
     form = FindReturnForm()
     error = None
-    if form.validate_on_submit():
-        found = find_return(form.rma_number.data, form.email.data)
+    if form.validate_on_submit():  # both required: never None from here
+        found = find_return(form.rma_number.data or "", form.email.data or "")
         if found is not None:
             return redirect(url_for("returns.status", token=status_token(found)), code=303)
         error = "We couldn't find a return with those details. Check the return number and email."
