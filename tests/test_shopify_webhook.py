@@ -266,6 +266,13 @@ def test_when_products_cant_be_read_the_order_is_still_written(app, shopify):  #
     assert shopify.count("GET", r".*/products\.json") == 1
 
 
+def test_products_answering_too_late_dont_hold_the_webhook_up(app, shopify):  # noqa: F811
+    shopify.answer_late("GET", r".*/products\.json", seconds=1.5)
+    assert deliver(app, order()).get_json() == {"status": "created"}
+    assert stored(app)["lines"][0][7] is None  # no image yet: the next sync brings it
+    assert shopify.count("GET", r".*/products\.json") == 1
+
+
 @pytest.mark.parametrize(
     ("body", "headers", "said"),
     [
