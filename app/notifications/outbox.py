@@ -24,7 +24,7 @@ def queue_email(to: str, subject: str, body: str, return_id: int | None = None) 
 
 def notify_customer(
     ret: ReturnRequest, status: str, links: dict[str, str], note: str | None = None
-):
+) -> OutboxMessage | None:
     """Queue the email for a customer-visible status; other statuses send nothing. `links`:
     the absolute `status_url` and `label_url` of the return."""
     if status not in SUBJECTS:

@@ -10,10 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from typing import Any
 
-from flask import Flask, Response, current_app
-from sqlalchemy import case, event, func, select, update
-from sqlalchemy.orm import Session
+from flask import Flask, Response
+from sqlalchemy import CursorResult, case, event, func, select, update
+from sqlalchemy.orm import Session, UOWTransaction
 
 from app.extensions import db
 from app.models.refunds import OutboxMessage
@@ -35,6 +36,8 @@ CLAIM_TIMEOUT = timedelta(minutes=10)
 SMTP_TIMEOUT = 10
 # Errors from the mail server or the network: the message waits and is tried again.
 DELIVERY_ERRORS = (smtplib.SMTPException, OSError, TimeoutError)
+
+Config = Mapping[str, Any]  # the app's config: MAIL_BACKEND, MAIL_FROM, MAIL_SERVER, ...
 
 
 class MailConfigError(ValueError):
@@ -64,10 +67,10 @@ def backoff(attempts: int) -> timedelta:
     return BACKOFF[min(attempts, len(BACKOFF)) - 1]
 
 
-def send_pending(config: Mapping, now: datetime | None = None, limit: int = 100) -> SendReport:
+def send_pending(config: Config, now: datetime | None = None, limit: int = 100) -> SendReport:
     """Send up to `limit` due messages, oldest first, committing after each one."""
     backend = _backend(config)
-    clock = (lambda: now) if now else utcnow
+    clock: Callable[[], datetime] = (lambda: now) if now else utcnow
     started = clock()
     report = SendReport(failed=_release_stale_claims(started))
     due = db.session.execute(
@@ -109,6 +112,7 @@ def claim(message_id: int, now: datetime) -> bool:
         .execution_options(synchronize_session=False)
     )
     db.session.commit()
+    assert isinstance(result, CursorResult)  # an UPDATE's, which execute()'s typing can't say
     return result.rowcount == 1
 
 
@@ -136,21 +140,21 @@ def _release_stale_claims(now: datetime) -> int:
 
 
 def _read(message_id: int) -> Email:
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)
     email = Email(message.id, message.to_address, message.subject, message.body, message.created_at)
     db.session.commit()  # no transaction stays open while we talk to the mail server
     return email
 
 
 def _record_success(message_id: int, now: datetime) -> None:
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)
     message.status, message.sent_at = "sent", now  # last_error stays: how delivery went
     db.session.commit()
     log.info("email sent", extra={"outbox_id": message_id})
 
 
 def _record_failure(message_id: int, error: Exception, now: datetime) -> str:
-    message = db.session.get(OutboxMessage, message_id)
+    message = db.session.get_one(OutboxMessage, message_id)
     message.attempts += 1
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
     if message.attempts >= MAX_ATTEMPTS:
@@ -166,10 +170,10 @@ def _record_failure(message_id: int, error: Exception, now: datetime) -> str:
     return message.status
 
 
-Backend = Callable[[Mapping, Email, datetime], None]
+Backend = Callable[[Config, Email, datetime], None]
 
 
-def _backend(config: Mapping) -> Backend:
+def _backend(config: Config) -> Backend:
     name = config.get("MAIL_BACKEND", "console")
     if name not in BACKENDS:
         raise MailConfigError(
@@ -178,7 +182,7 @@ def _backend(config: Mapping) -> Backend:
     return BACKENDS[name]
 
 
-def build_message(config: Mapping, email: Email, now: datetime) -> EmailMessage:
+def build_message(config: Config, email: Email, now: datetime) -> EmailMessage:
     """The plain-text email. Its Message-ID is the same on every attempt, so a receiver can
     drop a duplicate when a send timed out after the server had already accepted it."""
     domain = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2] or "localhost"
@@ -192,13 +196,13 @@ def build_message(config: Mapping, email: Email, now: datetime) -> EmailMessage:
     return message
 
 
-def send_console(config: Mapping, email: Email, now: datetime) -> None:
+def send_console(config: Config, email: Email, now: datetime) -> None:
     """Print the email to stdout, readably (development)."""
     head = f"From: {config['MAIL_FROM']}\nTo: {email.to}\nSubject: {email.subject}"
     print(f"{head}\n\n{email.body.rstrip()}\n{'-' * 72}", file=sys.stdout, flush=True)
 
 
-def send_smtp(config: Mapping, email: Email, now: datetime) -> None:
+def send_smtp(config: Config, email: Email, now: datetime) -> None:
     """Deliver the email to MAIL_SERVER; raises one of DELIVERY_ERRORS when that fails."""
     message = build_message(config, email, now)
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=SMTP_TIMEOUT) as smtp:
@@ -212,7 +216,7 @@ def send_smtp(config: Mapping, email: Email, now: datetime) -> None:
 BACKENDS: dict[str, Backend] = {"console": send_console, "smtp": send_smtp}
 
 
-def _note_queued_mail(session: Session, flush_context) -> None:
+def _note_queued_mail(session: Session, flush_context: UOWTransaction) -> None:
     if any(isinstance(obj, OutboxMessage) for obj in session.new):
         session.info["outbox_queued"] = True
 
@@ -228,7 +232,7 @@ def register_mail_sending(app: Flask) -> None:
     @app.after_request
     def send_when_answered(response: Response) -> Response:
         if db.session.info.pop("outbox_queued", False):
-            response.call_on_close(_sender(current_app._get_current_object()))
+            response.call_on_close(_sender(app))
         return response
 
 
