@@ -22,7 +22,7 @@ class FrontMatterError(ValueError):
 
 @dataclass
 class Split:
-    meta: dict
+    meta: dict[str, object]  # as YAML read it
     body: str
     body_line: int  # 1-based line number of the body's first line
     meta_text: str
@@ -90,7 +90,7 @@ def line_of_key(meta_text: str, key: str) -> int:
     return 1
 
 
-def _as_list(value) -> list[str]:
+def _as_list(value: object) -> list[str]:
     if value is None:
         return []
     if isinstance(value, str):
@@ -100,7 +100,7 @@ def _as_list(value) -> list[str]:
     return [str(value)]
 
 
-def _as_date(value) -> date | None:
+def _as_date(value: object) -> date | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -129,7 +129,7 @@ class Meta:
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
-def normalise(meta: dict, meta_text: str) -> Meta:
+def normalise(meta: dict[str, object], meta_text: str) -> Meta:
     """Map front matter onto `Meta`. Raises FrontMatterError for a missing title; softer
     problems (bad date, unknown type) become warnings and a sensible default."""
     title = meta.get("title")
@@ -152,10 +152,12 @@ def normalise(meta: dict, meta_text: str) -> Meta:
         )
         updated = None
 
-    raw_order = meta.get("order", meta.get("weight", 0))
+    raw_order = meta.get("order", meta.get("weight", 0)) or 0
     try:
-        order = int(raw_order or 0)
-    except (TypeError, ValueError):
+        order = int(raw_order) if isinstance(raw_order, int | float | str) else None
+    except ValueError:
+        order = None
+    if order is None:
         warnings.append((line_of_key(meta_text, "order"), "order must be a whole number"))
         order = 0
 

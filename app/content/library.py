@@ -19,12 +19,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import yaml
 
 from app.config import BODY_CACHE_SIZE
 from app.content.frontmatter import FrontMatterError, body_of, line_of, normalise, split
 from app.content.render import Heading, Rendered, render
+
+if TYPE_CHECKING:
+    from functools import _CacheInfo
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +65,7 @@ class Bodies:
             )
             return UNREADABLE
 
-    def cache_info(self):
+    def cache_info(self) -> "_CacheInfo":
         return self._rendered.cache_info()
 
     def _render(self, path: str, source: str, source_hash: str) -> Rendered:
@@ -270,7 +274,7 @@ def load_article(
     return article, problems, parts.meta_text
 
 
-def markdown_entries(root: Path) -> list[tuple[str, os.DirEntry]]:
+def markdown_entries(root: Path) -> list[tuple[str, os.DirEntry[str]]]:
     """The Markdown files under `root`: each one's path relative to it and its directory
     entry (which has its stat at hand), in path order, folder by folder."""
     found, folders = [], [(str(root), "")]

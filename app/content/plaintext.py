@@ -6,8 +6,12 @@ import html
 import logging
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.content.frontmatter import FrontMatterError, body_of
+
+if TYPE_CHECKING:
+    from app.content.library import Article
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +47,7 @@ def plain_text(markdown: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def article_text(root: Path, article) -> str:
+def article_text(root: Path, article: "Article") -> str:
     """The plain text of an article's file as it is now ("" when it can no longer be read)."""
     try:
         return plain_text(body_of((root / article.source).read_text(encoding="utf-8")))

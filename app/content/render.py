@@ -3,6 +3,7 @@
 import html
 import threading
 from dataclasses import dataclass
+from typing import TypedDict
 
 import markdown
 import nh3
@@ -95,7 +96,16 @@ def sanitise(fragment: str) -> str:
     )
 
 
-def _headings(tokens: list[dict]) -> list[Heading]:
+class TocToken(TypedDict):
+    """A heading as Python-Markdown's toc extension lists it."""
+
+    level: int
+    id: str
+    name: str
+    children: list["TocToken"]
+
+
+def _headings(tokens: list[TocToken]) -> list[Heading]:
     found = []
     for token in tokens:
         found.append(Heading(token["level"], token["id"], html.unescape(token["name"])))
@@ -124,5 +134,7 @@ def render(source: str) -> Rendered:
     raw = raw.replace("<h1", "<h2").replace("</h1>", "</h2>")
     clean = sanitise(raw)
     text = html.unescape(nh3.clean(clean, tags=set()))
-    toc = tuple(h for h in _headings(md.toc_tokens) if h.level in (1, 2, 3))
+    # The toc extension sets toc_tokens on the converter; types-Markdown doesn't declare it.
+    tokens: list[TocToken] = md.toc_tokens  # type: ignore[attr-defined]
+    toc = tuple(h for h in _headings(tokens) if h.level in (1, 2, 3))
     return Rendered(html=clean, toc=toc, text=" ".join(text.split()))
