@@ -9,8 +9,8 @@ bounded LRU. A value read from the database (the helpful-vote counts) is kept no
 a shared cache may keep the page that shows it (ARTICLE_MAX_AGE).
 """
 
-from flask import Response, current_app, make_response, request
-from flask.sessions import SecureCookieSessionInterface
+from flask import Flask, Response, current_app, make_response, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 
 def shared(html: str) -> Response:
@@ -23,7 +23,8 @@ def shared(html: str) -> Response:
     response.cache_control.max_age = config["ARTICLE_MAX_AGE"]
     response.cache_control.stale_while_revalidate = config["ARTICLE_STALE_SECONDS"]
     response.add_etag()
-    return response.make_conditional(request)
+    response.make_conditional(request)  # (returns the response, typed as Werkzeug's own)
+    return response
 
 
 def personal(body: str | bytes, status: int = 200) -> Response:
@@ -40,7 +41,7 @@ class SessionInterface(SecureCookieSessionInterface):
     Flask-Login reads it after every request (to refresh its remember cookie), so without
     this no page could be shared: caches would keep a copy per visitor's cookie."""
 
-    def save_session(self, app, session, response) -> None:
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         super().save_session(app, session, response)
         if response.cache_control.public:
             response.vary.discard("Cookie")

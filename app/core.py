@@ -1,6 +1,7 @@
 """Site-wide routes that belong to no area: health check and robots.txt."""
 
 from flask import Blueprint, Response, current_app
+from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from app.extensions import db
@@ -11,9 +12,9 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/healthz")
-def healthz():
+def healthz() -> ResponseReturnValue:
     """Liveness and readiness: the database answers and the content library is loaded."""
-    checks = {}
+    checks: dict[str, str | int] = {}
     try:
         db.session.execute(text("SELECT 1"))
         checks["database"] = "ok"
@@ -27,7 +28,7 @@ def healthz():
 
 
 @bp.get("/robots.txt")
-def robots():
+def robots() -> Response:
     lines = [
         "User-agent: *",
         "Disallow: /returns/",

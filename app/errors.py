@@ -3,6 +3,7 @@
 import math
 
 from flask import Flask, Response, jsonify, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -38,7 +39,9 @@ def _wants_json() -> bool:
     return request.path.startswith(("/api/", "/webhooks/"))
 
 
-def render_error(code: int, title: str | None = None, message: str | None = None):
+def render_error(
+    code: int, title: str | None = None, message: str | None = None
+) -> ResponseReturnValue:
     default_title, default_message = MESSAGES.get(code, MESSAGES[400])
     title, message = title or default_title, message or default_message
     if _wants_json():
@@ -48,7 +51,7 @@ def render_error(code: int, title: str | None = None, message: str | None = None
 
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_error(error: CSRFError):
+    def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400,
             "This form has expired",
@@ -56,7 +59,7 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(RateLimitExceeded)
-    def rate_limited(error: RateLimitExceeded):
+    def rate_limited(error: RateLimitExceeded) -> ResponseReturnValue:
         minutes = max(1, math.ceil(error.limit.limit.get_expiry() / 60))
         wait = "a minute" if minutes == 1 else f"about {minutes} minutes"
         return render_error(
@@ -65,24 +68,24 @@ def register(app: Flask) -> None:
         )
 
     @app.errorhandler(SecurityError)
-    def untrusted_host(error: SecurityError):
+    def untrusted_host(error: SecurityError) -> Response:
         """A Host header that isn't the site's (TRUSTED_HOSTS): no page can be built for it,
         since every link would point at that host."""
         return Response("This site doesn't answer to that address.\n", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException):
+    def http_error(error: HTTPException) -> ResponseReturnValue:
         code = error.code or 500
         description = error.description if code in (403, 409, 503) else None
         return render_error(code, message=description)
 
     @app.errorhandler(OperationalError)
-    def database_unavailable(error: OperationalError):
+    def database_unavailable(error: OperationalError) -> ResponseReturnValue:
         app.logger.error("database unavailable on %s: %s", request.path, error.orig)
         db.session.rollback()
         return render_error(503)
 
     @app.errorhandler(InternalServerError)
-    def server_error(error: InternalServerError):
+    def server_error(error: InternalServerError) -> ResponseReturnValue:
         app.logger.error("unhandled error on %s", request.path, exc_info=error.original_exception)
         return render_error(500)

@@ -1,16 +1,17 @@
 """Template filters and globals shared by every area."""
 
 from datetime import date
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, has_request_context, url_for
 from flask_login import current_user
 
 
-def absolute_url(endpoint: str, **values) -> str:
+def absolute_url(endpoint: str, **values: Any) -> str:  # url_for's values
     """An absolute URL, on SITE_URL when configured (canonical links, sitemap, JSON-LD,
     emails). Outside a request (commands), SITE_URL or the development address is the base."""
-    site = current_app.config.get("SITE_URL")
+    site: str | None = current_app.config.get("SITE_URL")
     if not has_request_context():
         with current_app.test_request_context(base_url=site or "http://127.0.0.1:5000"):
             return url_for(endpoint, _external=True, **values)
@@ -72,7 +73,7 @@ def register(app: Flask) -> None:
     app.add_template_global(current_user, "current_user")  # a proxy: loaded only where used
 
     @app.context_processor
-    def site_settings():
+    def site_settings() -> dict[str, object]:
         config = current_app.config
         return {
             "site_name": config["SITE_NAME"],
