@@ -45,6 +45,49 @@ def test_a_filtered_search_that_finds_nothing_offers_what_is_near(client):
     assert "Send an item back step by step" in section.split("More in Returns")[1]
 
 
+def empty_state(html: str) -> str:
+    return html.split('id="empty-heading"')[1].split("</section>")[0]
+
+
+def test_a_search_that_finds_nothing_offers_articles_with_similar_words(client):
+    html = client.get("/search?q=tracker").get_data(as_text=True)
+    assert "0 results for <strong>“tracker”</strong>" in html
+    shown = empty_state(html)
+    similar = shown.split("<h3>Articles with similar words</h3>")[1].split("<h3>")[0]
+    assert 'searching for <a href="/search?q=track">track</a> instead' in similar
+    assert ">How do I track my parcel?</a>" in similar
+    # They may be beside the point, so the popular articles follow, without repeats.
+    popular = shown.split("<h3>Popular articles</h3>")[1]
+    assert ">Delivery options</a>" in popular and "track my parcel" not in popular
+
+
+def test_a_search_that_finds_nothing_near_keeps_the_popular_articles(client):
+    shown = empty_state(client.get("/search?q=counterfeit").get_data(as_text=True))
+    assert "similar words" not in shown and "More in" not in shown
+    assert shown.count("/articles/") == 3  # the three popular articles, the whole help center
+
+
+def test_a_search_that_names_a_section_offers_its_articles(tmp_path, make_app):
+    categories = (
+        "- slug: care\n  title: Garment care\n  description: Washing and storing.\n"
+        "- slug: gifts\n  title: Gifts\n  description: Cards and wrapping.\n"
+    )
+    content = write_content(
+        tmp_path / "c",
+        {
+            "care/wool.md": "---\ntitle: Washing wool jumpers\n---\nHand wash them cold.\n",
+            "care/linen.md": "---\ntitle: Ironing linen\n---\nIron it while damp.\n",
+            "gifts/cards.md": "---\ntitle: Gift card balance\n---\nBalances never expire.\n",
+        },
+        categories,
+    )
+    client = make_app(CONTENT_DIR=str(content)).test_client()
+    shown = empty_state(client.get("/search?q=garments").get_data(as_text=True))
+    section = shown.split("<h3>More in Garment care</h3>")[1]
+    assert ">Washing wool jumpers</a>" in section and ">Ironing linen</a>" in section
+    assert "Gift card balance" not in shown and "Popular articles" not in shown
+
+
 def test_did_you_mean_links_to_the_corrected_search(client):
     html = client.get("/search?q=tracknig").get_data(as_text=True)
     assert 'Did you mean <a href="/search?q=tracking">tracking</a>?' in html

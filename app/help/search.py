@@ -1,16 +1,18 @@
 """Search pages: the shareable results page, the JSON endpoint for instant search, and the
 result-link redirect that records which result was opened."""
 
+from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 
 from app.analytics.searches import click_token, read_click_token, record_click, record_search
-from app.content import ARTICLE_TYPES
+from app.content import ARTICLE_TYPES, Article, Library
 from app.extensions import limiter
 from app.help import bp
 from app.help.votes import popular_articles
 from app.search import SearchEngine, SearchResults, SearchUnavailable
+from app.search.nearby import named_section
 from app.services import services
 from app.visitors import ensure_visitor_id
 
@@ -75,29 +77,59 @@ def search():
     if page == 1 and not (category or kind):
         event = record_search(text, results.total, "page", ensure_visitor_id())
         token = click_token(current_app.secret_key, event)
-    nearby: tuple[str, list] = ("", [])
-    if not results.total:
-        nearby = _nearby(library, text, category, kind)
+    nearby = _nearby(library, text, category, kind) if not results.total else Nearby()
+    popular: list[Article] = []
+    if not results.total and not nearby.replaces_popular:
+        popular = [a for a in popular_articles(library, 5) if a not in nearby.articles]
     return render_template(
         "help/search.html",
         results=results,
         links=open_urls(results, token),
         nearby=nearby,
-        popular=popular_articles(library, 5) if not results.total and not nearby[1] else [],
+        popular=popular,
         **context,
     )
 
 
-def _nearby(library, text: str, category: str | None, kind: str | None) -> tuple[str, list]:
-    """For a filtered search that found nothing: (heading, articles) of what the same words
-    find in every section, else of the chosen section's articles."""
-    if not (category or kind):
-        return "", []
-    found = [library.get(hit.path) for hit in engine().search(text, per_page=5).hits]
-    if any(found):
-        return "Found in other sections", [article for article in found if article]
-    section = library.category(category) if category else None
-    return (f"More in {section.title}", section.articles[:5]) if section else ("", [])
+@dataclass(frozen=True)
+class Nearby:
+    """What a search that found nothing offers, under a heading that says what it is."""
+
+    heading: str = ""
+    articles: list[Article] = field(default_factory=list)
+    searched: str | None = None  # the words searched for instead of the query's
+    # Matches for the query's own words, or the section it names: popular articles add
+    # nothing then. Articles with similar words may be beside the point, so they stay.
+    replaces_popular: bool = False
+
+
+def _nearby(library: Library, text: str, category: str | None, kind: str | None) -> Nearby:
+    """For a filtered search that found nothing: what the same words find in every section,
+    else the chosen section's articles. For an unfiltered one: what known words alike the
+    query's find ("deliverable": "delivered", "delivery"), else the section its words name."""
+    if category or kind:
+        found = _articles(library, engine().search(text, per_page=5))
+        if found:
+            return Nearby("Found in other sections", found, replaces_popular=True)
+        return _section(library, category)
+    similar = engine().nearby(text, per_page=5)
+    found = _articles(library, similar)
+    if similar and found:
+        return Nearby("Articles with similar words", found, searched=similar.query)
+    titles = {c.slug: c.title for c in library.categories}
+    return _section(library, named_section(text, titles))
+
+
+def _articles(library: Library, results: SearchResults | None) -> list[Article]:
+    found = (library.get(hit.path) for hit in results.hits) if results else ()
+    return [article for article in found if article]
+
+
+def _section(library: Library, slug: str | None) -> Nearby:
+    section = library.category(slug) if slug else None
+    if section is None or not section.articles:
+        return Nearby()
+    return Nearby(f"More in {section.title}", section.articles[:5], replaces_popular=True)
 
 
 @bp.get("/api/search")

@@ -105,6 +105,10 @@ def test_help_center_pages(live_url, page, axe_script, subtests):
     expect(page.locator(".results")).to_have_count(0)
     assert_accessible(page, axe_script, subtests, "search without results")
 
+    page.goto(live_url + "/search?q=tracker")
+    expect(page.get_by_role("heading", name="Articles with similar words")).to_be_visible()
+    assert_accessible(page, axe_script, subtests, "search without results, with similar words")
+
     page.goto(live_url + "/no-such-page")
     expect(page.get_by_role("heading", level=1)).to_have_text("We couldn't find that page")
     assert_accessible(page, axe_script, subtests, "404 page")

@@ -74,6 +74,22 @@ def test_no_results_page_offers_a_way_forward(live_url, no_js_page):
     expect(no_js_page.get_by_role("link", name="all topics")).to_be_visible()
 
 
+def test_no_results_page_offers_articles_with_similar_words(live_url, page):
+    page.goto(live_url + "/")
+    page.get_by_label("Search for answers").fill("tracker")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("status")).to_contain_text("0 results for “tracker”")
+    empty = page.get_by_role("region", name="We couldn't find an article for that")
+    expect(empty.get_by_role("heading", name="Articles with similar words")).to_be_visible()
+    expect(empty).to_contain_text("Found by searching for track instead.")
+    expect(empty.get_by_role("heading", name="Popular articles")).to_be_visible()
+    empty.get_by_role("link", name="How do I track my parcel?").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("How do I track my parcel?")
+    page.go_back()
+    page.get_by_role("link", name="track", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("1 result for “track”")
+
+
 def test_escape_closes_the_suggestions_and_keeps_what_was_typed(live_url, js_page):
     page = js_page
     page.goto(live_url + "/")
