@@ -13,7 +13,7 @@ from app.extensions import db
 from app.models import OutboxMessage, Refund, ReturnRequest
 from app.returns import refunds as refunds_module
 from app.returns.payments import GatewayResult
-from app.services import services
+from app.services import Services, services
 from app.staff.queue import code_label
 from tests.returns_helpers import choose, confirm, line_ids, look_up, make_order, token_from
 from tests.staff_helpers import make_user, sign_in, signed_in
@@ -718,3 +718,17 @@ def test_store_credit_reaches_the_customer_with_its_code(app):
     page = customer.get(status_url).get_data(as_text=True)
     assert f"your store credit code is <strong>{refund.reference}</strong>" in page
     assert f"your store credit code is {refund.reference}" in email
+
+
+def test_a_return_page_says_so_while_the_policy_cannot_be_read(app, monkeypatch):
+    """Refunds are worked out from the return policy: while its file has a problem, a return's
+    page (and its refund forms) answer 503 saying why, not a server error."""
+    rma, _ = start_return(app)
+    agent = signed_in(app, "agent")
+    monkeypatch.setattr(Services, "returns_policy", property(lambda self: None))
+    for response in (
+        agent.get(f"/staff/returns/{rma}"),
+        post(agent, f"/staff/returns/{rma}/refund", amount="1.00", key="k", step="confirm"),
+    ):
+        assert response.status_code == 503
+        assert "return policy can&#39;t be read" in response.get_data(as_text=True)

@@ -2,8 +2,10 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import Any, Protocol, cast
 
 from flask import abort, session
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.models.staff import User
@@ -15,21 +17,46 @@ AGENTS = ("admin", "agent")
 EDITORS = ("admin", "editor")
 
 
-def role_required(*roles: str) -> Callable:
+View = Callable[..., ResponseReturnValue]
+
+
+class Guarded(Protocol):
+    """A view behind role_required, carrying the roles it lets in (the access tests read them)."""
+
+    allowed_roles: tuple[str, ...]
+
+    def __call__(self, *args: Any, **kwargs: Any) -> ResponseReturnValue: ...
+
+
+def role_required(*roles: str) -> Callable[[View], Guarded]:
     """Signed in (else to the sign-in page) with one of `roles` (else 403)."""
 
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        @login_required
-        def guarded(*args, **kwargs):
-            if current_user.role not in roles:
+    def decorate(view: View) -> Guarded:
+        def check(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+            if staff_user().role not in roles:
                 abort(403, description=_who_may(roles))
             return view(*args, **kwargs)
 
+        # Flask-Login's login_required is unannotated; the result is `check`, wrapped.
+        guarded = cast(Guarded, wraps(view)(login_required(check)))
         guarded.allowed_roles = roles
         return guarded
 
     return decorate
+
+
+def signed_in() -> User | None:
+    """The staff member this browser is signed in as, if any (Flask-Login's current_user)."""
+    user = current_user._get_current_object()
+    return user if isinstance(user, User) else None
+
+
+def staff_user() -> User:
+    """The staff member a page behind role_required is for."""
+    user = signed_in()
+    if user is None:
+        raise RuntimeError("no staff member is signed in: is the view behind role_required?")
+    return user
 
 
 ROLE_NAMES = {"admin": "admins", "agent": "agents", "editor": "editors"}
@@ -39,7 +66,7 @@ def _who_may(roles: tuple[str, ...]) -> str:
     names = [ROLE_NAMES.get(role, role) for role in roles]
     who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return (
-        f"This page is for {who}; you are signed in as {current_user.role}."
+        f"This page is for {who}; you are signed in as {staff_user().role}."
         " An admin can change your role."
     )
 
@@ -58,7 +85,7 @@ def sign_out_browser(everywhere: bool = False) -> None:
     """End this browser's session, or every session of the account."""
     token = session.pop(SESSION_TOKEN, None)
     if everywhere:
-        end_every_session(current_user)
+        end_every_session(staff_user())
     else:
         end_session(token)
     logout_user()

@@ -96,7 +96,7 @@ def authenticate(
     return user
 
 
-def _count_failure(user: User, client: str, throttle: SignInThrottle | None, now) -> None:
+def _count_failure(user: User, client: str, throttle: SignInThrottle | None, now: datetime) -> None:
     if throttle is None:
         throttle = SignInThrottle(user_id=user.id, client=client, failures=0)
         db.session.add(throttle)

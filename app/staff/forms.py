@@ -6,11 +6,13 @@ from wtforms import (
     EmailField,
     HiddenField,
     PasswordField,
-    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
 )
+
+# New in WTForms 3.3; types-WTForms (3.2) doesn't know it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.analytics.gaps import NOTE_MAX, STATUS_LABELS
@@ -30,7 +32,9 @@ class ActionForm(FlaskForm):
     note = TextAreaField("Note (optional)", validators=[Optional(), Length(max=1000)])
 
 
-class RejectForm(FlaskForm):
+class RejectForm(ActionForm):
+    """An action whose note is required: the customer reads it."""
+
     note = TextAreaField(
         "Reason the customer will see",
         validators=[DataRequired("Say why, for the customer."), Length(max=1000)],

@@ -3,6 +3,7 @@ Thin: read the dates and filters, call app.analytics, render the page or one tab
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from flask import (
     Response,
@@ -14,12 +15,14 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
+from werkzeug.wrappers import Response as BaseResponse
 
 from app.analytics import article_report as articles
 from app.analytics import gaps, reports, synonyms
 from app.analytics.csvout import to_csv
 from app.analytics.dates import DateRange, last_days, parse_range
+from app.analytics.gap_outcomes import Sources
 from app.analytics.redact import normalise, redact
 from app.analytics.returns_report import returns_report
 from app.analytics.tables import (
@@ -36,7 +39,7 @@ from app.models.votes import NO_REASONS
 from app.search import SearchUnavailable
 from app.services import services
 from app.staff import bp
-from app.staff.access import EDITORS, role_required
+from app.staff.access import EDITORS, role_required, staff_user
 from app.staff.forms import ActionForm, GapForm
 
 
@@ -55,7 +58,8 @@ def _limit() -> int:
 def this_url(**changes: str) -> str:
     """This page's URL with some query arguments changed (a query argument named like a part
     of the path, ?path=, never replaces it)."""
-    values = {**request.args.to_dict(), **changes, **(request.view_args or {})}
+    values: dict[str, Any] = {**request.args.to_dict(), **changes, **(request.view_args or {})}
+    assert request.endpoint is not None  # a view's request matched one
     return url_for(request.endpoint, **values)
 
 
@@ -64,7 +68,13 @@ def csv_url(table: str) -> str:
     return this_url(format="csv", table=table)
 
 
-def _page(template: str, tables: Callable[[], Tables], rng: DateRange, problem, **context):
+def _page(
+    template: str,
+    tables: Callable[[], Tables],
+    rng: DateRange,
+    problem: str | None,
+    **context: object,
+) -> ResponseReturnValue:
     """The page, or with ?format=csv&table=NAME that table as a CSV download."""
     if _wants_csv():
         name = request.args.get("table", "")
@@ -90,8 +100,8 @@ def _page(template: str, tables: Callable[[], Tables], rng: DateRange, problem, 
     )
 
 
-def _sources() -> gaps.Sources:
-    return gaps.Sources(
+def _sources() -> Sources:
+    return Sources(
         library=services().library,
         policy=services().returns_policy,
         engine=services().search,
@@ -105,7 +115,7 @@ def _synonym_groups() -> list[list[str]]:
 
 @bp.get("/insights")
 @role_required(*EDITORS)
-def insights():
+def insights() -> ResponseReturnValue:
     rng, problem = _range()
     status = request.args.get("status", "")
     sources = _sources()
@@ -142,26 +152,26 @@ def insights():
     )
 
 
-def _back_to_queue(anchor: str):
+def _back_to_queue(anchor: str) -> BaseResponse:
     kept = ("start", "end", "status", "suggestions")
-    back = {k: v for k, v in request.args.items() if k in kept}
+    back: dict[str, Any] = {k: v for k, v in request.args.items() if k in kept}
     return redirect(url_for("staff.insights", **back, _anchor=anchor), code=303)
 
 
 @bp.post("/insights/gaps")
 @role_required(*EDITORS)
-def update_gap():
+def update_gap() -> ResponseReturnValue:
     form = GapForm()
     if not form.validate_on_submit():
         problems = "; ".join(e for errors in form.errors.values() for e in errors)
         flash(f"Nothing was saved: {problems}")
         return _back_to_queue("queue")
     gaps.update_gap(
-        form.kind.data,
-        form.key.data,
+        form.kind.data or "",  # validated: one of the kinds
+        form.key.data or "",  # validated: required
         form.status.data,
         form.note.data or "",
-        current_user.label,
+        staff_user().label,
         utcnow(),
         _sources(),
     )
@@ -172,7 +182,7 @@ def update_gap():
 
 @bp.post("/insights/synonyms/<int:suggestion_id>")
 @role_required(*EDITORS)
-def update_synonym(suggestion_id: int):
+def update_synonym(suggestion_id: int) -> ResponseReturnValue:
     status = request.form.get("status", "")
     if not ActionForm().validate_on_submit() or status not in ("accepted", "dismissed", "open"):
         abort(400)
@@ -188,7 +198,7 @@ def update_synonym(suggestion_id: int):
 
 @bp.get("/insights/searches")
 @role_required(*EDITORS)
-def insights_searches():
+def insights_searches() -> ResponseReturnValue:
     rng, problem = _range()
     wanted = {"top_queries": ("top",), "zero_results": ("zero",), "no_clicks": ("no_click",)}
     lists = wanted.get(request.args.get("table", ""), ()) if _wants_csv() else None
@@ -208,12 +218,13 @@ def insights_searches():
 
 @bp.get("/insights/searches/query")
 @role_required(*EDITORS)
-def insights_query():
+def insights_query() -> ResponseReturnValue:
     rng, problem = _range()
     # Stored queries are redacted and normalized: look up what was typed the same way.
     query = normalise(redact(request.args.get("q", "")))
     if not query:
-        return redirect(url_for("staff.insights_searches", **rng.as_args()))
+        dates: dict[str, Any] = rng.as_args()  # (url_for's values)
+        return redirect(url_for("staff.insights_searches", **dates))
     detail = reports.query_detail(rng, query, _limit())
     sources = _sources()
     try:
@@ -234,7 +245,7 @@ def insights_query():
 
 @bp.get("/insights/articles")
 @role_required(*EDITORS)
-def insights_articles():
+def insights_articles() -> ResponseReturnValue:
     rng, problem = _range()
     sort = request.args.get("sort", "views")
     descending = request.args.get("dir", "desc") != "asc"
@@ -259,7 +270,7 @@ def insights_articles():
 
 @bp.get("/insights/articles/<path:path>")
 @role_required(*EDITORS)
-def insights_article(path: str):
+def insights_article(path: str) -> ResponseReturnValue:
     rng, problem = _range()
     library = services().library
     detail = articles.article_detail(rng, library, path, _limit())
@@ -278,7 +289,7 @@ def insights_article(path: str):
 
 @bp.get("/insights/returns")
 @role_required(*EDITORS)
-def insights_returns():
+def insights_returns() -> ResponseReturnValue:
     rng, problem = _range()
     policy = services().returns_policy
     report = returns_report(rng, policy, services().library)

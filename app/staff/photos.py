@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from flask import abort, current_app, send_from_directory
+from flask import Response, abort, current_app, send_from_directory
 
 from app.extensions import db
 from app.models.returns import ReturnPhoto
@@ -12,7 +12,7 @@ from app.staff.access import AGENTS, role_required
 
 @bp.get("/returns/<rma>/photos/<int:photo_id>")
 @role_required(*AGENTS)
-def return_photo(rma: str, photo_id: int):
+def return_photo(rma: str, photo_id: int) -> Response:
     photo = db.session.get(ReturnPhoto, photo_id)
     if photo is None or photo.request is None or photo.request.rma_number != rma.upper():
         abort(404)

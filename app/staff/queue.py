@@ -12,6 +12,7 @@ from app.models.orders import Order
 from app.models.returns import ReturnLine, ReturnRequest
 from app.models.types import utcnow
 from app.returns import states
+from app.returns.policy import Reason
 from app.templating import REFUND_METHODS
 
 AGES = {"1": "older than 1 day", "3": "older than 3 days", "7": "older than a week"}
@@ -36,7 +37,7 @@ LABELS: dict[str, Mapping[str, str]] = {
 }
 
 
-def code_label(code: str | None, kind: str, reasons: Mapping | None = None) -> str:
+def code_label(code: str | None, kind: str, reasons: Mapping[str, Reason] | None = None) -> str:
     """`code` (of `kind`: a key of LABELS, or "reason" with the policy's reasons) in words; a
     code nobody named yet reads as words too ("gift_card": "gift card"), never as a code."""
     if not code:
@@ -56,7 +57,7 @@ class QueueFilter:
     q: str = ""
 
     @classmethod
-    def from_args(cls, args, reasons: dict) -> "QueueFilter":
+    def from_args(cls, args: Mapping[str, str], reasons: Mapping[str, Reason]) -> "QueueFilter":
         """Keep only values the queue knows; anything else means "no filter"."""
         status = args.get("status", "")
         reason = args.get("reason", "")
@@ -70,11 +71,11 @@ class QueueFilter:
             q=args.get("q", "").strip()[:100],
         )
 
-    def as_args(self) -> dict:
+    def as_args(self) -> dict[str, str]:
         return {k: v for k, v in vars(self).items() if v}
 
 
-def queue_query(f: QueueFilter) -> Select:
+def queue_query(f: QueueFilter) -> Select[ReturnRequest]:
     query = select(ReturnRequest).join(Order).order_by(ReturnRequest.created_at.desc())
     if f.status:
         query = query.where(ReturnRequest.status == f.status)

@@ -4,7 +4,7 @@ import secrets
 from decimal import Decimal, InvalidOperation
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.extensions import db, limiter
@@ -12,6 +12,7 @@ from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.models.types import utcnow
 from app.returns import states
+from app.returns.policy import Policy
 from app.returns.processing import record_inspection, record_receipt
 from app.returns.refunds import (
     BEFORE_ARRIVAL,
@@ -27,7 +28,15 @@ from app.returns.shipping import buy_missing_label, issue_label, refund_unused_l
 from app.returns.workflow import move, status_token
 from app.services import services
 from app.staff import bp
-from app.staff.access import AGENTS, EDITORS, role_required, sign_in_browser, sign_out_browser
+from app.staff.access import (
+    AGENTS,
+    EDITORS,
+    role_required,
+    sign_in_browser,
+    sign_out_browser,
+    signed_in,
+    staff_user,
+)
 from app.staff.auth import FAILED, authenticate
 from app.staff.forms import ActionForm, RefundForm, RejectForm, SignInForm
 from app.staff.queue import (
@@ -48,6 +57,15 @@ def staff_label(code: str | None, kind: str) -> str:
     return code_label(code, kind, policy.reasons if policy else None)
 
 
+def _policy() -> Policy:
+    """The return policy, which refunds are worked out from: 503 while its file has a problem
+    (the log and `flask content check` say which)."""
+    loaded = services().returns_policy
+    if loaded is None:
+        abort(503, "The return policy can't be read right now, so refunds can't be worked out.")
+    return loaded
+
+
 def _safe_next(target: str | None) -> str:
     """Only same-site paths: never send a signed-in agent to another site, nor put a control
     character (a CR or LF would split the Location header) into the redirect."""
@@ -63,13 +81,15 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-def sign_in():
-    if current_user.is_authenticated:
+def sign_in() -> ResponseReturnValue:
+    if signed_in() is not None:
         return redirect(url_for("staff.home"))
     form = SignInForm()
     error = None
     if form.validate_on_submit():
-        user = authenticate(form.email.data, form.password.data, request.remote_addr or "")
+        # Both required: never None from here.
+        email, password = form.email.data or "", form.password.data or ""
+        user = authenticate(email, password, request.remote_addr or "")
         if user is not None:
             sign_in_browser(user)
             return redirect(_safe_next(request.args.get("next")), code=303)
@@ -80,7 +100,7 @@ def sign_in():
 
 @bp.post("/sign-out")
 @role_required("admin", "agent", "editor")
-def sign_out():
+def sign_out() -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     sign_out_browser()
@@ -89,7 +109,7 @@ def sign_out():
 
 @bp.post("/sign-out-everywhere")
 @role_required("admin", "agent", "editor")
-def sign_out_everywhere():
+def sign_out_everywhere() -> ResponseReturnValue:
     """Every browser this account is signed in on, this one included."""
     if not ActionForm().validate_on_submit():
         abort(400)
@@ -100,15 +120,15 @@ def sign_out_everywhere():
 
 @bp.get("/")
 @role_required("admin", "agent", "editor")
-def home():
-    if current_user.role in AGENTS:
+def home() -> ResponseReturnValue:
+    if staff_user().role in AGENTS:
         return redirect(url_for("staff.returns_queue"))
     return render_template("staff/home.html", editors=EDITORS)
 
 
 @bp.get("/returns")
 @role_required(*AGENTS)
-def returns_queue():
+def returns_queue() -> ResponseReturnValue:
     policy = services().returns_policy
     filters = QueueFilter.from_args(request.args, policy.reasons if policy else {})
     page = db.paginate(queue_query(filters), per_page=25, error_out=False)
@@ -141,8 +161,13 @@ def _new_refund_form(money: Refundable) -> RefundForm:
     )
 
 
-def _detail(ret: ReturnRequest, status: int = 200, errors=None, refund_form=None):
-    policy = services().returns_policy
+def _detail(
+    ret: ReturnRequest,
+    status: int = 200,
+    errors: dict[str, str] | None = None,
+    refund_form: RefundForm | None = None,
+) -> ResponseReturnValue:
+    policy = _policy()
     money = refundable(policy, ret)
     return render_template(
         "staff/return.html",
@@ -163,23 +188,23 @@ def _detail(ret: ReturnRequest, status: int = 200, errors=None, refund_form=None
 
 @bp.get("/returns/<rma>")
 @role_required(*AGENTS)
-def return_detail(rma: str):
+def return_detail(rma: str) -> ResponseReturnValue:
     return _detail(_return(rma))
 
 
-def _refused(ret: ReturnRequest, message: str):
+def _refused(ret: ReturnRequest, message: str) -> ResponseReturnValue:
     db.session.rollback()
     return _detail(ret, 409, {"form": message})
 
 
 @bp.post("/returns/<rma>/<any(approve, reject):action>")
 @role_required(*AGENTS)
-def transition(rma: str, action: str):
+def transition(rma: str, action: str) -> ResponseReturnValue:
     ret = _return(rma)
     form = RejectForm() if action == "reject" else ActionForm()
     if not form.validate_on_submit():
         return _detail(ret, 400, {"form": "; ".join(e for es in form.errors.values() for e in es)})
-    actor = current_user.label
+    actor = staff_user().label
     problem = None
     try:
         move(ret, action, actor=actor, note=form.note.data or None)
@@ -196,14 +221,14 @@ def transition(rma: str, action: str):
 
 @bp.post("/returns/<rma>/label")
 @role_required(*AGENTS)
-def buy_label(rma: str):
+def buy_label(rma: str) -> ResponseReturnValue:
     """Buy the label of an approved return the carrier could not sell one to before."""
     ret = _return(rma)
     if not ActionForm().validate_on_submit():
         abort(400)
     if ret.status != states.APPROVED:
         return _refused(ret, "Only an approved return waiting for its label needs one bought.")
-    problem = buy_missing_label(ret, services().carrier, current_user.label)
+    problem = buy_missing_label(ret, services().carrier, staff_user().label)
     if problem:
         return _detail(ret, 502, {"form": f"The label could not be bought: {problem}"})
     flash(f"Return {ret.rma_number}: label bought ({ret.carrier} {ret.tracking_number}).")
@@ -212,13 +237,13 @@ def buy_label(rma: str):
 
 @bp.post("/returns/<rma>/<any(receive, inspect):step>")
 @role_required(*AGENTS)
-def record(rma: str, step: str):
+def record(rma: str, step: str) -> ResponseReturnValue:
     ret = _return(rma)
     if not ActionForm().validate_on_submit():
         abort(400)
     recorder = record_receipt if step == "receive" else record_inspection
     try:
-        errors = recorder(ret, request.form, current_user.label)
+        errors = recorder(ret, request.form, staff_user().label)
     except states.TransitionError as refused:
         return _refused(ret, str(refused))
     if errors:
@@ -231,7 +256,7 @@ def record(rma: str, step: str):
 
 @bp.route("/returns/<rma>/cancel", methods=["GET", "POST"])
 @role_required(*AGENTS)
-def cancel(rma: str):
+def cancel(rma: str) -> ResponseReturnValue:
     """A confirmation page; only its "Yes, cancel this return" button (step=confirm) cancels,
     so an old page's one-click form, or a stray post, asks first too."""
     ret = _return(rma)
@@ -245,7 +270,7 @@ def cancel(rma: str):
         status = 400 if confirmed else 200
         return render_template("staff/confirm_cancel.html", ret=ret, form=form), status
     try:
-        move(ret, "cancel", actor=current_user.label, note=(form.note.data or "").strip() or None)
+        move(ret, "cancel", actor=staff_user().label, note=(form.note.data or "").strip() or None)
     except states.TransitionError as refused:  # the carrier scanned it meanwhile
         return _refused(ret, str(refused))
     db.session.commit()
@@ -266,8 +291,13 @@ def _cents(text: str) -> int | None:
     return int(value * 100)
 
 
-def _lost_page(ret: ReturnRequest, status: int = 200, error=None, form=None):
-    money = refundable(services().returns_policy, ret)
+def _lost_page(
+    ret: ReturnRequest,
+    status: int = 200,
+    error: str | None = None,
+    form: RefundForm | None = None,
+) -> ResponseReturnValue:
+    money = refundable(_policy(), ret)
     return render_template(
         "staff/parcel_lost.html",
         ret=ret,
@@ -280,7 +310,7 @@ def _lost_page(ret: ReturnRequest, status: int = 200, error=None, form=None):
 
 @bp.get("/returns/<rma>/parcel-lost")
 @role_required(*AGENTS)
-def parcel_lost(rma: str):
+def parcel_lost(rma: str) -> ResponseReturnValue:
     """Before the items arrive the return's page offers no refund form: only this one, for a
     parcel lost in transit."""
     ret = _return(rma)
@@ -290,7 +320,9 @@ def parcel_lost(rma: str):
     return _lost_page(ret)
 
 
-def _refund_again(ret: ReturnRequest, form: RefundForm, status: int, error: str | None):
+def _refund_again(
+    ret: ReturnRequest, form: RefundForm, status: int, error: str | None
+) -> ResponseReturnValue:
     """The refund form again, as the agent filled it in, with what stops it (if anything):
     on the lost-parcel page before the items arrive, on the return's page after."""
     if ret.status in BEFORE_ARRIVAL:
@@ -308,7 +340,7 @@ def _form_problem(form: RefundForm) -> str:
 
 @bp.post("/returns/<rma>/refund")
 @role_required(*AGENTS)
-def refund(rma: str):
+def refund(rma: str) -> ResponseReturnValue:
     """Two steps. The form's "Review refund" shows a confirmation page (nothing is paid);
     only that page's "Confirm refund" (step=confirm) pays, once per the form's key, which
     both steps carry. "Change" (step=edit) goes back to the form as it was filled in."""
@@ -319,10 +351,10 @@ def refund(rma: str):
     step = request.form.get("step")
     if step == "edit":
         return _refund_again(ret, form, 200, None)
-    amount = _cents(form.amount.data)
+    amount = _cents(form.amount.data or "")
     if amount is None:
         return _refund_again(ret, form, 400, "Enter an amount like 24.50.")
-    policy = services().returns_policy
+    policy = _policy()
     lost = bool(form.parcel_lost.data)
     if step != "confirm":
         try:
@@ -341,7 +373,7 @@ def refund(rma: str):
     gateway = services().payments
     try:
         made = issue_refund(
-            policy, ret, amount, form.key.data, current_user.label, gateway, form.note.data, lost
+            policy, ret, amount, form.key.data, staff_user().label, gateway, form.note.data, lost
         )
     except RefundError as refused:
         db.session.rollback()
@@ -357,15 +389,15 @@ def refund(rma: str):
 
 @bp.post("/returns/<rma>/refunds/<int:refund_id>/retry")
 @role_required(*AGENTS)
-def retry(rma: str, refund_id: int):
+def retry(rma: str, refund_id: int) -> ResponseReturnValue:
     ret = _return(rma)
     found = db.session.get(Refund, refund_id)
     if found is None or found.return_id != ret.id or not ActionForm().validate_on_submit():
         abort(404)
-    policy = services().returns_policy
+    policy = _policy()
     gateway = services().payments
     try:
-        retry_refund(policy, ret, found, gateway, current_user.label)
+        retry_refund(policy, ret, found, gateway, staff_user().label)
     except RefundError as refused:
         db.session.rollback()
         return _detail(ret, 409, {"form": str(refused)})
