@@ -38,6 +38,7 @@ ARTICLES = int(os.environ.get("BENCH_ARTICLES", "10000"))
 QUERIES = 300
 WARMUP = 20
 UPDATES = 5
+NOTHING_FOUND = 100  # searches that find nothing, of each kind
 TYPO_SHARE = 0.25
 SEED = 20260515
 
@@ -542,6 +543,49 @@ def make_queries(corpus: Corpus, count: int, seed: int) -> list[Query]:
     return queries
 
 
+def nothing_found(
+    engine: SearchEngine, corpus: Corpus, count: int, seed: int
+) -> tuple[list[str], list[str]]:
+    """Two kinds of one-word search that find nothing: a content word with an ending no
+    article uses and the stemmer keeps ("tracker", "stockist"), which has near words; and a
+    made-up word, which has none."""
+    rng = random.Random(seed)
+    content = sorted(w for w in corpus.vocabulary.domain if len(w) >= 5)  # base forms
+    rng.shuffle(content)
+    derived: list[str] = []
+    for word, ending in ((w, e) for w in content for e in ("er", "ist", "ery")):
+        if len(derived) == count:
+            break
+        text = word + ending
+        if text not in derived and not engine.search(text).total:
+            derived.append(text)
+    made_up: list[str] = []
+    while len(made_up) < count:
+        text = "".join(rng.choices(string.ascii_lowercase, k=rng.randint(7, 10)))
+        if text not in made_up and not engine.search(text).total:
+            made_up.append(text)
+    return derived, made_up
+
+
+def nothing_found_ms(
+    engine: SearchEngine, texts: list[str]
+) -> tuple[list[float], list[float], int]:
+    """What a search page that finds nothing asks the engine: the search, then what is near
+    it. The milliseconds of both and of the second alone, and how many were offered near
+    articles."""
+    both, near_only, offered = [], [], 0
+    for text in texts:
+        start = time.perf_counter()
+        engine.search(text, per_page=10)
+        searched = time.perf_counter()
+        near = engine.nearby(text)
+        done = time.perf_counter()
+        both.append((done - start) * 1000)
+        near_only.append((done - searched) * 1000)
+        offered += bool(near and near.hits)
+    return both, near_only, offered
+
+
 # -- the two engines ---------------------------------------------------------------------------
 
 
@@ -701,6 +745,27 @@ def run() -> None:
         built_segments = _segments(index_dir)
         ours_ms = _latencies(ours, measured, warmup, outcomes)
         ours_outcomes = outcomes.copy()
+        # Chosen on another engine, so that each search below is new to the one measured.
+        chooser = SearchEngine(index_dir, library, Synonyms.from_groups(SYNONYM_GROUPS))
+        derived, made_up = nothing_found(chooser, corpus, NOTHING_FOUND, SEED + 4)
+        chooser.close()
+        nothing_rows = []
+        for label, texts in (
+            ("a word with an ending no article uses", derived),
+            ("a made-up word", made_up),
+        ):
+            both, near, offered = nothing_found_ms(engine, texts)
+            nothing_rows.append(
+                [
+                    label,
+                    statistics.median(both),
+                    percentile(both, 95),
+                    statistics.median(near),
+                    percentile(near, 95),
+                    len(texts),
+                    offered,
+                ]
+            )
         fts_ms = _latencies(fts.search, measured, warmup, fts.outcomes)
 
         # One changed article at a time: edit the file, reload it, apply the change. Reloading
@@ -810,6 +875,11 @@ def run() -> None:
                 [f"{name}, {label}", statistics.median(chosen), percentile(chosen, 95), len(chosen)]
             )
     print_table("Search latency by query kind (ms)", ["queries", "p50", "p95", "n"], by_kind)
+    print_table(
+        "Searches that find nothing: the search, then the articles near it (ms)",
+        ["one-word search", "p50", "p95", "near p50", "near p95", "n", "offered near articles"],
+        nothing_rows,
+    )
     kinds = ("all words", "no article has every word", "no results")
     print(
         "  queries matching, ours: "
