@@ -52,7 +52,7 @@ class Event:
     occurred_at: datetime
 
 
-def _text(payload: dict, name: str, longest: int) -> str:
+def _text(payload: dict[str, object], name: str, longest: int) -> str:
     value = payload.get(name)
     if not isinstance(value, str) or not value.strip():
         raise InvalidEvent(f'"{name}" is missing or empty.')

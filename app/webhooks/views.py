@@ -5,7 +5,7 @@ import time
 
 from flask import Response, current_app, jsonify, request
 
-from app.extensions import csrf, limiter
+from app.extensions import csrf_exempt, limiter
 from app.webhooks import bp, easypost, shopify
 from app.webhooks.carrier import InvalidEvent, Outcome, process
 from app.webhooks.signature import HEADER, SignatureError, verify
@@ -40,9 +40,9 @@ def _answer(outcome: Outcome) -> tuple[Response, int]:
 
 
 @bp.post("/carrier")
-@csrf.exempt  # the carrier signs its requests instead; it has no session or form token
+@csrf_exempt  # the carrier signs its requests instead; it has no session or form token
 @limiter.limit("600 per minute")
-def carrier():
+def carrier() -> tuple[Response, int]:
     """The carrier's tracking events (see "Carrier webhook" in the README)."""
     request.max_content_length = MAX_BODY
     body = request.get_data()
@@ -64,9 +64,9 @@ def carrier():
 
 
 @bp.post("/easypost")
-@csrf.exempt  # EasyPost signs its requests instead
+@csrf_exempt  # EasyPost signs its requests instead
 @limiter.limit("600 per minute")
-def easypost_events():
+def easypost_events() -> tuple[Response, int]:
     """EasyPost's tracker events, with CARRIER=easypost (see app/webhooks/easypost.py)."""
     request.max_content_length = EASYPOST_MAX_BODY
     body = request.get_data()
@@ -86,7 +86,7 @@ def easypost_events():
 
 
 @bp.post("/shopify")
-@csrf.exempt  # Shopify signs its requests instead
+@csrf_exempt  # Shopify signs its requests instead
 @limiter.limit("600 per minute")
 def shopify_orders() -> tuple[Response, int]:
     """Shopify's orders/create and orders/updated, with ORDERS_SOURCE=shopify (see
