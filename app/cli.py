@@ -13,8 +13,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.analytics.gap_outcomes import Sources
 from app.analytics.synonym_gaps import close_landed
 from app.analytics.synonyms import load_groups
+from app.content import Library
 from app.content.frontmatter import line_of
-from app.demo import demo_orders, demo_sign_ins, seed_demo, seed_demo_users
+from app.demo import NoPolicy, demo_orders, demo_sign_ins, seed_demo, seed_demo_users
 from app.demo_activity import seed_activity
 from app.extensions import db
 from app.models.staff import ROLES
@@ -50,7 +51,7 @@ def content_check() -> None:
     click.echo(f"{count} article(s) in {len(library.categories)} categories, no problems.")
 
 
-def _policy_problems(root: Path, library) -> list[str]:
+def _policy_problems(root: Path, library: Library) -> list[str]:
     """The return policy's problems, if the folder has one: the articles it offers customers
     must exist."""
     if not (root / POLICY_FILE).exists():
@@ -165,7 +166,10 @@ def demo_seed() -> None:
     """Create demo orders (once, on an empty database) and print how to look them up."""
     app = current_app
     found = services(app)
-    made = seed_demo(found.returns_policy, found.carrier, found.payments)
+    try:
+        made = seed_demo(found.returns_policy, found.carrier, found.payments)
+    except NoPolicy as problem:
+        raise click.ClickException(str(problem)) from None
     if made:
         added = seed_activity(found.library, found.search, found.returns_policy, utcnow())
         click.echo(f"Editors' insights: {added} demo searches, votes and views over four weeks.")

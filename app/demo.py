@@ -19,6 +19,10 @@ from app.returns.service import Draft, DraftLine, create_return
 from app.staff.auth import create_user
 
 
+class NoPolicy(Exception):
+    """The demo returns can't be made: the return policy can't be loaded."""
+
+
 @dataclass(frozen=True)
 class DemoOrder:
     number: str
@@ -27,7 +31,9 @@ class DemoOrder:
     shows: str
 
 
-def _line(sku, name, category, quantity, price, final_sale=False) -> OrderLine:
+def _line(
+    sku: str, name: str, category: str, quantity: int, price: int, final_sale: bool = False
+) -> OrderLine:
     """An order line from a row of ORDERS."""
     return OrderLine(
         sku=sku,
@@ -39,9 +45,12 @@ def _line(sku, name, category, quantity, price, final_sale=False) -> OrderLine:
     )
 
 
+# sku, name, category, quantity, unit price in cents, and final sale when it is
+DemoLine = tuple[str, str, str, int, int] | tuple[str, str, str, int, int, bool]
 # number, customer, email, street, city, region, postal code, payment, delivered days ago
 # (None: not delivered yet), lines, what it shows
-ORDERS = [
+DemoRow = tuple[str, str, str, str, str, str, str, str, int | None, list[DemoLine], str]
+ORDERS: list[DemoRow] = [
     ("JP-10481", "Maya Chen", "maya.chen@example.com", "418 Alder Street", "Portland", "OR",
      "97214", "card", 6,
      [("SHIRT-LIN-M", "Linen camp shirt, sage, M", "tops", 2, 6400),
@@ -91,12 +100,15 @@ def demo_orders() -> list[DemoOrder]:
 
 
 def seed_demo(
-    policy: Policy, carrier: Carrier, gateway: PaymentGateway, today: date | None = None
+    policy: Policy | None, carrier: Carrier, gateway: PaymentGateway, today: date | None = None
 ) -> list[DemoOrder]:
     """Create the demo orders (and two returns) when the database has no orders yet; returns
-    the ones created."""
+    the ones created. Raises NoPolicy, adding nothing, when there is no policy to make the
+    returns with."""
     if db.session.execute(select(func.count(Order.id))).scalar_one():
         return []
+    if policy is None:
+        raise NoPolicy("The return policy can't be loaded: `flask content check` says why.")
     now = datetime.now(UTC)
     today = today or now.date()
     made = []

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Order, OutboxMessage, ReturnRequest
 from app.returns.workflow import status_token
+from app.services import Services
 
 
 def test_seed_creates_every_case_once_and_lists_them(app):
@@ -29,6 +30,17 @@ def test_seed_creates_every_case_once_and_lists_them(app):
     assert "no demo data added" in again.output and "JP-10486" in again.output
     with app.app_context():
         assert len(db.session.execute(select(Order)).scalars().all()) == 7
+
+
+def test_seed_says_so_when_the_policy_cannot_be_loaded(app, monkeypatch):
+    """The demo returns need the return policy: without it nothing is added, and the command
+    says what to run (it was a traceback after the first orders)."""
+    monkeypatch.setattr(Services, "returns_policy", property(lambda self: None))
+    result = app.test_cli_runner().invoke(args=["demo", "seed"])
+    assert result.exit_code == 1
+    assert "return policy can't be loaded: `flask content check` says why" in result.output
+    with app.app_context():
+        assert db.session.execute(select(Order)).scalars().all() == []
 
 
 def test_demo_orders_can_be_looked_up(app, client):
