@@ -46,6 +46,7 @@ run: install
 ## test: the whole suite, browser tests included
 test: install-test system-packages
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 ## system-packages: Debian packages the tests use (installed when we are root)
@@ -73,9 +74,11 @@ serve: install
 	FRONTDESK_ENV=production $(BIN)/flask content index --changed
 	FRONTDESK_ENV=production $(BIN)/gunicorn --config gunicorn.conf.py "app:create_app()"
 
+## lint: ruff's checks and formatting, and mypy's types (pyproject.toml's [tool.mypy])
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
