@@ -195,3 +195,14 @@ def test_article_page_merges_related_from_front_matter_and_the_index(tmp_path, m
     related = html.split('id="related-heading"')[1].split("</section>")[0]
     assert related.index("Stuck zips") < related.index("Velvet cushions")  # editors' pick first
     assert "Gift cards" not in related and "Velvet care" not in related
+
+
+def test_many_result_pages_are_linked_around_the_current_one():
+    from app.help.search import page_links
+
+    assert page_links(1, 1) == [1]
+    assert page_links(1, 4) == [1, 2, 3, 4]
+    assert page_links(1, 500) == [1, 2, 3, None, 100]
+    assert page_links(50, 500) == [1, None, 48, 49, 50, 51, 52, None, 100]
+    assert page_links(100, 500) == [1, None, 98, 99, 100]
+    assert page_links(4, 9) == [1, 2, 3, 4, 5, 6, None, 9]

@@ -18,6 +18,8 @@ from app.visitors import ensure_visitor_id
 
 UNAVAILABLE = "Search is briefly unavailable. You can still browse the help articles by topic."
 QUERY_SAFE = "!$'()*,/:;?@"  # left as they are in a query string, as url_for does
+LAST_PAGE = 100  # of results: further pages are not offered (refine the search instead)
+PAGES_AROUND = 2  # page links either side of the current one
 
 
 def engine() -> SearchEngine:
@@ -41,6 +43,19 @@ def _filters() -> tuple[str | None, str | None]:
     )
 
 
+def page_links(page: int, pages: int) -> list[int | None]:
+    """The page numbers to link under the results: the first and the last, and a few either
+    side of this one; None where numbers are left out (shown as a gap)."""
+    last = min(pages, LAST_PAGE)
+    shown = {1, last, *range(max(1, page - PAGES_AROUND), min(last, page + PAGES_AROUND) + 1)}
+    links: list[int | None] = []
+    for number in sorted(shown):
+        if links and number - (links[-1] or 0) > 1:
+            links.append(None)
+        links.append(number)
+    return links
+
+
 def open_urls(results: SearchResults, token: str | None) -> dict[str, str]:
     """The tracked link to each result: it records the click, then redirects to the article.
     The links differ only in their query, so the route is built once."""
@@ -59,7 +74,7 @@ def open_urls(results: SearchResults, token: str | None) -> dict[str, str]:
 def search():
     text = request.args.get("q", "").strip()
     category, kind = _filters()
-    page = _int_arg("page", 1, 1, 100)
+    page = _int_arg("page", 1, 1, LAST_PAGE)
     library = services().library
     context = {
         "query": text,
@@ -85,6 +100,8 @@ def search():
         "help/search.html",
         results=results,
         links=open_urls(results, token),
+        page_links=page_links(results.page, results.pages),
+        last_page=min(results.pages, LAST_PAGE),
         nearby=nearby,
         popular=popular,
         **context,
