@@ -24,6 +24,7 @@ from app.extensions import db
 from app.models.shopify import ShopifyWebhook
 from app.orders import shopify as orders
 from app.orders.shopify_api import ShopifyClient
+from app.orders.shopify_mapping import NotAnOrder, product_ids, shopify_id
 from app.webhooks.signature import SignatureError
 
 log = logging.getLogger(__name__)
@@ -100,10 +101,10 @@ def receive(
         return Outcome.IGNORED
     if not isinstance(payload, dict):
         raise InvalidDelivery("The body must be a JSON object.")
-    products = orders.read_products(_client(config), orders.product_ids([payload]))
+    products = orders.read_products(_client(config), product_ids([payload]))
     try:
         outcome = Outcome(orders.apply(payload, products).value)
-    except orders.NotAnOrder as problem:
+    except NotAnOrder as problem:
         db.session.rollback()
         raise InvalidDelivery(str(problem)) from None
     except orders.Unusable as problem:
@@ -114,7 +115,7 @@ def receive(
         ShopifyWebhook(
             webhook_id=webhook_id,
             topic=topic,
-            shopify_order_id=orders.shopify_id(payload),
+            shopify_order_id=shopify_id(payload),
             outcome=outcome.value,
         )
     )
