@@ -29,6 +29,27 @@ def test_lookup_by_email_or_postal_code(app, client):
     assert look_up(other, "JP-10001", "97 201").headers["Location"] == "/returns/start"
 
 
+def test_an_order_number_is_found_with_or_without_its_hash(app):
+    """Shopify numbers orders "#1001"; customers type "1001" as often as not."""
+    make_order(app, number="#1001")
+    make_order(app, number="2002", email="ben@example.com")
+    for typed, email in (("1001", "ana@example.com"), (" # 1001", "ana@example.com")):
+        response = look_up(app.test_client(), typed, email)
+        assert response.headers["Location"] == "/returns/start", typed
+    found = look_up(app.test_client(), "#2002", "ben@example.com")
+    assert found.headers["Location"] == "/returns/start"
+
+
+def test_the_exact_number_wins_when_a_shop_has_both(app):
+    make_order(app, number="#1001", email="ana@example.com")
+    make_order(app, number="1001", email="ben@example.com")
+    for typed, email in (("1001", "ben@example.com"), ("#1001", "ana@example.com")):
+        response = look_up(app.test_client(), typed, email)
+        assert response.headers["Location"] == "/returns/start", typed
+    refused = look_up(app.test_client(), "1001", "ana@example.com")  # Ben's order, not Ana's
+    assert "Location" not in refused.headers
+
+
 def test_mismatch_and_unknown_order_get_the_same_neutral_message(app, client):
     make_order(app)
     wrong_email = look_up(client, "JP-10001", "bob@example.com")

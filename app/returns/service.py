@@ -39,9 +39,13 @@ def find_order(number: str, email_or_postal_code: str) -> Order | None:
     number, contact = number.strip(), email_or_postal_code.strip()
     if not number or not contact:
         return None
-    order = db.session.execute(
-        select(Order).where(Order.number_key == order_number_key(number))
-    ).scalar_one_or_none()
+    # Shops number orders "#1001" (Shopify) or "1001"; customers type either.
+    key = order_number_key(number)
+    bare = key.removeprefix("#")
+    found = db.session.execute(
+        select(Order).where(Order.number_key.in_({key, bare, "#" + bare}))
+    ).scalars()
+    order = min(found, key=lambda candidate: candidate.number_key != key, default=None)
     if order is None:
         return None
     if "@" in contact:
