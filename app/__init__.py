@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import event
@@ -17,7 +18,7 @@ from app.security import RowId, SecurityHeaders, check_production, refuse_malfor
 from app.staff.access import session_user
 
 
-def create_app(config: dict | None = None) -> Flask:
+def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the application. `config` overrides settings read from the environment."""
     app = Flask(
         __name__,
@@ -30,14 +31,17 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.from_mapping(config)
     check_production(app.config)
-    app.wsgi_app = SecurityHeaders(
+    # Wrapping wsgi_app is how Flask documents middleware; its stubs type it as a method.
+    app.wsgi_app = SecurityHeaders(  # type: ignore[method-assign]
         app.wsgi_app,
         production=app.config["ENV_NAME"] == "production",
         image_origins=app.config["PRODUCT_IMAGE_ORIGINS"],
     )
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
     app.session_interface = caching.SessionInterface()
     os.makedirs(app.instance_path, exist_ok=True)
     configure_logging(app)

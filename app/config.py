@@ -2,7 +2,9 @@
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +55,7 @@ def database_url(url: str) -> str:
     return url
 
 
-def environment(env) -> str:
+def environment(env: Mapping[str, str]) -> str:
     """FRONTDESK_ENV, failing closed: unset is production (which needs real secrets), and a
     value that isn't one of ENVIRONMENTS refuses to start rather than guess."""
     name = env.get("FRONTDESK_ENV")
@@ -66,7 +68,7 @@ def environment(env) -> str:
     return name
 
 
-def _secret(env, name: str, development: str, environment_name: str) -> str:
+def _secret(env: Mapping[str, str], name: str, development: str, environment_name: str) -> str:
     """A secret from the environment; the public development value only in development, a
     random one for a test run, and none in production (check_production refuses that)."""
     if name in env:
@@ -76,7 +78,7 @@ def _secret(env, name: str, development: str, environment_name: str) -> str:
     return secrets.token_urlsafe(32) if environment_name == "test" else ""
 
 
-def from_env(instance_path: str) -> dict:
+def from_env(instance_path: str) -> dict[str, Any]:
     """Build the configuration mapping from the process environment."""
     env = os.environ
     instance = Path(instance_path)

@@ -1,11 +1,17 @@
 """Security defaults: response headers on every page, production settings that refuse to
 start with development secrets, and input no page sends refused before the views read it."""
 
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from flask import abort, request
 from werkzeug.datastructures import Headers
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import IntegerConverter, Map
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 from app.config import DEV_CARRIER_SECRET, DEV_SECRET_KEY, InsecureConfiguration
 
@@ -46,7 +52,7 @@ def _weak(secret: str, length: int, variety: int) -> bool:
     return len(secret) < length or len(set(secret)) < variety
 
 
-def check_production(config: dict) -> None:
+def check_production(config: Mapping[str, Any]) -> None:
     """In production (FRONTDESK_ENV=production, or unset) refuse development or weak secrets,
     plain cookies and a site without its own address."""
     if config.get("ENV_NAME") != "production":
@@ -82,7 +88,7 @@ def check_production(config: dict) -> None:
         )
 
 
-def check_rate_limit_storage(workers: int, config) -> None:
+def check_rate_limit_storage(workers: int, config: Mapping[str, Any]) -> None:
     """Several worker processes keep separate counts in `memory://`, so every limit would be
     multiplied by the number of workers: in production they must share a store (Redis)."""
     if (
@@ -103,7 +109,12 @@ class SecurityHeaders:
     files included, unless the view set one itself. The values are constants, checked once
     here rather than by Werkzeug's header validation on every response."""
 
-    def __init__(self, wsgi_app, production: bool = False, image_origins: tuple[str, ...] = ()):
+    def __init__(
+        self,
+        wsgi_app: "WSGIApplication",
+        production: bool = False,
+        image_origins: tuple[str, ...] = (),
+    ) -> None:
         headers = dict(HEADERS)
         headers["Content-Security-Policy"] = content_security_policy(image_origins)
         if production:
@@ -111,8 +122,14 @@ class SecurityHeaders:
         self.wsgi_app = wsgi_app
         self.headers = [(name.lower(), name, value) for name, value in Headers(headers).items()]
 
-    def __call__(self, environ, start_response):
-        def start_with_headers(status, headers, exc_info=None):
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
+        def start_with_headers(
+            status: str,
+            headers: list[tuple[str, str]],
+            exc_info: "OptExcInfo | None" = None,
+        ) -> Callable[[bytes], object]:
             present = {name.lower() for name, _ in headers}
             headers.extend((name, value) for key, name, value in self.headers if key not in present)
             return start_response(status, headers, exc_info)
@@ -123,7 +140,7 @@ class SecurityHeaders:
 FORM_METHODS = ("POST", "PUT", "PATCH", "DELETE")  # those Flask-WTF reads a form from
 
 
-def _has_nul(pairs) -> bool:
+def _has_nul(pairs: Iterable[tuple[str, str]]) -> bool:
     return any("\x00" in key or "\x00" in value for key, value in pairs)
 
 
@@ -189,6 +206,6 @@ class RowId(IntegerConverter):
     """`<int:...>` in routes: a database id, so a number no id column holds (INTEGER, 32 bits
     on PostgreSQL) is a 404 rather than an out-of-range error from the database (a 500)."""
 
-    def __init__(self, map, *args, **kwargs) -> None:
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)
         super().__init__(map, *args, **kwargs)

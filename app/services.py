@@ -10,8 +10,9 @@ the development server share one copy.
 
 import logging
 import threading
+from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cachetools import TTLCache
 from flask import Flask, current_app
@@ -34,7 +35,7 @@ PAGES_KEPT = 1024  # about 10-30 KB each
 
 
 class Services:
-    def __init__(self, config) -> None:
+    def __init__(self, config: Mapping[str, Any]) -> None:
         self.content_dir = Path(config["CONTENT_DIR"])
         self.index_dir = Path(config["INDEX_DIR"])
         self.index_on_start = config["SEARCH_INDEX_ON_START"]
@@ -116,4 +117,5 @@ def find(app: object) -> Services | None:
 
 def services(app: Flask | None = None) -> Services:
     """The app's services (the current app's when none is named)."""
-    return (app or current_app).extensions[KEY]
+    found: Services = (app or current_app).extensions[KEY]
+    return found

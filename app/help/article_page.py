@@ -32,7 +32,9 @@ def related_articles(lib: Library, article: Article, limit: int = 5) -> list[Art
     return related[:limit]
 
 
-def feedback_box(article: Article, vote: Vote | None = None, form: VoteForm | None = None):
+def feedback_box(
+    article: Article, vote: Vote | None = None, form: VoteForm | None = None
+) -> Markup:
     """ "Was this article helpful?", with how many found it so: as everyone sees it, or with
     this visitor's vote, or with the form they sent."""
     form = form or VoteForm(formdata=None, reason=vote.reason if vote else None)

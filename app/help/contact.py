@@ -3,6 +3,7 @@ last search go with the message, to the support inbox through the outbox. The me
 reader's email are never added to the analytics."""
 
 from flask import abort, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from app.extensions import db, limiter
@@ -38,12 +39,12 @@ def message_body(form: ContactForm, article_title: str, article_url: str, search
     ]
     if search:
         lines.append(f"Their last search: {search}")
-    return "\n".join([*lines, "", form.message.data.strip(), ""])
+    return "\n".join([*lines, "", (form.message.data or "").strip(), ""])
 
 
 @bp.route("/contact", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
-def contact():
+def contact() -> ResponseReturnValue:
     library = services().library
     article = library.get(request.values.get("article", ""))
     if article is None:

@@ -1,7 +1,8 @@
 """Forms of the help center."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, RadioField, SelectChoice, StringField, TextAreaField
+from wtforms import EmailField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the stubs
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
 
 from app.models.votes import COMMENT_MAX, NO_REASONS

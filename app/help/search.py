@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 
 from app.analytics.searches import click_token, read_click_token, record_click, record_search
 from app.content import ARTICLE_TYPES, Article, Library
@@ -71,7 +72,7 @@ def open_urls(results: SearchResults, token: str | None) -> dict[str, str]:
 
 @bp.get("/search")
 @limiter.limit("120 per minute")
-def search():
+def search() -> ResponseReturnValue:
     text = request.args.get("q", "").strip()
     category, kind = _filters()
     page = _int_arg("page", 1, 1, LAST_PAGE)
@@ -151,7 +152,7 @@ def _section(library: Library, slug: str | None) -> Nearby:
 
 @bp.get("/api/search")
 @limiter.limit("240 per minute")
-def api_search():
+def api_search() -> ResponseReturnValue:
     text = request.args.get("q", "").strip()
     limit = _int_arg("limit", 10, 1, 50)
     category, kind = _filters()
@@ -188,7 +189,7 @@ def api_search():
 
 @bp.get("/search/open")
 @limiter.limit("240 per minute")
-def open_result():
+def open_result() -> ResponseReturnValue:
     """Record the click (and the search, when it came from instant results) and go on."""
     path = request.args.get("path", "")
     if services().library.get(path) is None:

@@ -1,17 +1,19 @@
 """Structured data (schema.org JSON-LD) for article pages."""
 
+from typing import Any
+
 from app.content import Article, Category
 from app.templating import absolute_url
 
 
-def article_jsonld(article: Article, category: Category, site_name: str) -> list[dict]:
+def article_jsonld(article: Article, category: Category, site_name: str) -> list[dict[str, Any]]:
     url = absolute_url("help.article", path=article.path)
     crumbs = [
         ("Help center", absolute_url("help.home")),
         (category.title, absolute_url("help.category", slug=category.slug)),
         (article.title, url),
     ]
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "@context": "https://schema.org",
             "@type": "Article",

@@ -11,12 +11,13 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 
 from app.analytics.counters import count_article_view
 from app.caching import personal, shared
 from app.content import Article, Library
 from app.content.library import article_path
-from app.extensions import csrf, limiter
+from app.extensions import csrf_exempt, limiter
 from app.help import bp
 from app.help.article_page import article_page, feedback_box, shared_page
 from app.help.forms import VoteForm
@@ -31,7 +32,7 @@ def library() -> Library:
 
 
 @bp.get("/")
-def home():
+def home() -> ResponseReturnValue:
     lib = library()
     return render_template(
         "help/home.html",
@@ -42,7 +43,7 @@ def home():
 
 
 @bp.get("/categories/<slug>")
-def category(slug: str):
+def category(slug: str) -> ResponseReturnValue:
     found = library().category(slug)
     if found is None or not found.articles:
         abort(404)
@@ -57,7 +58,7 @@ def _article(path: str) -> Article:
 
 
 @bp.get("/articles/<path:path>")
-def article(path: str):
+def article(path: str) -> ResponseReturnValue:
     if library().get(path) is None and library().get(article_path(path)) is not None:
         # An address as the file is named ("Store Support/Track-your-order"), from a link
         # made before paths were slugged: the article's own address.
@@ -70,7 +71,7 @@ SEEN_GIF = base64.b64decode("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAI
 
 
 @bp.get("/articles/<path:path>/seen")
-def article_seen(path: str):
+def article_seen(path: str) -> ResponseReturnValue:
     """Count a view. The article page is served from shared caches, so it counts itself
     with this image, which is never kept (it works without JavaScript too)."""
     _article(path)
@@ -80,7 +81,7 @@ def article_seen(path: str):
     return response
 
 
-def _visitors_copy(found: Article, form: VoteForm | None = None, status: int = 200):
+def _visitors_copy(found: Article, form: VoteForm | None = None, status: int = 200) -> Response:
     """The article with this visitor's own feedback box: their vote, or the form they sent
     with its mistakes; the box alone for an enhanced (fetch) request."""
     vote = visitor_vote(found.path, current_visitor_id())
@@ -91,18 +92,18 @@ def _visitors_copy(found: Article, form: VoteForm | None = None, status: int = 2
 
 
 @bp.get("/articles/<path:path>/feedback")
-def feedback(path: str):
+def feedback(path: str) -> ResponseReturnValue:
     """Where a vote sent without JavaScript lands: the visitor's answer, and after a "No"
     the question of what went wrong."""
     return _visitors_copy(_article(path))
 
 
 @bp.post("/articles/<path:path>/vote")
-@csrf.exempt  # anyone may vote, from a page a shared cache serves: see same_origin_only
+@csrf_exempt  # anyone may vote, from a page a shared cache serves: see same_origin_only
 @limiter.limit(lambda: current_app.config["VOTE_RATE_LIMIT"], key_func=visitor_key)
 # A visitor who drops the cookie is a new visitor: the address limits those too.
 @limiter.limit(lambda: current_app.config["VOTE_ADDRESS_RATE_LIMIT"])
-def vote(path: str):
+def vote(path: str) -> ResponseReturnValue:
     same_origin_only()
     found = _article(path)
     form = VoteForm()
@@ -121,6 +122,6 @@ def vote(path: str):
 
 
 @bp.get("/sitemap.xml")
-def sitemap():
+def sitemap() -> ResponseReturnValue:
     xml = render_template("help/sitemap.xml", library=library())
     return Response(xml, mimetype="application/xml")

@@ -61,7 +61,9 @@ def record_vote(
         return _save_vote(article_path, visitor_id, helpful, reason, comment)
 
 
-def _save_vote(article_path, visitor_id, helpful, reason, comment) -> Vote:
+def _save_vote(
+    article_path: str, visitor_id: str, helpful: bool, reason: str | None, comment: str | None
+) -> Vote:
     vote = visitor_vote(article_path, visitor_id)
     if vote is None:
         vote = Vote(article_path=article_path, visitor_id=visitor_id, helpful=helpful)
