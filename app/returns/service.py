@@ -139,6 +139,38 @@ class Draft:
         )
 
 
+def _read_line(
+    policy: Policy, option: LineOption, form: Mapping[str, str]
+) -> DraftLine | tuple[str, str]:
+    """One ticked order line of the start-a-return form: the draft line, or (field, message)
+    for its first mistake."""
+    line_id = option.line.id
+    raw = (form.get(f"qty-{line_id}") or "1").strip()
+    try:
+        quantity = int(raw)
+    except ValueError:
+        return f"qty-{line_id}", "Enter how many, as a number."
+    if quantity < 1 or quantity > option.eligibility.returnable:
+        return f"qty-{line_id}", (
+            option.eligibility.problem
+            if not option.eligibility.ok
+            else f"You can return up to {option.eligibility.returnable} of this item."
+        )
+    reason = (form.get(f"reason-{line_id}") or "").strip()
+    if reason not in policy.reasons:
+        return f"reason-{line_id}", "Choose a reason for returning this item."
+    comment = (form.get(f"comment-{line_id}") or "").strip()
+    if len(comment) > COMMENT_MAX:
+        return f"comment-{line_id}", f"Please keep comments under {COMMENT_MAX} characters."
+    return DraftLine(line_id, quantity, reason, comment)
+
+
+def _foreign_items(form: Mapping[str, str], options: Mapping[int, LineOption]) -> bool:
+    """Whether the form names an item that isn't one of this order's lines."""
+    submitted = [key.split("-", 1)[1] for key in form if key.startswith(("qty-", "return-"))]
+    return any(not key.isdigit() or int(key) not in options for key in submitted)
+
+
 def read_selection(
     policy: Policy, order: Order, form: Mapping[str, str], today: date
 ) -> tuple[Draft | None, dict[str, str]]:
@@ -149,44 +181,23 @@ def read_selection(
     options = {option.line.id: option for option in line_options(policy, order, today)}
     chosen: list[DraftLine] = []
     for line_id, option in options.items():
-        if not form.get(f"return-{line_id}"):
-            continue
-        raw = (form.get(f"qty-{line_id}") or "1").strip()
-        try:
-            quantity = int(raw)
-        except ValueError:
-            errors[f"qty-{line_id}"] = "Enter how many, as a number."
-            continue
-        if quantity < 1 or quantity > option.eligibility.returnable:
-            errors[f"qty-{line_id}"] = (
-                option.eligibility.problem
-                if not option.eligibility.ok
-                else f"You can return up to {option.eligibility.returnable} of this item."
-            )
-            continue
-        reason = (form.get(f"reason-{line_id}") or "").strip()
-        if reason not in policy.reasons:
-            errors[f"reason-{line_id}"] = "Choose a reason for returning this item."
-            continue
-        comment = (form.get(f"comment-{line_id}") or "").strip()
-        if len(comment) > COMMENT_MAX:
-            errors[f"comment-{line_id}"] = f"Please keep comments under {COMMENT_MAX} characters."
-            continue
-        chosen.append(DraftLine(line_id, quantity, reason, comment))
-    submitted = [key.split("-", 1)[1] for key in form if key.startswith(("qty-", "return-"))]
-    if any(not key.isdigit() or int(key) not in options for key in submitted):
+        if form.get(f"return-{line_id}"):
+            read = _read_line(policy, option, form)
+            if isinstance(read, DraftLine):
+                chosen.append(read)
+            else:
+                errors[read[0]] = read[1]
+    if _foreign_items(form, options):
         errors["items"] = "Some of the items you chose aren't in this order."
     if not chosen and not errors:
         errors["items"] = "Choose at least one item to return."
-    resolution = form.get("resolution", "")
-    if resolution not in policy.resolutions:
+    if form.get("resolution", "") not in policy.resolutions:
         errors["resolution"] = "Choose a refund or store credit."
-    method = form.get("method", "")
-    if method not in policy.methods:
+    if form.get("method", "") not in policy.methods:
         errors["method"] = "Choose how you'll send the items back."
     if errors:
         return None, errors
-    return Draft(order.id, chosen, resolution, method), {}
+    return Draft(order.id, chosen, form["resolution"], form["method"]), {}
 
 
 def draft_estimate(policy: Policy, order: Order, draft: Draft) -> Estimate:
