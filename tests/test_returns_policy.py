@@ -168,3 +168,24 @@ def test_missing_or_broken_policy_file_is_a_clear_error(tmp_path):
     (tmp_path / "returns-policy.yml").write_text("window_days: -3\nreasons: {other: {}}")
     with pytest.raises(PolicyError, match="window_days"):
         load_policy(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        ("refund_days:\n  card: soon\n", "refund_days: card must be two whole numbers"),
+        ("refund_days:\n  card: [3]\n", "refund_days: card must be two whole numbers"),
+        ("refund_days: [3, 5]\n", "refund_days must be a mapping"),
+        ("category_windows:\n  shoes: a month\n", "shoes must be a whole number"),
+        ("methods:\n  label: Prepaid\n", "methods: label must be a mapping"),
+        ("resolutions:\n  store_credit: {bonus_percent: lots}\n", "bonus_percent must be"),
+    ],
+)
+def test_every_malformed_setting_is_a_policy_error_naming_it(tmp_path, extra, message):
+    """Never another exception: the returns pages say 'the policy has a problem' (503) only
+    for a PolicyError; anything else would be a server error."""
+    (tmp_path / "returns-policy.yml").write_text(
+        "reasons:\n  too_small: {label: Too small}\n" + extra, encoding="utf-8"
+    )
+    with pytest.raises(PolicyError, match=message):
+        load_policy(tmp_path)

@@ -7,6 +7,7 @@ Nothing here knows about Flask or the database, so every rule is testable with p
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -59,7 +60,7 @@ class Policy:
         return self.category_windows.get(category, self.window_days)
 
 
-def _int(data: dict, key: str, default: int | None = None) -> int:
+def _int(data: dict[str, Any], key: str, default: int | None = None) -> int:
     value = data.get(key, default)
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise PolicyError(f"{key} must be a whole number of zero or more")
@@ -68,7 +69,37 @@ def _int(data: dict, key: str, default: int | None = None) -> int:
 
 def load_policy(content_dir: str | Path) -> Policy:
     """Read the policy from CONTENT_DIR; raises PolicyError with the problem in words."""
-    file = Path(content_dir) / POLICY_FILE
+    data = _read(Path(content_dir) / POLICY_FILE)
+    reasons = {
+        str(code): _reason(str(code), spec or {}) for code, spec in _mapping(data, "reasons")
+    }
+    if not reasons:
+        raise PolicyError("the policy needs at least one return reason")
+    resolutions = _labelled(data, "resolutions", {"refund": {"label": "Refund"}})
+    return Policy(
+        window_days=_int(data, "window_days", 30),
+        category_windows=_numbers(data, "category_windows"),
+        non_returnable={str(k): str(v) for k, v in _mapping(data, "non_returnable_categories")},
+        reasons=reasons,
+        return_shipping_fee_cents=_int(data, "return_shipping_fee_cents", 0),
+        restocking_fee_percent=_int(data, "restocking_fee_percent", 0),
+        resolutions={code: label for code, (label, _) in resolutions.items()},
+        store_credit_bonus_percent=_int(
+            resolutions.get("store_credit", ("", {}))[1], "bonus_percent", 0
+        ),
+        methods={
+            code: label
+            for code, (label, _) in _labelled(
+                data, "methods", {"label": {"label": "Prepaid label"}}
+            ).items()
+        },
+        auto_approve=bool(data.get("auto_approve", True)),
+        refund_days=_refund_days(data),
+        waive_shipping_with_free_reason=bool(data.get("waive_shipping_with_free_reason", True)),
+    )
+
+
+def _read(file: Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -77,37 +108,40 @@ def load_policy(content_dir: str | Path) -> Policy:
         raise PolicyError(f"{file} is not valid YAML: {error}") from None
     if not isinstance(data, dict):
         raise PolicyError(f"{file} must be a mapping")
-    reasons = {
-        str(code): _reason(str(code), spec or {}) for code, spec in _mapping(data, "reasons")
-    }
-    if not reasons:
-        raise PolicyError("the policy needs at least one return reason")
-    resolutions = data.get("resolutions") or {"refund": {"label": "Refund"}}
-    refund_days = {
-        str(method): (int(days[0]), int(days[1]))
-        for method, days in (data.get("refund_days") or {}).items()
-    }
-    return Policy(
-        window_days=_int(data, "window_days", 30),
-        category_windows={str(k): int(v) for k, v in (data.get("category_windows") or {}).items()},
-        non_returnable={
-            str(k): str(v) for k, v in (data.get("non_returnable_categories") or {}).items()
-        },
-        reasons=reasons,
-        return_shipping_fee_cents=_int(data, "return_shipping_fee_cents", 0),
-        restocking_fee_percent=_int(data, "restocking_fee_percent", 0),
-        resolutions={k: str((v or {}).get("label") or k) for k, v in resolutions.items()},
-        store_credit_bonus_percent=int(
-            ((resolutions.get("store_credit") or {}).get("bonus_percent")) or 0
-        ),
-        methods={
-            k: str((v or {}).get("label") or k)
-            for k, v in (data.get("methods") or {"label": {"label": "Prepaid label"}}).items()
-        },
-        auto_approve=bool(data.get("auto_approve", True)),
-        refund_days=refund_days,
-        waive_shipping_with_free_reason=bool(data.get("waive_shipping_with_free_reason", True)),
-    )
+    return data
+
+
+def _labelled(
+    data: dict[str, Any], key: str, default: dict[str, Any]
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """A mapping of codes to their settings (`label:` and others): code -> (label, settings)."""
+    found: dict[str, tuple[str, dict[str, Any]]] = {}
+    for code, spec in _mapping(data, key) or list(default.items()):
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            raise PolicyError(f"{key}: {code} must be a mapping (with a label)")
+        found[str(code)] = (str(spec.get("label") or code), spec)
+    return found
+
+
+def _numbers(data: dict[str, Any], key: str) -> dict[str, int]:
+    """A mapping of names to whole numbers (category_windows: category -> days)."""
+    values = dict(_mapping(data, key))
+    return {str(name): _int(values, name) for name in values}
+
+
+def _refund_days(data: dict[str, Any]) -> dict[str, tuple[int, int]]:
+    """refund_days: method -> [fewest, most] days until the refund arrives."""
+    days: dict[str, tuple[int, int]] = {}
+    for method, pair in _mapping(data, "refund_days"):
+        if (
+            not isinstance(pair, list)
+            or len(pair) != 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in pair)
+        ):
+            raise PolicyError(f"refund_days: {method} must be two whole numbers, like [3, 5]")
+        days[str(method)] = (pair[0], pair[1])
+    return days
 
 
 def missing_articles(policy: Policy, published: set[str]) -> list[tuple[str, str]]:
@@ -120,14 +154,14 @@ def missing_articles(policy: Policy, published: set[str]) -> list[tuple[str, str
     ]
 
 
-def _mapping(data: dict, key: str) -> list[tuple]:
+def _mapping(data: dict[str, Any], key: str) -> list[tuple[Any, Any]]:
     value = data.get(key) or {}
     if not isinstance(value, dict):
         raise PolicyError(f"{key} must be a mapping")
     return list(value.items())
 
 
-def _paths(value, where: str) -> tuple[str, ...]:
+def _paths(value: object, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
@@ -135,7 +169,7 @@ def _paths(value, where: str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def _reason(code: str, spec: dict) -> Reason:
+def _reason(code: str, spec: dict[str, Any]) -> Reason:
     if not isinstance(spec, dict):
         raise PolicyError(f"reason {code} must be a mapping")
     by_category = {
