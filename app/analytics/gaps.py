@@ -15,11 +15,11 @@ from app.analytics import article_report as articles
 from app.analytics import reports
 from app.analytics.dates import DateRange, last_days
 from app.analytics.gap_outcomes import Outcome, Sources, baseline, outcome
-from app.analytics.returns_report import reason_coverage
+from app.analytics.returns_report import ReasonCoverage, reason_coverage
 from app.analytics.stats import percent, plural, share, wilson_lower_bound
 from app.analytics.synonyms import followed_by
 from app.extensions import db
-from app.models.gaps import GAP_KINDS, GAP_STATUSES, ContentGap
+from app.models.gaps import GAP_KINDS, GAP_STATUSES, ContentGap, SynonymSuggestion
 
 KIND_LABELS = {
     "query": "Search finds nothing",
@@ -55,7 +55,8 @@ class Gap:
     updated_by: str = ""
     done_at: datetime | None = None
     outcome: Outcome | None = None
-    followed_by: list = field(default_factory=list)  # synonym suggestions (query gaps)
+    # Synonym suggestions (query gaps).
+    followed_by: list[SynonymSuggestion] = field(default_factory=list)
 
     @property
     def weight(self) -> float:
@@ -134,7 +135,7 @@ def _article_gap(a: articles.ArticleStats) -> Gap:
     )
 
 
-def _reason_gap(c) -> Gap:
+def _reason_gap(c: ReasonCoverage) -> Gap:
     return Gap(
         kind="return_reason",
         key=c.reason,
@@ -205,18 +206,8 @@ def build_queue(
 ) -> Queue:
     """The ranked queue for these dates, with the editors' statuses and notes merged in;
     `status` filters it ("" shows what is still to do: open and planned)."""
-    gaps = {(g.kind, g.key): g for g in candidates(rng, sources)}
     stored = {(row.kind, row.key): row for row in db.session.execute(select(ContentGap)).scalars()}
-    for kind in GAP_KINDS:
-        missing = [key for k, key in stored if k == kind and (k, key) not in gaps]
-        if missing:
-            gaps.update({(g.kind, g.key): g for g in gaps_for(rng, sources, kind, missing)})
-    for key, gap in gaps.items():
-        gap.rank(rng.end)
-        row = stored.get(key)
-        if row is not None:
-            gap.status, gap.note, gap.updated_by = row.status, row.note, row.updated_by
-            gap.done_at = row.done_at
+    gaps = _with_decisions(_current_and_decided(rng, sources, stored), stored, rng)
     counts = {s: 0 for s in GAP_STATUSES}
     for gap in gaps.values():
         counts[gap.status] += 1
@@ -225,13 +216,45 @@ def build_queue(
         (g for g in gaps.values() if g.status in wanted),
         key=lambda g: (-g.score, -g.volume, g.kind, g.key),
     )[:limit]
+    _add_follow_ups(ranked, stored, sources)
+    return Queue(rng, status if status in GAP_STATUSES else "", ranked, counts)
+
+
+def _current_and_decided(
+    rng: DateRange, sources: Sources, stored: dict[tuple[str, str], ContentGap]
+) -> dict[tuple[str, str], Gap]:
+    """The gaps these dates show, and those the editors decided on that they no longer show."""
+    gaps = {(g.kind, g.key): g for g in candidates(rng, sources)}
+    for kind in GAP_KINDS:
+        missing = [key for k, key in stored if k == kind and (k, key) not in gaps]
+        if missing:
+            gaps.update({(g.kind, g.key): g for g in gaps_for(rng, sources, kind, missing)})
+    return gaps
+
+
+def _with_decisions(
+    gaps: dict[tuple[str, str], Gap], stored: dict[tuple[str, str], ContentGap], rng: DateRange
+) -> dict[tuple[str, str], Gap]:
+    """Each gap ranked, with the editors' status, note and dates."""
+    for key, gap in gaps.items():
+        gap.rank(rng.end)
+        row = stored.get(key)
+        if row is not None:
+            gap.status, gap.note, gap.updated_by = row.status, row.note, row.updated_by
+            gap.done_at = row.done_at
+    return gaps
+
+
+def _add_follow_ups(
+    ranked: list[Gap], stored: dict[tuple[str, str], ContentGap], sources: Sources
+) -> None:
+    """What each shown gap led to: a done gap's outcome, a query's next searches."""
     following = followed_by([g.key for g in ranked if g.kind == "query"])
     for gap in ranked:
         if gap.status == "done":
             gap.outcome = outcome(gap.kind, gap.key, stored[(gap.kind, gap.key)], sources)
         if gap.kind == "query":
             gap.followed_by = following[gap.key]
-    return Queue(rng, status if status in GAP_STATUSES else "", ranked, counts)
 
 
 def update_gap(
@@ -248,7 +271,9 @@ def update_gap(
         return _decide(kind, key, status, note, actor, now, sources)
 
 
-def _decide(kind, key, status, note, actor, now, sources) -> ContentGap:
+def _decide(
+    kind: str, key: str, status: str, note: str, actor: str, now: datetime, sources: Sources
+) -> ContentGap:
     row = db.session.execute(select(ContentGap).filter_by(kind=kind, key=key)).scalar_one_or_none()
     if row is None:
         row = ContentGap(kind=kind, key=key)
