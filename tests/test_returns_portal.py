@@ -380,3 +380,24 @@ def test_an_item_goes_back_only_with_its_box_ticked_one_unit_unless_more_are_cho
     assert re.search(r"Linen tee.*?</td>\s*<td>1</td>", review, re.S)
     page = client.get("/returns/start").get_data(as_text=True)
     assert f'id="return-{tee}" name="return-{tee}" value="1" checked' in page  # kept
+
+
+def test_a_draft_whose_order_is_gone_is_refused_in_words(app):
+    import datetime
+
+    from app.models import Order
+
+    order_id = make_order(app)
+    [first, *_] = line_ids(app, order_id)
+    with app.app_context():
+        db.session.delete(db.session.get(Order, order_id))
+        db.session.commit()
+        draft = Draft(order_id, [DraftLine(first, 1, "damaged")], "refund", "label")
+        policy, carrier = services(app).returns_policy, services(app).carrier
+        try:
+            create_return(policy, draft, carrier, datetime.date.today())
+        except NotReturnable as refused:
+            assert "can no longer be found" in str(refused)
+        else:
+            raise AssertionError("a return was made for an order that is gone")
+        assert db.session.execute(select(func.count(ReturnRequest.id))).scalar_one() == 0

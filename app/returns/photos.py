@@ -8,7 +8,7 @@ import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import IO, TYPE_CHECKING
 
 if TYPE_CHECKING:
     from PIL.Image import Image as PillowImage
@@ -47,7 +47,7 @@ def _size(count: int) -> str:
     return f"{megabytes:g} MB" if megabytes >= 1 else f"{count // 1024} KB"
 
 
-def _read(upload: BinaryIO, name: str) -> bytes:
+def _read(upload: IO[bytes], name: str) -> bytes:
     data = upload.read(MAX_BYTES + 1)
     if not data:
         raise PhotoError(f"{name} is empty.")
@@ -84,7 +84,7 @@ def _decode(data: bytes, name: str) -> "PillowImage":
     return image
 
 
-def store_photo(upload: BinaryIO, name: str, folder: Path) -> StoredPhoto:
+def store_photo(upload: IO[bytes], name: str, folder: Path) -> StoredPhoto:
     """Check the uploaded file and write it to `folder` as a new image without metadata.
     Raises PhotoError."""
     from PIL import Image, ImageOps

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import IO, Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -120,7 +121,7 @@ class Draft:
     method: str
     key: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     def without(self, order_line_id: int) -> "Draft":
@@ -129,7 +130,7 @@ class Draft:
         return Draft(self.order_id, kept, self.resolution, self.method, self.key)
 
     @classmethod
-    def from_dict(cls, data: Mapping) -> "Draft":
+    def from_dict(cls, data: Mapping[str, Any]) -> "Draft":
         return cls(
             order_id=int(data["order_id"]),
             lines=[DraftLine(**line) for line in data["lines"]],
@@ -152,7 +153,7 @@ def _read_line(
         return f"qty-{line_id}", "Enter how many, as a number."
     if quantity < 1 or quantity > option.eligibility.returnable:
         return f"qty-{line_id}", (
-            option.eligibility.problem
+            (option.eligibility.problem or "This item can't be returned.")
             if not option.eligibility.ok
             else f"You can return up to {option.eligibility.returnable} of this item."
         )
@@ -247,7 +248,7 @@ def draft_photos(draft: Draft) -> dict[int, list[ReturnPhoto]]:
 
 
 def attach_photos(
-    policy: Policy, draft: Draft, uploads: Mapping[int, list], folder: Path
+    policy: Policy, draft: Draft, uploads: Mapping[int, list[tuple[str, IO[bytes]]]], folder: Path
 ) -> dict[str, str]:
     """Keep each good photo of `uploads` ({order line id: [(name, stream)]}) for the draft;
     returns {field: message} for the files that can't be kept (the others are kept)."""
@@ -296,6 +297,9 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
     # Take the order's lock first, before reading anything (see Order.return_lock).
     lock_returns(draft.order_id)
     order = db.session.get(Order, draft.order_id)
+    if order is None:  # removed (say, by a new import) after the draft was made
+        db.session.rollback()
+        raise NotReturnable("That order can no longer be found. Please look it up again.")
     options = {o.line.id: o for o in line_options(policy, order, today)}
     for chosen in draft.lines:
         option = options.get(chosen.order_line_id)
@@ -306,8 +310,8 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
                 problem or "Those items can no longer be returned in that quantity."
             )
     money = draft_estimate(policy, order, draft)
-    photos = db.session.execute(select(ReturnPhoto).filter_by(draft_key=draft.key)).scalars()
-    photos = list(photos)  # read before the new return is in the session (no autoflush)
+    # Read before the new return is in the session (no autoflush).
+    photos = list(db.session.execute(select(ReturnPhoto).filter_by(draft_key=draft.key)).scalars())
     request = ReturnRequest(
         rma_number=_rma(),
         public_token=secrets.token_urlsafe(24),
