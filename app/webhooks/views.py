@@ -2,6 +2,7 @@
 
 import json
 import time
+from collections.abc import Callable
 
 from flask import Response, current_app, jsonify, request
 
@@ -39,28 +40,41 @@ def _answer(outcome: Outcome) -> tuple[Response, int]:
     return jsonify(status=outcome.value), 202 if outcome is Outcome.UNKNOWN_TRACKING else 200
 
 
+def _signed_events(
+    max_body: int, verify_body: Callable[[bytes], None], process_event: Callable[[object], Outcome]
+) -> tuple[Response, int]:
+    """A tracking webhook: the signature checked (401), the event read and applied (400 if
+    it can't be), and the outcome."""
+    request.max_content_length = max_body
+    body = request.get_data()
+    try:
+        verify_body(body)
+    except SignatureError as problem:
+        return jsonify(error=str(problem)), 401
+    try:
+        outcome = process_event(_json(body))
+    except (BadBody, InvalidEvent) as problem:
+        return jsonify(error=str(problem)), 400
+    return _answer(outcome)
+
+
 @bp.post("/carrier")
 @csrf_exempt  # the carrier signs its requests instead; it has no session or form token
 @limiter.limit("600 per minute")
 def carrier() -> tuple[Response, int]:
     """The carrier's tracking events (see "Carrier webhook" in the README)."""
-    request.max_content_length = MAX_BODY
-    body = request.get_data()
-    try:
+    config = current_app.config
+
+    def check(body: bytes) -> None:
         verify(
-            current_app.config["CARRIER_WEBHOOK_SECRET"],
+            config["CARRIER_WEBHOOK_SECRET"],
             request.headers.get(HEADER),
             body,
             now=time.time(),
-            tolerance=current_app.config["CARRIER_WEBHOOK_TOLERANCE"],
+            tolerance=config["CARRIER_WEBHOOK_TOLERANCE"],
         )
-    except SignatureError as problem:
-        return jsonify(error=str(problem)), 401
-    try:
-        outcome = process(_json(body))
-    except (BadBody, InvalidEvent) as problem:
-        return jsonify(error=str(problem)), 400
-    return _answer(outcome)
+
+    return _signed_events(MAX_BODY, check, process)
 
 
 @bp.post("/easypost")
@@ -68,21 +82,12 @@ def carrier() -> tuple[Response, int]:
 @limiter.limit("600 per minute")
 def easypost_events() -> tuple[Response, int]:
     """EasyPost's tracker events, with CARRIER=easypost (see app/webhooks/easypost.py)."""
-    request.max_content_length = EASYPOST_MAX_BODY
-    body = request.get_data()
-    try:
-        easypost.verify(
-            current_app.config.get("EASYPOST_WEBHOOK_SECRET", ""),
-            request.headers.get(easypost.HEADER),
-            body,
-        )
-    except SignatureError as problem:
-        return jsonify(error=str(problem)), 401
-    try:
-        outcome = easypost.process(_json(body))
-    except (BadBody, InvalidEvent) as problem:
-        return jsonify(error=str(problem)), 400
-    return _answer(outcome)
+    secret = current_app.config.get("EASYPOST_WEBHOOK_SECRET", "")
+
+    def check(body: bytes) -> None:
+        easypost.verify(secret, request.headers.get(easypost.HEADER), body)
+
+    return _signed_events(EASYPOST_MAX_BODY, check, easypost.process)
 
 
 @bp.post("/shopify")
