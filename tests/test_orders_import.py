@@ -491,3 +491,39 @@ def test_an_order_number_that_grows_when_written_out_is_a_row_problem(app, tmp_p
     assert result.exit_code == 1
     assert "row 2: order_number is longer than 80 characters once written out" in result.output
     assert count(app, Order) == 0
+
+
+@pytest.mark.parametrize("email", ["ada..l@example.com", "ada@shop.local", "ada@[10.0.0.1]"])
+def test_an_email_the_returns_forms_would_refuse_is_a_row_problem(app, tmp_path, email):
+    """The import checks an email as the returns portal's forms do (email-validator), so
+    every imported order can be found by its address."""
+    text = f"{HEADER}\n1001,{email},{ADDRESS},card,2026-11-02,,TS-1,T,tops,1,1,,\n"
+    result = run(app, write(tmp_path, "orders.csv", text))
+    assert result.exit_code == 1
+    assert result.output.splitlines()[0] == f"row 2: email '{email}' is not an email address"
+    assert count(app, Order) == 0
+
+
+def test_a_row_shorter_than_the_header_is_a_row_problem(app, tmp_path):
+    """A row that stops before the order_number column was a KeyError; its fields are
+    missing like any blank ones."""
+    header = "email," + HEADER.replace("email,", "")
+    result = run(app, write(tmp_path, "orders.csv", f"{header}\nada@example.com\n"))
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    problems = result.output.splitlines()
+    assert problems[0] == "row 2: order_number is missing"
+    assert "row 2: sku is missing" in problems and count(app, Order) == 0
+
+
+def test_a_json_value_of_the_wrong_kind_names_the_field_and_the_value(app, tmp_path):
+    bad = json.loads(json.dumps(GOOD_JSON["orders"]))
+    bad[0]["customer_name"] = ["Cy"]
+    bad[0]["lines"][0]["sku"] = {"id": 1}
+    bad[0]["lines"][1]["final_sale"] = "perhaps"
+    result = run(app, write(tmp_path, "orders.json", json.dumps(bad)))
+    assert result.output.splitlines() == [
+        "row 1: customer_name must be text, got ['Cy']",
+        "row 1: line 1: sku must be text, got {'id': Decimal('1')}",
+        "row 1: line 2: final_sale 'perhaps' is not one of true, false, yes, no, 1, 0",
+        "3 problem(s); nothing imported.",
+    ]
