@@ -1,5 +1,6 @@
 """The return policy's rules as plain functions: windows, exclusions, fees, bonus."""
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -188,4 +189,63 @@ def test_every_malformed_setting_is_a_policy_error_naming_it(tmp_path, extra, me
         "reasons:\n  too_small: {label: Too small}\n" + extra, encoding="utf-8"
     )
     with pytest.raises(PolicyError, match=message):
+        load_policy(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ("  card: [3, 7]", "  card: [3, soon]", "refund_days: card must be two whole numbers"),
+        ("  shoes: 45", "  shoes: -1", "category_windows: shoes must be a whole number"),
+        (
+            "      bags: []",
+            "      bags: [1]",
+            "reasons: too_small: articles_by_category: bags must be a list of article paths",
+        ),
+        ("    bonus_percent: 10", "    bonus_percent: lots", "resolutions: store_credit: bonus"),
+        (
+            "    free: false\n",
+            "    free: maybe\n",
+            "reasons: too_small: free must be true or false",
+        ),
+        ("auto_approve: true", "auto_approve:", "auto_approve must be true or false"),
+        (
+            '  gift-cards: "Gift cards can\'t be returned."',
+            "  gift-cards:",
+            "non_returnable_categories: gift-cards must be text",
+        ),
+    ],
+)
+def test_a_malformed_setting_names_its_line(tmp_path, old, new, message):
+    """The shipped file with one setting broken: the error says on which line, as `flask
+    content check` shows it to whoever edits the file."""
+    text = (CONTENT / "returns-policy.yml").read_text().replace(old, new)
+    line = text[: text.index(new)].count("\n") + 1
+    with pytest.raises(PolicyError, match=f"^line {line}: {re.escape(message)}") as raised:
+        policy_with(tmp_path, old, new)
+    assert raised.value.line == line
+
+
+def test_every_problem_is_named_at_once_and_empty_lists_take_their_defaults(tmp_path):
+    (tmp_path / "returns-policy.yml").write_text(
+        "window_days: soon\nreasons:\n  other:\nmethods: {}\nrefund_days: [3, 5]\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError) as raised:
+        load_policy(tmp_path)
+    assert str(raised.value) == (
+        "line 1: window_days must be a whole number of zero or more; "
+        "line 5: refund_days must be a mapping"
+    )
+    (tmp_path / "returns-policy.yml").write_text(
+        "reasons:\n  other:\nmethods: {}\ncategory_windows:\n", encoding="utf-8"
+    )
+    policy = load_policy(tmp_path)
+    assert policy.reasons["other"].label == "other" and policy.category_windows == {}
+    assert policy.methods == {"label": "Prepaid label"}
+
+
+def test_a_policy_without_reasons_says_so(tmp_path):
+    (tmp_path / "returns-policy.yml").write_text("window_days: 30\nreasons: {}\n")
+    with pytest.raises(PolicyError, match="line 2: reasons must name at least one return reason"):
         load_policy(tmp_path)

@@ -1,5 +1,6 @@
-"""The return policy as plain Python: loaded from content/returns-policy.yml, and the rules the
-portal enforces (what can be returned, until when, and what the customer gets back).
+"""The return policy as plain Python: loaded from content/returns-policy.yml (what the file may
+hold is app/returns/policy_file.py's), and the rules the portal enforces (what can be
+returned, until when, and what the customer gets back).
 
 Nothing here knows about Flask or the database, so every rule is testable with plain values.
 """
@@ -7,15 +8,13 @@ Nothing here knows about Flask or the database, so every rule is testable with p
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
-import yaml
+from app.returns.policy_file import Choice, ReasonSettings, read_policy_file
+
+# Re-exported: the policy's users catch it as app.returns.policy's.
+from app.returns.policy_file import PolicyError as PolicyError
 
 POLICY_FILE = "returns-policy.yml"
-
-
-class PolicyError(ValueError):
-    """The policy file is missing or malformed."""
 
 
 @dataclass(frozen=True)
@@ -60,88 +59,41 @@ class Policy:
         return self.category_windows.get(category, self.window_days)
 
 
-def _int(data: dict[str, Any], key: str, default: int | None = None) -> int:
-    value = data.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise PolicyError(f"{key} must be a whole number of zero or more")
-    return value
-
-
 def load_policy(content_dir: str | Path) -> Policy:
-    """Read the policy from CONTENT_DIR; raises PolicyError with the problem in words."""
-    data = _read(Path(content_dir) / POLICY_FILE)
-    reasons = {
-        str(code): _reason(str(code), spec or {}) for code, spec in _mapping(data, "reasons")
-    }
-    if not reasons:
-        raise PolicyError("the policy needs at least one return reason")
-    resolutions = _labelled(data, "resolutions", {"refund": {"label": "Refund"}})
+    """Read the policy from CONTENT_DIR; raises PolicyError naming the line and the setting."""
+    settings = read_policy_file(Path(content_dir) / POLICY_FILE)
+    bonus = settings.resolutions.get("store_credit")
     return Policy(
-        window_days=_int(data, "window_days", 30),
-        category_windows=_numbers(data, "category_windows"),
-        non_returnable={str(k): str(v) for k, v in _mapping(data, "non_returnable_categories")},
-        reasons=reasons,
-        return_shipping_fee_cents=_int(data, "return_shipping_fee_cents", 0),
-        restocking_fee_percent=_int(data, "restocking_fee_percent", 0),
-        resolutions={code: label for code, (label, _) in resolutions.items()},
-        store_credit_bonus_percent=_int(
-            resolutions.get("store_credit", ("", {}))[1], "bonus_percent", 0
-        ),
-        methods={
-            code: label
-            for code, (label, _) in _labelled(
-                data, "methods", {"label": {"label": "Prepaid label"}}
-            ).items()
-        },
-        auto_approve=bool(data.get("auto_approve", True)),
-        refund_days=_refund_days(data),
-        waive_shipping_with_free_reason=bool(data.get("waive_shipping_with_free_reason", True)),
+        window_days=settings.window_days,
+        category_windows=settings.category_windows,
+        non_returnable=settings.non_returnable_categories,
+        reasons={code: _reason(code, reason) for code, reason in settings.reasons.items()},
+        return_shipping_fee_cents=settings.return_shipping_fee_cents,
+        restocking_fee_percent=settings.restocking_fee_percent,
+        resolutions=_labels(settings.resolutions),
+        store_credit_bonus_percent=bonus.bonus_percent if bonus is not None else 0,
+        methods=_labels(settings.methods),
+        auto_approve=settings.auto_approve,
+        refund_days=settings.refund_days,
+        waive_shipping_with_free_reason=settings.waive_shipping_with_free_reason,
     )
 
 
-def _read(file: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PolicyError(f"{file} is missing") from None
-    except yaml.YAMLError as error:
-        raise PolicyError(f"{file} is not valid YAML: {error}") from None
-    if not isinstance(data, dict):
-        raise PolicyError(f"{file} must be a mapping")
-    return data
+def _labels(choices: dict[str, Choice]) -> dict[str, str]:
+    """Code -> label, a choice without a label being called by its code."""
+    return {code: choice.label or code for code, choice in choices.items()}
 
 
-def _labelled(
-    data: dict[str, Any], key: str, default: dict[str, Any]
-) -> dict[str, tuple[str, dict[str, Any]]]:
-    """A mapping of codes to their settings (`label:` and others): code -> (label, settings)."""
-    found: dict[str, tuple[str, dict[str, Any]]] = {}
-    for code, spec in _mapping(data, key) or list(default.items()):
-        spec = spec or {}
-        if not isinstance(spec, dict):
-            raise PolicyError(f"{key}: {code} must be a mapping (with a label)")
-        found[str(code)] = (str(spec.get("label") or code), spec)
-    return found
-
-
-def _numbers(data: dict[str, Any], key: str) -> dict[str, int]:
-    """A mapping of names to whole numbers (category_windows: category -> days)."""
-    values = dict(_mapping(data, key))
-    return {str(name): _int(values, name) for name in values}
-
-
-def _refund_days(data: dict[str, Any]) -> dict[str, tuple[int, int]]:
-    """refund_days: method -> [fewest, most] days until the refund arrives."""
-    days: dict[str, tuple[int, int]] = {}
-    for method, pair in _mapping(data, "refund_days"):
-        if (
-            not isinstance(pair, list)
-            or len(pair) != 2
-            or not all(isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in pair)
-        ):
-            raise PolicyError(f"refund_days: {method} must be two whole numbers, like [3, 5]")
-        days[str(method)] = (pair[0], pair[1])
-    return days
+def _reason(code: str, settings: ReasonSettings) -> Reason:
+    return Reason(
+        code=code,
+        label=settings.label or code,
+        free=settings.free,
+        articles=settings.articles,
+        articles_by_category=settings.articles_by_category,
+        keep_offer=settings.keep_offer,
+        photos=settings.photos,
+    )
 
 
 def missing_articles(policy: Policy, published: set[str]) -> list[tuple[str, str]]:
@@ -152,39 +104,6 @@ def missing_articles(policy: Policy, published: set[str]) -> list[tuple[str, str
         for path in reason.all_articles
         if path not in published
     ]
-
-
-def _mapping(data: dict[str, Any], key: str) -> list[tuple[Any, Any]]:
-    value = data.get(key) or {}
-    if not isinstance(value, dict):
-        raise PolicyError(f"{key} must be a mapping")
-    return list(value.items())
-
-
-def _paths(value: object, where: str) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
-        raise PolicyError(f"{where} must be a list of article paths")
-    return tuple(value)
-
-
-def _reason(code: str, spec: dict[str, Any]) -> Reason:
-    if not isinstance(spec, dict):
-        raise PolicyError(f"reason {code} must be a mapping")
-    by_category = {
-        str(category): _paths(paths, f"reasons.{code}.articles_by_category.{category}")
-        for category, paths in _mapping(spec, "articles_by_category")
-    }
-    return Reason(
-        code=code,
-        label=str(spec.get("label") or code),
-        free=bool(spec.get("free", False)),
-        articles=_paths(spec.get("articles"), f"reasons.{code}.articles"),
-        articles_by_category=by_category,
-        keep_offer=bool(spec.get("keep_offer", True)),
-        photos=bool(spec.get("photos", False)),
-    )
 
 
 # -- eligibility ---------------------------------------------------------------------------

@@ -1,0 +1,200 @@
+"""The return policy file (content/returns-policy.yml) as pydantic models: what each setting
+may hold and its default, said once. A setting that breaks its rule is a PolicyError naming
+the file's line and the setting (`line 52: refund_days: card must be two whole numbers, like
+[3, 5]`), so whoever edits the file sees where; the returns pages then say the policy has a
+problem instead of failing.
+
+A list, mapping or label left empty (`category_windows:` with nothing under it) counts as not
+given and takes its default. Settings the models don't name are ignored.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictStr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails, PydanticCustomError
+
+# pydantic's error types for a value that should have been a mapping.
+NOT_A_MAPPING = {"dict_type", "model_type", "model_attributes_type"}
+
+
+class PolicyError(ValueError):
+    """The policy file is missing or malformed; `line` is the file's line (1-based) of the
+    first problem, when there is one to point at."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _in_words(words: str) -> WrapValidator:
+    """Whatever the wrapped rule refuses is refused in these words (`must be ...`), so the
+    message says what the setting should hold rather than how it failed."""
+
+    def validate(value: object, handler: ValidatorFunctionWrapHandler) -> object:
+        try:
+            return handler(value)
+        except ValidationError:
+            raise PydanticCustomError("policy_setting", words) from None
+
+    return WrapValidator(validate)
+
+
+def _none_is_empty(value: object) -> object:
+    return () if value is None else value
+
+
+Whole = Annotated[
+    int, Field(strict=True, ge=0), _in_words("must be a whole number of zero or more")
+]
+Flag = Annotated[bool, _in_words("must be true or false")]
+Words = Annotated[str, _in_words("must be text")]
+Paths = Annotated[
+    tuple[StrictStr, ...],
+    BeforeValidator(_none_is_empty),
+    _in_words("must be a list of article paths"),
+]
+DayRange = Annotated[tuple[Whole, Whole], _in_words("must be two whole numbers, like [3, 5]")]
+
+
+class _Settings(BaseModel):
+    """A mapping of settings, numbers read as text where text is wanted (a label `404`, a
+    category `2024`). A list, mapping or label left empty is not given; a number or a yes/no
+    left empty is a problem, as the file should say which (`auto_approve:` alone could be
+    either)."""
+
+    model_config = ConfigDict(coerce_numbers_to_str=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_not_given(cls, values: object) -> object:
+        if values is None:
+            return {}
+        if not isinstance(values, dict):
+            return values  # pydantic says it isn't a mapping
+        said = {name for name, field in cls.model_fields.items() if field.annotation in (int, bool)}
+        return {
+            key: value
+            for key, value in values.items()
+            if key in said or value not in (None, "", [], {})
+        }
+
+
+class ReasonSettings(_Settings):
+    label: Words = ""  # "": the reason's code
+    free: Flag = False  # the shop pays the return shipping
+    articles: Paths = ()
+    articles_by_category: dict[str, Paths] = {}
+    keep_offer: Flag = True
+    photos: Flag = False
+
+
+class Choice(_Settings):
+    """A resolution or a return method the customer may pick."""
+
+    label: Words = ""  # "": its code
+    bonus_percent: Whole = 0  # store credit's extra, on top of the refund
+
+
+class PolicyFile(_Settings):
+    window_days: Whole = 30
+    category_windows: dict[str, Whole] = {}
+    non_returnable_categories: dict[str, Words] = {}
+    reasons: dict[str, ReasonSettings] = Field(default_factory=dict, validate_default=True)
+    return_shipping_fee_cents: Whole = 0
+    waive_shipping_with_free_reason: Flag = True
+    restocking_fee_percent: Whole = 0
+    resolutions: dict[str, Choice] = {"refund": Choice(label="Refund")}
+    methods: dict[str, Choice] = {"label": Choice(label="Prepaid label")}
+    auto_approve: Flag = True
+    refund_days: dict[str, DayRange] = {}
+
+    @field_validator("reasons")
+    @classmethod
+    def _at_least_one(cls, reasons: dict[str, ReasonSettings]) -> dict[str, ReasonSettings]:
+        if not reasons:
+            raise PydanticCustomError("policy_setting", "must name at least one return reason")
+        return reasons
+
+
+def read_policy_file(file: Path) -> PolicyFile:
+    """The file's settings; raises PolicyError saying what is wrong, and on which line."""
+    try:
+        text = file.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except FileNotFoundError:
+        raise PolicyError(f"{file} is missing") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise PolicyError(f"{file} is not valid YAML: {error}", line) from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{file} must be a mapping of settings", 1)
+    try:
+        return PolicyFile.model_validate(data)
+    except ValidationError as error:
+        raise _policy_error(text, error.errors()) from None
+
+
+def _policy_error(text: str, details: list[ErrorDetails]) -> PolicyError:
+    """Every problem as `line N: setting must be ...`, one after another."""
+    line_of = _lines(text)
+    problems = [(line_of(detail["loc"]), _problem(detail)) for detail in details]
+    return PolicyError(
+        "; ".join(f"line {line}: {words}" if line else words for line, words in problems),
+        problems[0][0],
+    )
+
+
+def _problem(detail: ErrorDetails) -> str:
+    """A pydantic error as the setting's path and what it must be."""
+    where = ": ".join(str(part) for part in detail["loc"] if part != "[key]")
+    if detail["type"] in NOT_A_MAPPING:
+        words = "must be a mapping"
+    elif detail["type"] == "policy_setting":
+        words = detail["msg"]
+    else:
+        words = f"is not valid ({detail['msg']})"
+    return f"{where} {words}" if where else words
+
+
+def _lines(text: str) -> Callable[[tuple[int | str, ...]], int | None]:
+    """Finds the line of a setting (by its path of keys and list positions) in the file: the
+    line of the deepest part of the path the file has, None for none."""
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+
+    def line_of(path: tuple[int | str, ...]) -> int | None:
+        node: Any = root
+        line = None
+        for part in path:
+            if isinstance(node, yaml.MappingNode):
+                found = [pair for pair in node.value if str(pair[0].value) == str(part)]
+                if not found:
+                    break
+                key, node = found[-1]  # YAML keeps the last of a key given twice
+                line = key.start_mark.line + 1
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and part < len(node.value)
+            ):
+                node = node.value[part]
+                line = node.start_mark.line + 1
+            else:
+                break
+        return line
+
+    return line_of
