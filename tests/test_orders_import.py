@@ -527,3 +527,41 @@ def test_a_json_value_of_the_wrong_kind_names_the_field_and_the_value(app, tmp_p
         "row 1: line 2: final_sale 'perhaps' is not one of true, false, yes, no, 1, 0",
         "3 problem(s); nothing imported.",
     ]
+
+
+ORDER_FIELDS = {
+    "order_number": "2001",
+    "email": "Cy@Example.com",
+    "customer_name": "Cy",
+    "address_line1": "3 High St",
+    "city": "Leeds",
+    "postal_code": "LS1 1AA",
+    "country": "gb",
+    "currency": "gbp",
+    "payment_method": "card",
+    "placed_at": "2026-11-04",
+}
+LINE_FIELDS = {"sku": "HAT-1", "name": "Hat", "category": "Hats", "quantity": "1"}
+
+
+def test_an_order_from_elsewhere_is_checked_and_saved_by_the_import_rules(app):
+    with app.app_context():
+        with pytest.raises(importer.OrderProblems) as refused:
+            importer.check_order(
+                {**ORDER_FIELDS, "email": "cy@"},
+                [{**LINE_FIELDS, "unit_price": "12.50"}, {**LINE_FIELDS, "sku": "X\x00"}],
+            )
+        assert refused.value.problems == [
+            "email 'cy@' is not an email address",
+            "line 2: sku contains a control character (such as NUL)",
+            "line 2: unit_price is missing",
+        ]
+        assert str(refused.value) == "; ".join(refused.value.problems)
+
+        record = importer.check_order(ORDER_FIELDS, [{**LINE_FIELDS, "unit_price": "12.50"}])
+        report = importer.save([record])
+        db.session.commit()
+        assert (report.created, report.updated, report.lines) == (1, 0, 1)
+    saved = orders(app)["2001"]
+    assert (saved.email, saved.country, saved.currency) == ("cy@example.com", "GB", "GBP")
+    assert lines_of(saved) == {"HAT-1": ("Hat", "hats", 1, 1250, False)}

@@ -12,7 +12,7 @@ alike on all its rows, a number or a sku given twice) are here.
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -50,6 +50,16 @@ RawOrder = dict[str, Any]
 
 class ImportFileError(Exception):
     """The file cannot be read as orders at all (missing, wrong type, malformed)."""
+
+
+class OrderProblems(ValueError):
+    """An order `check_order` refuses; `problems` says what is wrong, in the import's words
+    (`email 'x' is not an email address`, `line 2: quantity '0' is not a positive whole
+    number`), and the message is them joined by "; "."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems) or "not an order")
+        self.problems = problems
 
 
 @dataclass
@@ -304,6 +314,30 @@ def _repeated_skus(lines: list[dict[str, Any]], problems: _Problems) -> None:
             first_seen[sku] = (
                 f"row {line['row']}" if line["line"] is None else f"line {line['line']}"
             )
+
+
+def check_order(fields: Mapping[str, object], lines: Sequence[Mapping[str, object]]) -> OrderRecord:
+    """An order from elsewhere than a file (a Shopify order), given as the file's fields
+    (`order_number`, `email`...) and each line's (`sku`, `unit_price`...), checked by the
+    import's rules: the record `save` takes, or OrderProblems naming each field wrong."""
+    order = _raw_order(1, dict(fields))
+    order["lines"] = [
+        {"row": 1, "line": number, "fields": dict(line)} for number, line in enumerate(lines, 1)
+    ]
+    problems = _Problems()
+    record = _validate_order(order, problems)
+    problems.close_order()
+    if record is None or problems.count:
+        raise OrderProblems([problem.removeprefix("row 1: ") for problem in problems.kept])
+    return record
+
+
+def save(records: Iterable[OrderRecord]) -> ImportReport:
+    """Create or update these checked orders (see check_order) in the session, as
+    import_file does, without committing: each matched by number, its lines by sku."""
+    report = ImportReport()
+    _import_chunk(list(records), report)
+    return report
 
 
 def import_file(path: str | Path) -> ImportReport:

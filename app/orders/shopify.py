@@ -32,7 +32,7 @@ from app.models import Order, OrderLine
 from app.models.orders import order_number_key
 from app.models.shopify import ShopifyLine, ShopifyOrder
 from app.orders import importer
-from app.orders.importer import ImportReport, OrderRecord
+from app.orders.importer import OrderRecord
 from app.orders.shopify_api import ShopifyClient, ShopifyError
 from app.orders.shopify_mapping import (
     LineLink,
@@ -100,18 +100,11 @@ def to_record(
         # The number stays as first written here (the importer keeps it on an update).
         fields["order_number"] = existing.number
     lines = order_lines(order, products, _returning(existing) if existing is not None else {})
-    raw = {
-        "row": 1,
-        "fields": fields,
-        "lines": [{"row": 1, "line": n, "fields": line.fields} for n, line in enumerate(lines, 1)],
-        "problems": [],
-    }
-    problems = importer._Problems()
-    record = importer._validate_order(raw, problems)
-    problems.close_order()
-    if record is None or problems.count:
-        said = "; ".join(problem.removeprefix("row 1: ") for problem in problems.kept)
-        raise Unusable(f"Shopify order {number or order_id}: {said or 'not usable'}")
+    try:
+        record = importer.check_order(fields, [line.fields for line in lines])
+    except importer.OrderProblems as error:
+        said = "; ".join(error.problems)
+        raise Unusable(f"Shopify order {number or order_id}: {said or 'not usable'}") from None
     if existing is not None:
         _keep(record, existing, {line.fields["sku"] for line in lines if line.product is None})
     return Mapped(
@@ -175,8 +168,7 @@ def apply(order: Mapping[str, Any], products: Mapping[int, Product]) -> Outcome:
     if link is not None and changed is not None and changed < link.updated_at:
         return Outcome.STALE
     mapped = to_record(order, products, existing)
-    report = ImportReport()
-    importer._import_chunk([mapped.record], report)
+    report = importer.save([mapped.record])
     db.session.flush()
     saved = db.session.execute(
         select(Order).filter_by(number_key=order_number_key(mapped.record.number))
