@@ -249,3 +249,22 @@ def test_a_policy_without_reasons_says_so(tmp_path):
     (tmp_path / "returns-policy.yml").write_text("window_days: 30\nreasons: {}\n")
     with pytest.raises(PolicyError, match="line 2: reasons must name at least one return reason"):
         load_policy(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"window_days: \xff\n", "is not UTF-8 text"),
+        (b"reasons: " + b"[" * 5000 + b"]" * 5000, "is not valid YAML: nested too deeply"),
+        (b"reasons: " + b"{a: " * 3000 + b"1" + b"}" * 3000, "nested too deeply"),
+        (None, "cannot be read: Is a directory"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_a_policy_error(tmp_path, content, message):
+    file = tmp_path / "returns-policy.yml"
+    if content is None:
+        file.mkdir()
+    else:
+        file.write_bytes(content)
+    with pytest.raises(PolicyError, match=message):
+        load_policy(tmp_path)

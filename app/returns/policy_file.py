@@ -137,6 +137,12 @@ def read_policy_file(file: Path) -> PolicyFile:
         data = yaml.safe_load(text)
     except FileNotFoundError:
         raise PolicyError(f"{file} is missing") from None
+    except OSError as error:  # a folder in its place, no permission to read it
+        raise PolicyError(f"{file} cannot be read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise PolicyError(f"{file} is not UTF-8 text") from None
+    except RecursionError:  # PyYAML builds nested lists and mappings recursively
+        raise PolicyError(f"{file} is not valid YAML: nested too deeply") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
