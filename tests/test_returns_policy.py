@@ -268,3 +268,30 @@ def test_a_file_that_cannot_be_read_is_a_policy_error(tmp_path, content, message
         file.write_bytes(content)
     with pytest.raises(PolicyError, match=message):
         load_policy(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("window_days: 999999999999999999999\n", "line 3: window_days must be 100000 or less"),
+        ("refund_days:\n  card: [3, 1000000000]\n", "line 4: refund_days: card must be 100000"),
+        ("category_windows:\n  shoes: 100001\n", "category_windows: shoes must be 100000 or less"),
+    ],
+)
+def test_a_number_too_large_to_count_with_is_a_policy_error(tmp_path, extra, message):
+    """A window past the last date a calendar holds failed on the returns pages; a refund
+    window of a billion business days was counted one day at a time."""
+    (tmp_path / "returns-policy.yml").write_text(
+        "reasons:\n  too_small: {label: Too small}\n" + extra, encoding="utf-8"
+    )
+    with pytest.raises(PolicyError, match=re.escape(message)):
+        load_policy(tmp_path)
+
+
+def test_the_largest_number_is_allowed(tmp_path):
+    (tmp_path / "returns-policy.yml").write_text(
+        "reasons:\n  too_small: {}\nwindow_days: 100000\n", encoding="utf-8"
+    )
+    policy = load_policy(tmp_path)
+    line = LineFacts(category="tops", quantity=1, delivered_on=DELIVERED, final_sale=False)
+    assert eligibility(policy, line, DELIVERED, already=0).deadline == date(2300, 7, 17)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -29,6 +30,10 @@ from pydantic_core import ErrorDetails, PydanticCustomError
 
 # pydantic's error types for a value that should have been a mapping.
 NOT_A_MAPPING = {"dict_type", "model_type", "model_attributes_type"}
+# The most any number may be: days (273 years) a date can still be counted from, and a
+# refund window in business days counted one day at a time, never a number that overflows
+# a date or keeps the returns pages counting for minutes.
+MAX_WHOLE = 100_000
 
 
 class PolicyError(ValueError):
@@ -42,13 +47,17 @@ class PolicyError(ValueError):
 
 def _in_words(words: str) -> WrapValidator:
     """Whatever the wrapped rule refuses is refused in these words (`must be ...`), so the
-    message says what the setting should hold rather than how it failed."""
+    message says what the setting should hold rather than how it failed; but a number too
+    large (in a day range) says so."""
 
     def validate(value: object, handler: ValidatorFunctionWrapHandler) -> object:
         try:
             return handler(value)
-        except ValidationError:
-            raise PydanticCustomError("policy_setting", words) from None
+        except ValidationError as error:
+            limits = [
+                detail["msg"] for detail in error.errors() if detail["type"] == "policy_limit"
+            ]
+            raise PydanticCustomError("policy_setting", limits[0] if limits else words) from None
 
     return WrapValidator(validate)
 
@@ -57,8 +66,17 @@ def _none_is_empty(value: object) -> object:
     return () if value is None else value
 
 
+def _not_above(value: int) -> int:
+    if value > MAX_WHOLE:
+        raise PydanticCustomError("policy_limit", f"must be {MAX_WHOLE} or less")
+    return value
+
+
 Whole = Annotated[
-    int, Field(strict=True, ge=0), _in_words("must be a whole number of zero or more")
+    int,
+    Field(strict=True, ge=0),
+    _in_words("must be a whole number of zero or more"),
+    AfterValidator(_not_above),
 ]
 Flag = Annotated[bool, _in_words("must be true or false")]
 Words = Annotated[str, _in_words("must be text")]
@@ -170,7 +188,7 @@ def _problem(detail: ErrorDetails) -> str:
     where = ": ".join(str(part) for part in detail["loc"] if part != "[key]")
     if detail["type"] in NOT_A_MAPPING:
         words = "must be a mapping"
-    elif detail["type"] == "policy_setting":
+    elif detail["type"] in ("policy_setting", "policy_limit"):
         words = detail["msg"]
     else:
         words = f"is not valid ({detail['msg']})"
