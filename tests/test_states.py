@@ -24,6 +24,7 @@ ALLOWED = {
     ("inspected", "refund"): "refunded",
     ("refunded", "close"): "closed",
     ("rejected", "close"): "closed",
+    ("inspected", "close"): "closed",  # an exchange with nothing left to refund
     ("label_issued", "expire"): "expired",
 }
 

@@ -7,6 +7,7 @@ from app.models.analytics import (
     SearchDayTotal,
     SearchEvent,
 )
+from app.models.catalogue import Variant
 from app.models.gaps import ContentGap, SynonymSuggestion
 from app.models.orders import Order, OrderLine
 from app.models.refunds import CarrierEvent, OutboxMessage, Refund
@@ -39,5 +40,6 @@ __all__ = [
     "StaffSession",
     "SynonymSuggestion",
     "User",
+    "Variant",
     "Vote",
 ]

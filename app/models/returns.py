@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
+from app.models.catalogue import Variant
 from app.models.orders import Order, OrderLine
 from app.models.types import UTCDateTime, utcnow
 
@@ -40,6 +41,12 @@ class ReturnRequest(Model):
     # Refunds pending or paid, and what may be refunded in all (app.returns.refunds).
     refunded_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     refund_limit_cents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # An exchange's replacement parcel: reserved (its stock taken) | sent | released (the
+    # return ended first and the stock went back); None when no item is exchanged.
+    replacement_status: Mapped[str | None] = mapped_column(String(20), index=True)
+    replacement_carrier: Mapped[str | None] = mapped_column(String(40))
+    replacement_tracking: Mapped[str | None] = mapped_column(String(60))
+    replacement_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -72,9 +79,28 @@ class ReturnLine(Model):
     # Why an item was not accepted, as the customer reads it; the note beside it is staff's.
     customer_reason: Mapped[str | None] = mapped_column(Text)
     inspection_note: Mapped[str | None] = mapped_column(Text)
+    # An exchange: the variant sent instead of money, as it was when the return was confirmed
+    # (its name and price stay what the customer agreed to, whatever the catalogue says later).
+    exchange_variant_id: Mapped[int | None] = mapped_column(ForeignKey("catalogue_variants.id"))
+    exchange_name: Mapped[str | None] = mapped_column(String(200))
+    exchange_price_cents: Mapped[int | None] = mapped_column(Integer)
 
     request: Mapped[ReturnRequest] = relationship(back_populates="lines")
     order_line: Mapped[OrderLine] = relationship()
+    exchange_variant: Mapped[Variant | None] = relationship()
+
+    @property
+    def exchanged(self) -> bool:
+        return self.exchange_variant_id is not None
+
+    @property
+    def unit_refund_cents(self) -> int:
+        """What one unit brings back: its price, or for an exchange what the cheaper
+        replacement leaves over (never below zero: a dearer one is refused)."""
+        price = self.order_line.unit_price_cents
+        if self.exchange_price_cents is None:
+            return price
+        return max(0, price - self.exchange_price_cents)
 
 
 class ReturnEvent(Model):

@@ -12,6 +12,7 @@ SUBJECTS = {
     "received": "Your return {rma} has arrived",
     "refunded": "Your return {rma}: refund issued",
     "rejected": "Your return {rma} could not be accepted",
+    "replacement_sent": "Your return {rma}: replacement on its way",
 }
 
 
@@ -25,7 +26,8 @@ def queue_email(to: str, subject: str, body: str, return_id: int | None = None) 
 def notify_customer(
     ret: ReturnRequest, status: str, links: dict[str, str], note: str | None = None
 ) -> OutboxMessage | None:
-    """Queue the email for a customer-visible status; other statuses send nothing. `links`:
+    """Queue the email for a customer-visible status (or "replacement_sent", an exchange's
+    new item dispatched); other statuses send nothing. `links`:
     the absolute `status_url` and `label_url` of the return."""
     if status not in SUBJECTS:
         return None

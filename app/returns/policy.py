@@ -40,6 +40,17 @@ class Reason:
 
 
 @dataclass(frozen=True)
+class ExchangeRules:
+    """Swapping an item for another size or colour (app/returns/exchanges.py)."""
+
+    enabled: bool = True
+    free_shipping: bool = True  # an exchanged item brings no return-shipping fee
+    # The replacement may be sent once the return is approved, before the old item arrives;
+    # otherwise once it has reached the warehouse.
+    ship_first: bool = False
+
+
+@dataclass(frozen=True)
 class Policy:
     window_days: int
     category_windows: dict[str, int]
@@ -54,6 +65,7 @@ class Policy:
     refund_days: dict[str, tuple[int, int]] = field(default_factory=dict)
     # No return-shipping fee for a parcel holding any item returned for a free reason.
     waive_shipping_with_free_reason: bool = True
+    exchanges: ExchangeRules = field(default_factory=ExchangeRules)
 
     def window_for(self, category: str) -> int:
         return self.category_windows.get(category, self.window_days)
@@ -162,9 +174,10 @@ def eligibility(policy: Policy, line: LineFacts, today: date, already: int) -> E
 
 @dataclass(frozen=True)
 class ChosenLine:
-    unit_price_cents: int
+    unit_price_cents: int  # for an exchange, what the cheaper replacement leaves over
     quantity: int
     reason: str
+    exchange: bool = False  # swapped for another variant: never a restocking fee
 
 
 @dataclass(frozen=True)
@@ -189,17 +202,24 @@ def estimate(policy: Policy, lines: list[ChosenLine], resolution: str) -> Estima
     not free, plus the store-credit bonus. Never below zero. The shipping fee is charged
     once per parcel, and not at all when a free reason waives it (see the policy file)."""
     items = sum(line.unit_price_cents * line.quantity for line in lines)
-    paid = tuple(n for n, line in enumerate(lines) if not policy.reasons[line.reason].free)
-    free = [n for n, line in enumerate(lines) if policy.reasons[line.reason].free]
+    free = [n for n, line in enumerate(lines) if _ships_free(policy, line)]
+    paid = tuple(n for n in range(len(lines)) if n not in free)
     waived_by = free[0] if paid and free and policy.waive_shipping_with_free_reason else None
     shipping = policy.return_shipping_fee_cents if paid and waived_by is None else 0
     restocking = sum(
         lines[n].unit_price_cents * lines[n].quantity * policy.restocking_fee_percent // 100
         for n in paid
+        if not lines[n].exchange
     )
     net = max(0, items - shipping - restocking)
     bonus = net * policy.store_credit_bonus_percent // 100 if resolution == "store_credit" else 0
     return Estimate(items, shipping, restocking, bonus, net + bonus, paid, waived_by)
+
+
+def _ships_free(policy: Policy, line: ChosenLine) -> bool:
+    """Whether the shop pays to have this line sent back: a free reason, or an exchange when
+    exchanges ship free."""
+    return policy.reasons[line.reason].free or (line.exchange and policy.exchanges.free_shipping)
 
 
 def refund_window(policy: Policy, payment_method: str, inspected_on: date) -> tuple[date, date]:

@@ -3,9 +3,12 @@ inspection of each line. Reads plain form mappings; no Flask request objects."""
 
 from collections.abc import Mapping
 
+from app.extensions import db
 from app.models.returns import ReturnLine, ReturnRequest
-from app.returns import states
-from app.returns.workflow import move
+from app.returns import exchanges, states
+from app.returns.policy import Policy
+from app.returns.refunds import refundable
+from app.returns.workflow import lock_returns, move, tell_customer
 
 
 def _count(form: Mapping[str, str], key: str) -> int | None:
@@ -66,3 +69,22 @@ def record_inspection(ret: ReturnRequest, form: Mapping[str, str], actor: str) -
     # The timeline note is the customer's: what was accepted, and why anything wasn't.
     move(ret, "inspect", actor=actor, note=" ".join(told))
     return {}
+
+
+def send_replacement(
+    policy: Policy, ret: ReturnRequest, carrier: str, tracking: str, actor: str
+) -> None:
+    """Record that an exchange's replacement left the warehouse, email the customer, and
+    complete the return when nothing is left to do (inspected, nothing to refund). Serialised
+    with the return's other changes; raises exchanges.ExchangeError, changing nothing."""
+    lock_returns(ret.order_id)
+    db.session.refresh(ret)
+    exchanges.send_replacement(policy, ret, carrier, tracking, actor)
+    tell_customer(ret, "replacement_sent")
+    complete_exchange(policy, ret, actor)
+
+
+def complete_exchange(policy: Policy, ret: ReturnRequest, actor: str) -> None:
+    """Close an inspected exchange whose replacement was sent and which owes nothing more."""
+    if exchanges.nothing_left(ret, refundable(policy, ret).remaining_cents):
+        move(ret, "close", actor=actor, note="Exchange complete.")

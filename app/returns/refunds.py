@@ -64,7 +64,9 @@ def refundable(policy: Policy, ret: ReturnRequest) -> Refundable:
         else:
             quantity = line.quantity
         if quantity > 0:
-            chosen.append(ChosenLine(line.order_line.unit_price_cents, quantity, line.reason_code))
+            chosen.append(
+                ChosenLine(line.unit_refund_cents, quantity, line.reason_code, line.exchanged)
+            )
     total = estimate(policy, chosen, ret.resolution).total_cents if chosen else 0
     paid = sum(r.amount_cents for r in ret.refunds if r.status in ("pending", "succeeded"))
     basis = "accepted items after inspection" if inspected else "requested items (not inspected)"

@@ -13,10 +13,12 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
+from app.models.catalogue import Variant
 from app.models.orders import Order, OrderLine, order_number_key
 from app.models.returns import Deflection, ReturnLine, ReturnPhoto, ReturnRequest
-from app.returns import states
+from app.returns import exchanges, states
 from app.returns.carrier import Carrier
+from app.returns.exchanges import Swap, choose, swaps_for
 from app.returns.photos import MAX_PHOTOS, PhotoError, store_photo
 from app.returns.policy import ChosenLine, Eligibility, Estimate, LineFacts, Policy
 from app.returns.policy import eligibility as line_eligibility
@@ -89,15 +91,18 @@ class LineOption:
     line: OrderLine
     eligibility: Eligibility
     already: int
+    swaps: list[Swap] = field(default_factory=list)  # what it may be exchanged for
 
 
 def line_options(policy: Policy, order: Order, today: date) -> list[LineOption]:
     taken = returned_quantities(order.id)
+    swaps = swaps_for(order.lines) if policy.exchanges.enabled else {}
     return [
         LineOption(
             line,
             line_eligibility(policy, facts(line), today, taken.get(line.id, 0)),
             taken.get(line.id, 0),
+            swaps.get(line.id, []),
         )
         for line in order.lines
     ]
@@ -109,6 +114,7 @@ class DraftLine:
     quantity: int
     reason: str
     comment: str = ""
+    exchange: str = ""  # the SKU of the variant wanted instead of money, if any
 
 
 @dataclass
@@ -163,7 +169,12 @@ def _read_line(
     comment = (form.get(f"comment-{line_id}") or "").strip()
     if len(comment) > COMMENT_MAX:
         return f"comment-{line_id}", f"Please keep comments under {COMMENT_MAX} characters."
-    return DraftLine(line_id, quantity, reason, comment)
+    exchange = (form.get(f"exchange-{line_id}") or "").strip()
+    if exchange:
+        swap = choose(option.swaps, exchange, quantity)
+        if isinstance(swap, str):
+            return f"exchange-{line_id}", swap
+    return DraftLine(line_id, quantity, reason, comment, exchange)
 
 
 def _foreign_items(form: Mapping[str, str], options: Mapping[int, LineOption]) -> bool:
@@ -202,12 +213,30 @@ def read_selection(
 
 
 def draft_estimate(policy: Policy, order: Order, draft: Draft) -> Estimate:
+    """What the draft brings back: each item's price, or for an exchange what the cheaper
+    replacement leaves over."""
     prices = {line.id: line.unit_price_cents for line in order.lines}
-    return policy_estimate(
-        policy,
-        [ChosenLine(prices[d.order_line_id], d.quantity, d.reason) for d in draft.lines],
-        draft.resolution,
-    )
+    wanted = draft_swaps(order, draft)
+    chosen = []
+    for d in draft.lines:
+        swap = wanted.get(d.order_line_id)
+        price = swap.difference_cents if swap else prices[d.order_line_id]
+        chosen.append(ChosenLine(max(0, price), d.quantity, d.reason, swap is not None))
+    return policy_estimate(policy, chosen, draft.resolution)
+
+
+def draft_swaps(order: Order, draft: Draft) -> dict[int, Swap]:
+    """The variant each exchanged item of the draft would be swapped for, by order line."""
+    exchanged = {d.order_line_id: d.exchange for d in draft.lines if d.exchange}
+    if not exchanged:
+        return {}
+    lines = [line for line in order.lines if line.id in exchanged]
+    return {
+        line_id: swap
+        for line_id, swaps in swaps_for(lines).items()
+        for swap in swaps
+        if swap.variant.sku == exchanged[line_id]
+    }
 
 
 def record_deflection(
@@ -310,6 +339,7 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
                 problem or "Those items can no longer be returned in that quantity."
             )
     money = draft_estimate(policy, order, draft)
+    replacements = _reserve(order, draft)
     # Read before the new return is in the session (no autoflush).
     photos = list(db.session.execute(select(ReturnPhoto).filter_by(draft_key=draft.key)).scalars())
     request = ReturnRequest(
@@ -325,14 +355,20 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
         estimate_cents=money.total_cents,
     )
     for chosen in draft.lines:
+        variant = replacements.get(chosen.order_line_id)
         request.lines.append(
             ReturnLine(
                 order_line_id=chosen.order_line_id,
                 quantity=chosen.quantity,
                 reason_code=chosen.reason,
                 comment=chosen.comment or None,
+                exchange_variant=variant,
+                exchange_name=variant.name if variant else None,
+                exchange_price_cents=variant.price_cents if variant else None,
             )
         )
+    if replacements:
+        request.replacement_status = exchanges.RESERVED
     states.start(request, actor="customer")
     for photo in photos:
         if photo.order_line_id in {line.order_line_id for line in draft.lines}:
@@ -353,6 +389,21 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
             raise
         return existing
     return request
+
+
+def _reserve(order: Order, draft: Draft) -> dict[int, Variant]:
+    """Take the stock of every exchanged item's replacement (under the order's lock, in the
+    return's transaction): the variants by order line, or NotReturnable, taking nothing."""
+    lines = {line.id: line for line in order.lines}
+    taken = {}
+    for chosen in draft.lines:
+        if chosen.exchange:
+            got = exchanges.reserve(lines[chosen.order_line_id], chosen.exchange, chosen.quantity)
+            if isinstance(got, str):
+                db.session.rollback()
+                raise NotReturnable(got)
+            taken[chosen.order_line_id] = got
+    return taken
 
 
 def _by_key(key: str) -> ReturnRequest | None:

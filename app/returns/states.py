@@ -33,7 +33,8 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "receive": (frozenset({LABEL_ISSUED, IN_TRANSIT}), RECEIVED),
     "inspect": (frozenset({RECEIVED}), INSPECTED),
     "refund": (frozenset({APPROVED, LABEL_ISSUED, IN_TRANSIT, RECEIVED, INSPECTED}), REFUNDED),
-    "close": (frozenset({REFUNDED, REJECTED}), CLOSED),
+    # From inspected: nothing was left to refund (an exchange whose replacement was sent).
+    "close": (frozenset({REFUNDED, REJECTED, INSPECTED}), CLOSED),
     "expire": (frozenset({LABEL_ISSUED}), EXPIRED),
 }
 

@@ -9,6 +9,7 @@ from app.models.orders import Order
 from app.models.returns import ReturnEvent, ReturnRequest
 from app.notifications.outbox import notify_customer
 from app.returns import states
+from app.returns.exchanges import release
 from app.signing import sign
 from app.templating import absolute_url
 
@@ -32,13 +33,21 @@ def status_url(ret: ReturnRequest) -> str:
 
 
 def move(ret: ReturnRequest, action: str, actor: str, note: str | None = None) -> ReturnEvent:
-    """Apply `action` (raises states.TransitionError, changing nothing) and queue the email."""
+    """Apply `action` (raises states.TransitionError, changing nothing) and queue the email.
+    A return that ends gives back the stock its exchange had set aside."""
     event = states.apply(ret, action, actor, note)
+    if ret.status in states.RELEASED | {states.CLOSED}:
+        release(ret)
+    tell_customer(ret, ret.status, note)
+    return event
+
+
+def tell_customer(ret: ReturnRequest, what: str, note: str | None = None) -> None:
+    """Queue the customer's email about `what` (a status, or "replacement_sent"), if any."""
     token = status_token(ret)
     links = {
         "status_url": absolute_url("returns.status", token=token),
         "label_url": absolute_url("returns.label", token=token),
         "packing_slip_url": absolute_url("returns.packing_slip", token=token),
     }
-    notify_customer(ret, ret.status, links, note)
-    return event
+    notify_customer(ret, what, links, note)

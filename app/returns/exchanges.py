@@ -1,0 +1,181 @@
+"""Exchanges: what an item can be swapped for, and the replacement's stock and parcel.
+
+An exchange is a return whose item comes back as another variant of the same product (a
+size, a colour) instead of money. Its units are taken from `Variant.stock` when the return is
+confirmed, by a conditional UPDATE, so two customers racing for the last one can't both get
+it; they go back when the return ends without the replacement being sent. A cheaper variant
+refunds the difference; a dearer one is refused in this version.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import CursorResult, select, update
+
+from app.extensions import db
+from app.models.catalogue import Variant
+from app.models.orders import OrderLine
+from app.models.returns import ReturnRequest
+from app.models.types import utcnow
+from app.returns import states
+from app.returns.policy import Policy
+from app.templating import money
+
+RESERVED, SENT, RELEASED = "reserved", "sent", "released"
+TRACKING_MAX = 60
+
+
+class ExchangeError(ValueError):
+    """A replacement that can't be sent as asked; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class Swap:
+    """One variant offered in place of an order line, and why it can't be chosen, if so."""
+
+    variant: Variant
+    difference_cents: int  # the line's unit price less the variant's: refunded per unit
+    problem: str | None = None
+
+    def problem_for(self, quantity: int) -> str | None:
+        """Why this swap can't be had for `quantity` units, in the customer's words."""
+        if self.problem:
+            return f"{self.variant.name}: {self.problem}."
+        if self.variant.stock < quantity:
+            return f"Only {self.variant.stock} of {self.variant.name} left: choose fewer."
+        return None
+
+
+def _problem(variant: Variant, line: OrderLine, currency: str) -> str | None:
+    if variant.stock <= 0:
+        return "out of stock"
+    if variant.price_cents > line.unit_price_cents:
+        more = money(variant.price_cents - line.unit_price_cents, currency)
+        return (
+            f"costs {more} more, so it can't be an exchange. Return this item for a refund "
+            "and order it separately"
+        )
+    return None
+
+
+def swaps_for(lines: Sequence[OrderLine]) -> dict[int, list[Swap]]:
+    """For each order line whose product the catalogue knows, the product's other variants
+    (two queries, whatever the number of lines)."""
+    skus = {line.sku for line in lines}
+    found_skus = db.session.execute(
+        select(Variant.sku, Variant.product).where(Variant.sku.in_(skus))
+    )
+    products = {sku: product for sku, product in found_skus}
+    siblings: dict[str, list[Variant]] = {}
+    if products:
+        found = db.session.execute(
+            select(Variant).where(Variant.product.in_(set(products.values()))).order_by(Variant.id)
+        ).scalars()
+        for variant in found:
+            siblings.setdefault(variant.product, []).append(variant)
+    return {
+        line.id: [
+            Swap(variant, line.unit_price_cents - variant.price_cents,
+                 _problem(variant, line, line.order.currency))
+            for variant in siblings.get(products.get(line.sku, ""), [])
+            if variant.sku != line.sku
+        ]
+        for line in lines
+    }  # fmt: skip
+
+
+def choose(swaps: Iterable[Swap], sku: str, quantity: int) -> Swap | str:
+    """The swap a form chose by SKU, or the message saying why it can't be had."""
+    swap = next((swap for swap in swaps if swap.variant.sku == sku), None)
+    if swap is None:
+        return "Choose a size or colour from the list."
+    return swap.problem_for(quantity) or swap
+
+
+def reserve(line: OrderLine, sku: str, quantity: int) -> Variant | str:
+    """Take `quantity` units of the variant for this line, in the caller's transaction: the
+    variant, or why it can't be had now (sold out meanwhile, or its price went up)."""
+    taken = db.session.execute(
+        update(Variant)
+        .where(Variant.sku == sku, Variant.stock >= quantity)
+        .values(stock=Variant.stock - quantity)
+        .execution_options(synchronize_session=False)
+    )
+    assert isinstance(taken, CursorResult)  # an UPDATE's, which execute()'s typing can't say
+    variant = db.session.execute(select(Variant).filter_by(sku=sku)).scalar_one_or_none()
+    if variant is not None:
+        db.session.refresh(variant)
+    if variant is None or not taken.rowcount:
+        name = variant.name if variant is not None else "The size or colour you chose"
+        return (
+            f"Sorry, {name} has just sold out. Choose another size or colour, or your money back."
+        )
+    if variant.price_cents > line.unit_price_cents:
+        return f"{variant.name} now costs more than your item, so it can't be an exchange."
+    return variant
+
+
+def release(ret: ReturnRequest) -> None:
+    """Give a reserved replacement's units back (the return ended before it was sent)."""
+    if ret.replacement_status != RESERVED:
+        return
+    for line in ret.lines:
+        if line.exchange_variant_id is not None:
+            db.session.execute(
+                update(Variant)
+                .where(Variant.id == line.exchange_variant_id)
+                .values(stock=Variant.stock + line.quantity)
+                .execution_options(synchronize_session=False)
+            )
+    ret.replacement_status = RELEASED
+
+
+def may_send(policy: Policy, ret: ReturnRequest) -> str | None:
+    """Why the replacement can't be sent now, or None when it can."""
+    if ret.replacement_status == SENT:
+        return "The replacement has been sent already."
+    if ret.replacement_status != RESERVED:
+        return "This return has no replacement waiting to be sent."
+    if policy.exchanges.ship_first:
+        if ret.status not in SEND_FIRST:
+            return "The replacement can be sent once the return is approved."
+    elif ret.status not in SEND_AFTER_ARRIVAL:
+        return "The replacement is sent once the returned item has reached the warehouse."
+    return None
+
+
+SEND_AFTER_ARRIVAL = frozenset({states.RECEIVED, states.INSPECTED, states.REFUNDED})
+SEND_FIRST = SEND_AFTER_ARRIVAL | {states.APPROVED, states.LABEL_ISSUED, states.IN_TRANSIT}
+
+
+def replacement_items(ret: ReturnRequest) -> str:
+    """The replacement's contents in words: "1 × Linen camp shirt, sage, L"."""
+    return ", ".join(
+        f"{line.quantity} × {line.exchange_name}" for line in ret.lines if line.exchanged
+    )
+
+
+def send_replacement(
+    policy: Policy, ret: ReturnRequest, carrier: str, tracking: str, actor: str
+) -> None:
+    """Record the replacement parcel's dispatch, on the timeline and in an email to the
+    customer (the caller holds the order's lock and commits). Raises ExchangeError."""
+    carrier, tracking = " ".join(carrier.split()), tracking.strip()
+    if not tracking or len(tracking) > TRACKING_MAX or not tracking.isprintable():
+        raise ExchangeError(f"Enter the tracking number (up to {TRACKING_MAX} characters).")
+    if not carrier or len(carrier) > 40:
+        raise ExchangeError("Enter the carrier's name (up to 40 characters).")
+    problem = may_send(policy, ret)
+    if problem:
+        raise ExchangeError(problem)
+    ret.replacement_status, ret.replacement_sent_at = SENT, utcnow()
+    ret.replacement_carrier, ret.replacement_tracking = carrier, tracking
+    items = replacement_items(ret)
+    states.record(ret, actor, f"Replacement sent: {items}, tracking {tracking} ({carrier}).")
+
+
+def nothing_left(ret: ReturnRequest, remaining_cents: int) -> bool:
+    """An inspected exchange with its replacement sent and no money left to refund: complete."""
+    return (
+        ret.status == states.INSPECTED and ret.replacement_status == SENT and remaining_cents == 0
+    )
