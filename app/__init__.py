@@ -100,9 +100,18 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import carrier_cli, content_cli, demo_cli, orders_cli, outbox_cli, users_cli
+    from app.cli import (
+        carrier_cli,
+        catalogue_cli,
+        content_cli,
+        demo_cli,
+        orders_cli,
+        outbox_cli,
+        users_cli,
+    )
 
-    for group in (content_cli, orders_cli, demo_cli, outbox_cli, users_cli, carrier_cli):
+    groups = (content_cli, orders_cli, catalogue_cli, demo_cli, outbox_cli, users_cli, carrier_cli)
+    for group in groups:
         app.cli.add_command(group)
 
 

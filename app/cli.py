@@ -21,7 +21,7 @@ from app.extensions import db
 from app.models.staff import ROLES
 from app.models.types import utcnow
 from app.notifications.sending import MailConfigError, send_pending
-from app.orders import importer
+from app.orders import catalogue, importer
 from app.orders import shopify as shopify_orders
 from app.orders.shopify_api import ShopifyClient, ShopifyError
 from app.returns.policy import POLICY_FILE, PolicyError, load_policy, missing_articles
@@ -120,6 +120,24 @@ def orders_import(file: Path) -> None:
         f"Imported {report.created + report.updated} orders "
         f"({report.created} created, {report.updated} updated), {report.lines} lines."
     )
+
+
+catalogue_cli = AppGroup("catalogue", help="The variants and stock that exchanges offer.")
+
+
+@catalogue_cli.command("import")
+@click.argument("file", type=click.Path(path_type=Path))
+def catalogue_import(file: Path) -> None:
+    """Create or update variants from a CSV file (sku, product, name, option, price, stock);
+    import nothing if any row is bad."""
+    try:
+        report = catalogue.import_catalogue(file)
+    except catalogue.CatalogueError as error:
+        for problem in error.problems:
+            click.echo(problem)
+        click.echo(f"{len(error.problems)} problem(s); nothing imported.", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"Imported variants: {report.created} created, {report.updated} updated.")
 
 
 @orders_cli.command("sync")

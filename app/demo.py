@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from app.extensions import db
+from app.models.catalogue import Variant
 from app.models.orders import Order, OrderLine
 from app.models.staff import User
 from app.returns.carrier import Carrier
@@ -86,7 +87,32 @@ ORDERS: list[DemoRow] = [
      [("SHIRT-LIN-S", "Linen camp shirt, clay, S", "tops", 1, 6400),
       ("TOTE-CNV", "Waxed canvas tote", "bags", 1, 8900)],
      "a return refunded: the shirt accepted, the tote not (its status page and emails)"),
+    ("JP-10488", "Ravi Menon", "ravi.menon@example.com", "301 Orchard Way", "Bend", "OR",
+     "97701", "card", 9,
+     [("SNEAK-40", "Canvas sneakers, EU 40", "shoes", 1, 7400)],
+     "an exchange for EU 41 at the warehouse, its replacement waiting to be sent"),
 ]  # fmt: skip
+
+# What exchanges can offer: sku, product, name, option, price in cents, stock. The sage shirt
+# in L is down to its last unit, XL is sold out, indigo is cheaper (the difference is
+# refunded) and XXL dearer (refused); each demo order's shirt, sneakers or boots has sizes.
+CATALOGUE: list[tuple[str, str, str, str, int, int]] = [
+    ("SHIRT-LIN-M", "SHIRT-LIN", "Linen camp shirt, sage, M", "sage, M", 6400, 4),
+    ("SHIRT-LIN-L", "SHIRT-LIN", "Linen camp shirt, sage, L", "sage, L", 6400, 1),
+    ("SHIRT-LIN-XL", "SHIRT-LIN", "Linen camp shirt, sage, XL", "sage, XL", 6400, 0),
+    ("SHIRT-LIN-IND-M", "SHIRT-LIN", "Linen camp shirt, indigo, M", "indigo, M", 5400, 3),
+    ("SHIRT-LIN-XXL", "SHIRT-LIN", "Linen camp shirt, sage, XXL", "sage, XXL", 6900, 2),
+    ("SNEAK-39", "SNEAK", "Canvas sneakers, EU 39", "EU 39", 7400, 3),
+    ("SNEAK-40", "SNEAK", "Canvas sneakers, EU 40", "EU 40", 7400, 2),
+    ("SNEAK-41", "SNEAK", "Canvas sneakers, EU 41", "EU 41", 7400, 3),
+    ("SNEAK-42", "SNEAK", "Canvas sneakers, EU 42", "EU 42", 7400, 0),
+    ("BOOT-CHEL-41", "BOOT-CHEL", "Leather Chelsea boots, EU 41", "EU 41", 16500, 2),
+    ("BOOT-CHEL-42", "BOOT-CHEL", "Leather Chelsea boots, EU 42", "EU 42", 16500, 1),
+    ("BOOT-CHEL-43", "BOOT-CHEL", "Leather Chelsea boots, EU 43", "EU 43", 16500, 1),
+    ("DRESS-WRAP-XS", "DRESS-WRAP", "Wrap dress, ink, XS", "ink, XS", 9800, 2),
+    ("DRESS-WRAP-S", "DRESS-WRAP", "Wrap dress, ink, S", "ink, S", 9800, 3),
+    ("DRESS-WRAP-M", "DRESS-WRAP", "Wrap dress, ink, M", "ink, M", 9800, 1),
+]
 
 
 def demo_orders() -> list[DemoOrder]:
@@ -111,6 +137,11 @@ def seed_demo(
         raise NoPolicy("The return policy can't be loaded: `flask content check` says why.")
     now = datetime.now(UTC)
     today = today or now.date()
+    for sku, product, name, option, price, stock in CATALOGUE:
+        db.session.add(
+            Variant(sku=sku, product=product, name=name, option=option, price_cents=price,
+                    stock=stock)
+        )  # fmt: skip
     made = []
     for number, name, email, street, city, region, postal, payment, days, lines, shows in ORDERS:
         delivered = now - timedelta(days=days) if days is not None else None
@@ -138,7 +169,19 @@ def seed_demo(
             create_return(policy, draft, carrier, today)
         if number == "JP-10487":
             _refunded_in_part(policy, order, carrier, gateway, today)
+        if number == "JP-10488":
+            _exchange_at_the_warehouse(policy, order, carrier, today)
     return made
+
+
+def _exchange_at_the_warehouse(policy: Policy, order: Order, carrier: Carrier, today: date) -> None:
+    """Sneakers too small, exchanged for the next size up and received: the replacement waits
+    in the staff queue to be sent."""
+    sneakers = order.lines[0]
+    line = DraftLine(sneakers.id, 1, "too_small", "Half a size small", exchange="SNEAK-41")
+    ret = create_return(policy, Draft(order.id, [line], "refund", "label"), carrier, today)
+    record_receipt(ret, {f"received-{ret.lines[0].id}": "1"}, "Dana")
+    db.session.commit()
 
 
 def _refunded_in_part(

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models import Order, OutboxMessage, ReturnRequest
+from app.models import Order, OutboxMessage, ReturnRequest, Variant
 from app.returns.workflow import status_token
 from app.services import Services
 
@@ -20,16 +20,25 @@ def test_seed_creates_every_case_once_and_lists_them(app):
     )
     with app.app_context():
         orders = {o.number: o for o in db.session.execute(select(Order)).scalars()}
-        ret, _ = db.session.execute(select(ReturnRequest).order_by(ReturnRequest.id)).scalars()
-        assert len(orders) == 7
+        ret, _, exchange = db.session.execute(
+            select(ReturnRequest).order_by(ReturnRequest.id)
+        ).scalars()
+        assert len(orders) == 8
         assert orders["JP-10485"].delivered_at is None
         assert any(line.final_sale for line in orders["JP-10483"].lines)
         assert ret.order.number == "JP-10484" and ret.status == "label_issued"
+        # An exchange at the warehouse, its replacement set aside and waiting to be sent.
+        assert (exchange.order.number, exchange.status) == ("JP-10488", "received")
+        assert exchange.replacement_status == "reserved"
+        assert exchange.lines[0].exchange_name == "Canvas sneakers, EU 41"
+        stock = dict(db.session.execute(select(Variant.sku, Variant.stock)).all())
+        assert (stock["SNEAK-41"], stock["SHIRT-LIN-L"], stock["SHIRT-LIN-XL"]) == (2, 1, 0)
 
     again = runner.invoke(args=["demo", "seed"])
     assert "no demo data added" in again.output and "JP-10486" in again.output
     with app.app_context():
-        assert len(db.session.execute(select(Order)).scalars().all()) == 7
+        assert len(db.session.execute(select(Order)).scalars().all()) == 8
+        assert len(db.session.execute(select(Variant)).scalars().all()) == 15
 
 
 def test_seed_says_so_when_the_policy_cannot_be_loaded(app, monkeypatch):

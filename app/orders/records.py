@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 from sqlalchemy import FromClause
 
-from app.models import Order, OrderLine
+from app.models import Order, OrderLine, Variant
 from app.models.orders import order_number_key
 
 PAYMENT_METHODS = ("card", "wallet", "gift_card")
@@ -151,6 +151,13 @@ def _quantity(value: object) -> int:
     return int(text)
 
 
+def _stock(value: object) -> int:
+    text = _number_text(value)
+    if not isinstance(text, str) or not WHOLE.fullmatch(text) or int(text) > MAX_INT:
+        raise Invalid(f"{shown(text)} is not a whole number of units (0 or more)")
+    return int(text)
+
+
 def _cents(value: object) -> int:
     """A price like "49.95" as integer cents, computed with Decimal so nothing is rounded."""
     text = _number_text(value)
@@ -264,6 +271,20 @@ class OrderRecord(_Record):
         if value is not None and placed is not None and value < placed:
             raise Invalid("is before placed_at")
         return value
+
+
+class VariantRecord(_Record):
+    """A variant of the shop's catalogue (a product in one size or colour), as Variant stores
+    it; the file's fields are these, but for price (a price like 49.95, stored as cents)."""
+
+    table = Variant.__table__
+
+    sku: Text
+    product: Text
+    name: Text
+    option: Text
+    price_cents: Annotated[int, PlainValidator(_cents)] = Field(alias="price")
+    stock: Annotated[int, PlainValidator(_stock)]
 
 
 def file_fields(model: type[_Record], required: bool = False) -> list[str]:

@@ -35,26 +35,31 @@ class Swap:
 
     variant: Variant
     difference_cents: int  # the line's unit price less the variant's: refunded per unit
-    problem: str | None = None
+    currency: str
+    problem: str | None = None  # why it can't be chosen, short: "out of stock"
 
     def problem_for(self, quantity: int) -> str | None:
         """Why this swap can't be had for `quantity` units, in the customer's words."""
-        if self.problem:
-            return f"{self.variant.name}: {self.problem}."
+        name = self.variant.name
+        if self.difference_cents < 0:
+            more = money(-self.difference_cents, self.currency)
+            return (
+                f"{name} costs {more} more than your item, so it can't be an exchange: choose "
+                "your money back and order it separately."
+            )
+        if self.variant.stock <= 0:
+            return f"{name} is out of stock. Choose another size or colour, or your money back."
         if self.variant.stock < quantity:
-            return f"Only {self.variant.stock} of {self.variant.name} left: choose fewer."
+            return f"Only {self.variant.stock} of {name} left: choose fewer, or your money back."
         return None
 
 
 def _problem(variant: Variant, line: OrderLine, currency: str) -> str | None:
+    """Why the variant can't be chosen, as its option in the list says it."""
+    if variant.price_cents > line.unit_price_cents:
+        return f"costs {money(variant.price_cents - line.unit_price_cents, currency)} more"
     if variant.stock <= 0:
         return "out of stock"
-    if variant.price_cents > line.unit_price_cents:
-        more = money(variant.price_cents - line.unit_price_cents, currency)
-        return (
-            f"costs {more} more, so it can't be an exchange. Return this item for a refund "
-            "and order it separately"
-        )
     return None
 
 
@@ -75,7 +80,7 @@ def swaps_for(lines: Sequence[OrderLine]) -> dict[int, list[Swap]]:
             siblings.setdefault(variant.product, []).append(variant)
     return {
         line.id: [
-            Swap(variant, line.unit_price_cents - variant.price_cents,
+            Swap(variant, line.unit_price_cents - variant.price_cents, line.order.currency,
                  _problem(variant, line, line.order.currency))
             for variant in siblings.get(products.get(line.sku, ""), [])
             if variant.sku != line.sku

@@ -10,7 +10,7 @@ from app.content import Article
 from app.models.orders import Order
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
-from app.returns import states
+from app.returns import exchanges, states
 from app.returns.labels import Address, LabelData, SlipItem
 from app.returns.policy import Estimate, Policy, refund_window
 from app.returns.refunds import method_for, refundable
@@ -70,7 +70,8 @@ def fee_notes(policy: Policy, order: Order, draft: Draft, money: Estimate) -> li
         every = ", ".join(item(n) for n in range(len(draft.lines)))
         notes.append(f"Return shipping is free: we pay to have {every} sent back.")
     if money.restocking_fee_cents:
-        notes.append(f"The {policy.restocking_fee_percent}% restocking fee applies to {paying}.")
+        restocked = ", ".join(item(n) for n in money.paid_lines if not draft.lines[n].exchange)
+        notes.append(f"The {policy.restocking_fee_percent}% restocking fee applies to {restocked}.")
     return notes
 
 
@@ -147,9 +148,22 @@ def _long(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def next_step(policy: Policy, ret: ReturnRequest) -> str:
+    """What happens next, as the status page says it: an exchange's replacement is the next
+    thing the customer waits for once the items are with us."""
+    if ret.status in (states.RECEIVED, states.INSPECTED):
+        if ret.replacement_status == exchanges.RESERVED:
+            return "We're packing your replacement; we'll email you its tracking number."
+        if ret.replacement_status == exchanges.SENT and ret.status == states.INSPECTED:
+            return "Your replacement is on its way."
+    return states.NEXT_STEPS.get(ret.status, "")
+
+
 def refund_expectation(policy: Policy, ret: ReturnRequest) -> str:
     """When the money should arrive, as the customer would like to read it."""
     method = method_for(ret)
+    if ret.replacement_status and not refundable(policy, ret).total_cents:
+        return "Nothing is refunded: you get a replacement instead."
     if ret.status in (states.REFUNDED, states.CLOSED):
         refunded = next((e.at for e in reversed(ret.events) if e.status == states.REFUNDED), None)
         return f"Refunded on {_long(refunded.date())}." if refunded else "Refunded."

@@ -41,6 +41,19 @@ class RejectForm(ActionForm):
     )
 
 
+class ReplacementForm(FlaskForm):
+    """The parcel an exchange's replacement left in."""
+
+    carrier = StringField(
+        "Carrier",
+        validators=[DataRequired("Enter the carrier's name."), Length(max=40)],
+    )
+    tracking = StringField(
+        "Tracking number",
+        validators=[DataRequired("Enter the parcel's tracking number."), Length(max=60)],
+    )
+
+
 class RefundForm(FlaskForm):
     """Reviewed on a confirmation page before anything is paid; `key` (the idempotency key)
     travels through both steps, so a double submit pays once."""

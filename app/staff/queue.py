@@ -12,10 +12,13 @@ from app.models.orders import Order
 from app.models.returns import ReturnLine, ReturnRequest
 from app.models.types import utcnow
 from app.returns import states
+from app.returns.exchanges import RESERVED
 from app.returns.policy import Reason
 from app.templating import REFUND_METHODS
 
 AGES = {"1": "older than 1 day", "3": "older than 3 days", "7": "older than a week"}
+# Exchanges: all of them, or those whose replacement is set aside and not sent yet.
+KINDS = {"exchange": "Exchanges", "to_send": "Replacement to send"}
 
 # What staff read for each stored code (the `staff_label` filter on every staff page). Refund
 # methods use the customer's words (app/templating.py) without "your"; reasons come from the
@@ -54,6 +57,7 @@ class QueueFilter:
     reason: str = ""
     method: str = ""
     age: str = ""
+    kind: str = ""
     q: str = ""
 
     @classmethod
@@ -63,11 +67,13 @@ class QueueFilter:
         reason = args.get("reason", "")
         method = args.get("method", "")
         age = args.get("age", "")
+        kind = args.get("kind", "")
         return cls(
             status=status if status in states.CUSTOMER_LABELS else "",
             reason=reason if reason in reasons else "",
             method=method if method in RETURN_METHODS else "",
             age=age if age in AGES else "",
+            kind=kind if kind in KINDS else "",
             q=args.get("q", "").strip()[:100],
         )
 
@@ -83,6 +89,10 @@ def queue_query(f: QueueFilter) -> Select[ReturnRequest]:
         query = query.where(ReturnRequest.method == f.method)
     if f.age:
         query = query.where(ReturnRequest.created_at < utcnow() - timedelta(days=int(f.age)))
+    if f.kind == "exchange":
+        query = query.where(ReturnRequest.replacement_status.is_not(None))
+    elif f.kind == "to_send":
+        query = query.where(ReturnRequest.replacement_status == RESERVED)
     if f.reason:
         query = query.where(
             ReturnRequest.id.in_(select(ReturnLine.return_id).filter_by(reason_code=f.reason))

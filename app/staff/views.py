@@ -12,8 +12,14 @@ from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.models.types import utcnow
 from app.returns import states
+from app.returns.exchanges import ExchangeError, may_send
 from app.returns.policy import Policy
-from app.returns.processing import record_inspection, record_receipt
+from app.returns.processing import (
+    complete_exchange,
+    record_inspection,
+    record_receipt,
+    send_replacement,
+)
 from app.returns.refunds import (
     BEFORE_ARRIVAL,
     Refundable,
@@ -38,9 +44,10 @@ from app.staff.access import (
     staff_user,
 )
 from app.staff.auth import FAILED, authenticate
-from app.staff.forms import ActionForm, RefundForm, RejectForm, SignInForm
+from app.staff.forms import ActionForm, RefundForm, RejectForm, ReplacementForm, SignInForm
 from app.staff.queue import (
     AGES,
+    KINDS,
     RETURN_METHODS,
     QueueFilter,
     code_label,
@@ -141,6 +148,7 @@ def returns_queue() -> ResponseReturnValue:
         reasons=policy.reasons if policy else {},
         methods=RETURN_METHODS,
         ages=AGES,
+        kinds=KINDS,
         today=utcnow().date(),
     )
 
@@ -166,6 +174,7 @@ def _detail(
     status: int = 200,
     errors: dict[str, str] | None = None,
     refund_form: RefundForm | None = None,
+    replacement_form: ReplacementForm | None = None,
 ) -> ResponseReturnValue:
     policy = _policy()
     money = refundable(policy, ret)
@@ -179,6 +188,9 @@ def _detail(
         before_arrival=ret.status in BEFORE_ARRIVAL,
         action_form=ActionForm(),
         reject_form=RejectForm(),
+        replacement_form=replacement_form
+        or ReplacementForm(formdata=None, carrier=services().carrier.name),
+        replacement_problem=may_send(policy, ret),
         refund_form=refund_form or _new_refund_form(money),
         errors=errors or {},
         status_url=url_for("returns.status", token=status_token(ret)),
@@ -249,8 +261,31 @@ def record(rma: str, step: str) -> ResponseReturnValue:
     if errors:
         db.session.rollback()
         return _detail(ret, 400, errors)
+    if step == "inspect":  # an exchange whose replacement went first may be complete now
+        complete_exchange(_policy(), ret, staff_user().label)
     db.session.commit()
     flash(f"Return {ret.rma_number}: {states.CUSTOMER_LABELS[ret.status].lower()}.")
+    return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
+
+
+@bp.post("/returns/<rma>/replacement")
+@role_required(*AGENTS)
+def replacement(rma: str) -> ResponseReturnValue:
+    """An exchange's replacement sent: its carrier and tracking number."""
+    ret = _return(rma)
+    form = ReplacementForm()
+    if not form.validate_on_submit():
+        problems = "; ".join(e for es in form.errors.values() for e in es)
+        return _detail(ret, 400, {"replacement": problems}, replacement_form=form)
+    try:
+        send_replacement(
+            _policy(), ret, form.carrier.data or "", form.tracking.data or "", staff_user().label
+        )
+    except ExchangeError as refused:
+        db.session.rollback()
+        return _detail(ret, 409, {"replacement": str(refused)}, replacement_form=form)
+    db.session.commit()
+    flash(f"Return {ret.rma_number}: replacement sent ({ret.replacement_tracking}).")
     return redirect(url_for("staff.return_detail", rma=ret.rma_number), code=303)
 
 

@@ -1,0 +1,108 @@
+"""The shop's catalogue from a CSV file, for shops whose platform doesn't send its variants:
+`flask catalogue import FILE`. Columns: sku, product (what a product's variants share), name,
+option (what differs: "sage, L"), price, stock; other columns are ignored. A variant is
+created or updated by its SKU, and nothing is imported when any row is wrong."""
+
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models.catalogue import Variant
+from app.models.returns import ReturnLine, ReturnRequest
+from app.orders.records import VariantRecord, file_fields, validated
+from app.returns.exchanges import RESERVED
+
+
+class CatalogueError(Exception):
+    """The file can't be imported; `problems` says why, a line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class CatalogueReport:
+    created: int
+    updated: int
+
+
+def read_catalogue(path: str | Path) -> list[VariantRecord]:
+    """Every row as a variant, or CatalogueError naming each wrong row and field."""
+    problems: list[str] = []
+    records: dict[str, VariantRecord] = {}
+    for row, values in _rows(Path(path)):
+
+        def problem(message: str, row: int = row) -> None:
+            problems.append(f"row {row}: {message}")
+
+        record = validated(VariantRecord, values, problem)
+        if record is None:
+            continue
+        if record.sku in records:
+            problem(f"sku {record.sku!r} is on an earlier row too")
+        records[record.sku] = record
+    if problems:
+        raise CatalogueError(problems)
+    if not records:
+        raise CatalogueError([f"{Path(path).name} has no variants in it"])
+    return list(records.values())
+
+
+def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, values) for each row; CatalogueError when the file can't be read."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = set(file_fields(VariantRecord, required=True)) - set(reader.fieldnames or [])
+            if missing:
+                raise CatalogueError(
+                    [f"{path.name} has no column {', '.join(sorted(missing))} in its first row"]
+                )
+            for values in reader:
+                yield reader.line_num, {k: v for k, v in values.items() if k is not None}
+    except (OSError, UnicodeDecodeError, csv.Error) as error:
+        raise CatalogueError([f"{path.name} can't be read as a UTF-8 CSV file: {error}"]) from None
+
+
+def import_catalogue(path: str | Path) -> CatalogueReport:
+    """Create or update the file's variants, all in one transaction. The file's stock is what
+    the shop holds; exchanges waiting for their replacement to be sent have set units aside
+    that it still counts, so those are taken off what can be promised."""
+    records = read_catalogue(path)
+    held = _held()
+    existing = {
+        variant.sku: variant
+        for variant in db.session.execute(
+            select(Variant).where(Variant.sku.in_([r.sku for r in records]))
+        ).scalars()
+    }
+    for record in records:
+        values = record.model_dump()
+        variant = existing.get(record.sku)
+        if variant is None:
+            db.session.add(Variant(**values))
+            continue
+        values["stock"] = max(0, record.stock - held.get(variant.id, 0))
+        for name, value in values.items():
+            setattr(variant, name, value)
+    db.session.commit()
+    return CatalogueReport(created=len(records) - len(existing), updated=len(existing))
+
+
+def _held() -> dict[int, int]:
+    """Units set aside per variant by exchanges whose replacement hasn't been sent."""
+    rows = db.session.execute(
+        select(ReturnLine.exchange_variant_id, func.sum(ReturnLine.quantity))
+        .join(ReturnRequest)
+        .where(
+            ReturnRequest.replacement_status == RESERVED,
+            ReturnLine.exchange_variant_id.is_not(None),
+        )
+        .group_by(ReturnLine.exchange_variant_id)
+    )
+    return {variant_id: int(units) for variant_id, units in rows if variant_id is not None}

@@ -1,0 +1,303 @@
+"""Exchanges: an item swapped for another size or colour of the same product, from the start
+page to the replacement's dispatch, with its stock taken once and given back when it ends."""
+
+import re
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import OutboxMessage, ReturnRequest, Variant
+from app.returns.exchanges import RESERVED
+from tests.returns_helpers import choose, confirm, line_ids, look_up, make_order, token_from
+from tests.staff_helpers import signed_in
+
+SHIRT = [
+    {
+        "sku": "SHIRT-M",
+        "name": "Linen shirt, sage, M",
+        "category": "tops",
+        "quantity": 2,
+        "unit_price_cents": 6400,
+    },
+    {
+        "sku": "TOTE",
+        "name": "Canvas tote",
+        "category": "bags",
+        "quantity": 1,
+        "unit_price_cents": 8900,
+    },
+]
+# sku, option, price in cents, stock
+VARIANTS = [
+    ("SHIRT-S", "sage, S", 6400, 0),
+    ("SHIRT-M", "sage, M", 6400, 4),
+    ("SHIRT-L", "sage, L", 6400, 1),
+    ("SHIRT-IND-M", "indigo, M", 5900, 3),
+    ("SHIRT-XXL", "sage, XXL", 6900, 5),
+]
+
+
+def add_variants(app, rows=VARIANTS, product="SHIRT") -> None:
+    with app.app_context():
+        for sku, option, price, stock in rows:
+            db.session.add(
+                Variant(
+                    sku=sku,
+                    product=product,
+                    name=f"Linen shirt, {option}",
+                    option=option,
+                    price_cents=price,
+                    stock=stock,
+                )
+            )
+        db.session.commit()
+
+
+def stock(app, sku: str) -> int:
+    with app.app_context():
+        return db.session.execute(select(Variant.stock).filter_by(sku=sku)).scalar_one()
+
+
+def the_return(app) -> ReturnRequest:
+    with app.app_context():
+        ret = db.session.execute(select(ReturnRequest)).scalar_one()
+        db.session.expunge(ret)
+        return ret
+
+
+def started(app, client, number="JP-10001", **fields):
+    """Look the shirt order up and choose its first line with `fields`."""
+    order_id = make_order(app, number=number, lines=SHIRT)
+    shirt = line_ids(app, order_id)[0]
+    assert look_up(client, number).status_code == 303
+    fields = {f"qty-{shirt}": "1", f"reason-{shirt}": "too_small", **fields}
+    return shirt, choose(client, **{k.format(shirt=shirt): v for k, v in fields.items()})
+
+
+def test_start_page_offers_the_products_other_variants_and_says_why_some_cant_be_had(app, client):
+    add_variants(app)
+    order_id = make_order(app, lines=SHIRT)
+    shirt, tote = line_ids(app, order_id)
+    look_up(client)
+    html = client.get("/returns/start").get_data(as_text=True)
+
+    options = re.search(rf'<select id="exchange-{shirt}".*?</select>', html, re.S).group(0)
+    assert '<option value="">My money back</option>' in options
+    assert re.search(r'value="SHIRT-L"\s+>Exchange for sage, L, only 1 left<', options)
+    assert re.search(r'value="SHIRT-IND-M"\s+>Exchange for indigo, M \(\$5.00 back each\)', options)
+    assert re.search(r'value="SHIRT-S" disabled\s*>Exchange for sage, S \(out of stock\)', options)
+    assert re.search(
+        r'value="SHIRT-XXL" disabled\s*>Exchange for sage, XXL \(costs \$5.00 more\)', options
+    )
+    assert 'value="SHIRT-M"' not in options  # the size the customer has
+    assert f'id="exchange-{tote}"' not in html  # the catalogue doesn't know the tote
+
+
+def test_an_exchange_for_the_same_price_takes_the_unit_and_refunds_nothing(app, client):
+    add_variants(app)
+    shirt, response = started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    assert response.status_code == 303
+
+    review = client.get("/returns/review").get_data(as_text=True)
+    assert "Exchange for Linen shirt, sage, L" in review
+    assert "we set aside Linen shirt, sage, L for you" in review
+    assert "We send it as soon as your parcel reaches our warehouse." in review
+    assert re.search(r"Estimated refund</dt><dd>\$0.00", review)
+    # Exchanges ship free; a refund for "too small" would pay the return shipping.
+    assert "<dt>Return shipping</dt>" not in review
+    assert "Return shipping is free: we pay to have Linen shirt, sage, M (too small)" in review
+
+    response, _ = confirm(client)
+    assert response.status_code == 303
+    assert stock(app, "SHIRT-L") == 0
+    ret = the_return(app)
+    assert ret.replacement_status == RESERVED
+    assert ret.estimate_cents == 0
+    status = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "1 × Linen shirt, sage, L" in status
+    assert "We've set it aside for you." in status
+    assert "Nothing is refunded: you get a replacement instead." in status
+    assert "No refund is due." in status
+
+
+def test_a_cheaper_variant_refunds_the_difference(app, client):
+    add_variants(app)
+    shirt, response = started(
+        app, client, **{"qty-{shirt}": "2", "exchange-{shirt}": "SHIRT-IND-M"}
+    )
+    assert response.status_code == 303
+    review = client.get("/returns/review").get_data(as_text=True)
+    assert re.search(r"Estimated refund</dt><dd>\$10.00", review)  # 2 × ($64 − $59)
+    confirm(client)
+    assert the_return(app).estimate_cents == 1000
+    assert stock(app, "SHIRT-IND-M") == 1
+
+
+def test_a_dearer_or_sold_out_variant_is_refused_with_a_message_and_nothing_taken(app, client):
+    add_variants(app)
+    shirt, response = started(app, client, **{"exchange-{shirt}": "SHIRT-XXL"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert (
+        "Linen shirt, sage, XXL costs $5.00 more than your item, so it can&#39;t be an exchange"
+        in html
+    )
+    assert f'aria-describedby="exchange-{shirt}-error"' in html
+
+    for sku, message in [
+        ("SHIRT-S", "Linen shirt, sage, S is out of stock."),
+        ("NOT-A-SKU", "Choose a size or colour from the list."),
+        ("TOTE", "Choose a size or colour from the list."),  # another product
+    ]:
+        html = choose(client, **{f"qty-{shirt}": "1", f"reason-{shirt}": "too_small",
+                                 f"exchange-{shirt}": sku}).get_data(as_text=True)  # fmt: skip
+        assert message in html
+    two = choose(client, **{f"qty-{shirt}": "2", f"reason-{shirt}": "too_small",
+                            f"exchange-{shirt}": "SHIRT-L"})  # fmt: skip
+    assert "Only 1 of Linen shirt, sage, L left: choose fewer" in two.get_data(as_text=True)
+    assert stock(app, "SHIRT-L") == 1
+    with app.app_context():
+        assert db.session.execute(select(ReturnRequest)).first() is None
+
+
+def test_the_last_unit_goes_to_one_customer_and_the_other_is_told(app):
+    """Both customers saw it in stock; the first to confirm gets it."""
+    add_variants(app)
+    first, second = app.test_client(), app.test_client()
+    started(app, first, "JP-1", **{"exchange-{shirt}": "SHIRT-L"})
+    started(app, second, "JP-2", **{"exchange-{shirt}": "SHIRT-L"})
+    review = second.get("/returns/review").get_data(as_text=True)  # before the first confirms
+    assert "Exchange for Linen shirt, sage, L" in review
+
+    assert confirm(first)[0].status_code == 303
+    late = second.post(
+        "/returns/confirm",
+        data={"csrf_token": token_from(review), "key": token_from(review, "key")},
+    )
+    assert late.status_code == 409
+    assert "Sorry, Linen shirt, sage, L has just sold out." in late.get_data(as_text=True)
+    assert stock(app, "SHIRT-L") == 0
+    with app.app_context():
+        assert len(db.session.execute(select(ReturnRequest)).all()) == 1
+
+
+def test_canceling_gives_the_unit_back(app, client):
+    add_variants(app)
+    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    response, _ = confirm(client)
+    status_url = response.headers["Location"]
+    assert stock(app, "SHIRT-L") == 0
+    page = client.get(status_url + "/cancel").get_data(as_text=True)
+    canceled = client.post(status_url + "/cancel", data={"csrf_token": token_from(page)})
+    assert canceled.status_code == 303
+    assert stock(app, "SHIRT-L") == 1
+    assert the_return(app).replacement_status == "released"
+    assert "Not sent: this return ended before it was." in client.get(status_url).get_data(
+        as_text=True
+    )
+    # Canceling again changes nothing.
+    client.post(status_url + "/cancel", data={"csrf_token": token_from(page)})
+    assert stock(app, "SHIRT-L") == 1
+
+
+def _staff_post(staff, rma: str, path: str, **fields):
+    page = staff.get(f"/staff/returns/{rma}").get_data(as_text=True)
+    return staff.post(
+        f"/staff/returns/{rma}/{path}", data={"csrf_token": token_from(page), **fields}
+    )
+
+
+def test_staff_send_the_replacement_once_it_arrives_and_the_exchange_completes(app, client):
+    add_variants(app)
+    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    status_url = confirm(client)[0].headers["Location"]
+    ret = the_return(app)
+    staff = signed_in(app)
+
+    queue = staff.get("/staff/returns?kind=to_send").get_data(as_text=True)
+    assert ret.rma_number in queue and "(to send)" in queue
+    detail = staff.get(f"/staff/returns/{ret.rma_number}").get_data(as_text=True)
+    assert "Exchange for Linen shirt, sage, L" in detail
+    assert "The replacement is sent once the returned item has reached the warehouse." in detail
+
+    early = _staff_post(staff, ret.rma_number, "replacement", carrier="Parcel Co", tracking="PC1")
+    assert early.status_code == 409
+    assert the_return(app).replacement_status == RESERVED
+
+    with app.app_context():
+        line_id = db.session.execute(select(ReturnRequest)).scalar_one().lines[0].id
+    assert (
+        _staff_post(staff, ret.rma_number, "receive", **{f"received-{line_id}": "1"}).status_code
+        == 303
+    )
+    blank = _staff_post(staff, ret.rma_number, "replacement", carrier="Parcel Co", tracking=" ")
+    assert blank.status_code == 400
+    assert "Enter the parcel&#39;s tracking number." in blank.get_data(as_text=True)
+
+    sent = _staff_post(staff, ret.rma_number, "replacement", carrier="Parcel Co", tracking="PC123")
+    assert sent.status_code == 303
+    again = _staff_post(staff, ret.rma_number, "replacement", carrier="Parcel Co", tracking="PC9")
+    assert again.status_code == 409
+    after = the_return(app)
+    assert (after.replacement_status, after.replacement_tracking) == ("sent", "PC123")
+    with app.app_context():
+        subject = f"Your return {ret.rma_number}: replacement on its way"
+        emails = db.session.execute(select(OutboxMessage).filter_by(subject=subject)).scalars()
+        emails = emails.all()
+        assert len(emails) == 1
+        assert "1 x Linen shirt, sage, L" in emails[0].body and "PC123" in emails[0].body
+    status = client.get(status_url).get_data(as_text=True)
+    assert "tracking number <strong>PC123</strong>" in status
+
+    inspected = _staff_post(
+        staff, ret.rma_number, "inspect", **{f"inspection-{line_id}": "accepted"}
+    )
+    assert inspected.status_code == 303
+    done = the_return(app)
+    assert done.status == "closed"
+    assert stock(app, "SHIRT-L") == 0  # sent, so never given back
+
+
+def test_catalogue_import_creates_updates_and_keeps_units_set_aside(app, client, tmp_path):
+    runner = app.test_cli_runner()
+    csv = tmp_path / "catalogue.csv"
+    csv.write_text(
+        "sku,product,name,option,price,stock,barcode\n"
+        'SHIRT-M,SHIRT,"Linen shirt, sage, M","sage, M",64.00,4,123\n'
+        'SHIRT-L,SHIRT,"Linen shirt, sage, L","sage, L",64.00,2,124\n',
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["catalogue", "import", str(csv)])
+    assert result.exit_code == 0, result.output
+    assert "2 created, 0 updated" in result.output
+    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    confirm(client)
+    assert stock(app, "SHIRT-L") == 1
+
+    # The shop's next export still counts the unit set aside: it stays promised.
+    csv.write_text(csv.read_text().replace(",2,124", ",5,124"), encoding="utf-8")
+    result = runner.invoke(args=["catalogue", "import", str(csv)])
+    assert "0 created, 2 updated" in result.output
+    assert stock(app, "SHIRT-L") == 4
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "sku,product,name,option,price,stock\n"
+        "SHIRT-L,SHIRT,Shirt L,L,64.00,0\n"
+        "SHIRT-XL,SHIRT,Shirt XL,XL,sixty,-1\n"
+        "SHIRT-L,SHIRT,Shirt L,L,64.00,1\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(args=["catalogue", "import", str(bad)])
+    assert result.exit_code == 1
+    assert "row 3: price 'sixty' is not a price like 49.95" in result.output
+    assert "row 3: stock '-1' is not a whole number of units (0 or more)" in result.output
+    assert "row 4: sku 'SHIRT-L' is on an earlier row too" in result.output
+    assert "nothing imported" in result.output
+    assert stock(app, "SHIRT-L") == 4
+
+    no_column = tmp_path / "short.csv"
+    no_column.write_text("sku,name\nA,B\n", encoding="utf-8")
+    result = runner.invoke(args=["catalogue", "import", str(no_column)])
+    assert result.exit_code == 1
+    assert "short.csv has no column option, price, product, stock" in result.output
