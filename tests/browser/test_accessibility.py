@@ -199,6 +199,15 @@ def test_staff_pages(live_url, page, axe_script, subtests):
     expect(page.get_by_role("button", name="Save inspection")).to_be_visible()
     assert_accessible(page, axe_script, subtests, "staff return page, inspecting")
 
+    page.goto(queue)
+    page.get_by_role("row").filter(has_text="JP-10488").get_by_role("link", name="RMA-").click()
+    expect(page.get_by_role("button", name="Replacement sent")).to_be_visible()
+    assert_accessible(page, axe_script, subtests, "staff return page, an exchange to send")
+    page.get_by_label("Tracking number").fill("   ")  # passes the browser's own `required`
+    page.get_by_role("button", name="Replacement sent").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the parcel's tracking number.")
+    assert_accessible(page, axe_script, subtests, "staff return page, replacement with an error")
+
 
 def test_staff_insights_page(app, live_url, page, axe_script, subtests):
     if "staff.insights" not in app.view_functions:
