@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.analytics.dates import DateRange
 from app.analytics.searches import record_click, record_search
 from app.extensions import db
-from app.models import ArticleViewDaily, Deflection, Order, OrderLine, Vote
+from app.models import ArticleViewDaily, Deflection, Order, OrderLine, Variant, Vote
 from app.models.analytics import SearchDaily, SearchDayTotal
 from app.returns.service import Draft, DraftLine, create_return, record_deflection
 from app.services import services
@@ -203,9 +203,10 @@ def _order(number: str, placed: datetime, lines: list[tuple]) -> Order:
     return order
 
 
-def _draft(order: Order, key: str, chosen: list[tuple[str, int, str]]) -> Draft:
+def _draft(order: Order, key: str, chosen: list[tuple[str, int, str, str]]) -> Draft:
+    """`chosen`: (sku, quantity, reason, the sku exchanged for or "")."""
     by_sku = {line.sku: line.id for line in order.lines}
-    lines = [DraftLine(by_sku[sku], qty, reason, "") for sku, qty, reason in chosen]
+    lines = [DraftLine(by_sku[sku], qty, reason, "", swap) for sku, qty, reason, swap in chosen]
     return Draft(order.id, lines, "refund", "label", key=key)
 
 
@@ -221,17 +222,23 @@ def record_returns(app) -> None:
         first = _order("JP-1", at(1, 8), [(*tee, 4), (*shoe, 2), (*mug, 1)])
         second = _order("JP-2", at(2, 8), [(*tee, 2), (*shoe, 1)])
         earlier = _order("JP-0", at(30, 8, month=10), [(*tee, 1)])  # before the week
+        for size in (40, 41):  # the shoe too small is exchanged for the next size up
+            db.session.add(
+                Variant(sku=f"SHOE-{size}", product="SHOE", name=f"Canvas shoe, {size}",
+                        option=str(size), price_cents=2500, stock=3)
+            )  # fmt: skip
         returns = [
-            (first, "r1", [("TEE-M", 3, "wrong_item"), ("SHOE-40", 1, "too_small")], at(5)),
-            (second, "r2", [("TEE-M", 1, "wrong_item"), ("SHOE-40", 1, "damaged")], at(6)),
-            (earlier, "r0", [("TEE-M", 1, "changed_mind")], at(31, month=10)),
-        ]
+            (first, "r1", [("TEE-M", 3, "wrong_item", ""), ("SHOE-40", 1, "too_small", "SHOE-41")],
+             at(5)),
+            (second, "r2", [("TEE-M", 1, "wrong_item", ""), ("SHOE-40", 1, "damaged", "")], at(6)),
+            (earlier, "r0", [("TEE-M", 1, "changed_mind", "")], at(31, month=10)),
+        ]  # fmt: skip
         for order, key, chosen, when in returns:
             made = create_return(policy, _draft(order, key, chosen), carrier, date(2026, 11, 7))
             made.created_at = when
-        too_small = _draft(first, "d1", [("SHOE-40", 1, "too_small")])
+        too_small = _draft(first, "d1", [("SHOE-40", 1, "too_small", "")])
         record_deflection(first, too_small, "shipping/delivery-options", "continued")
-        solved = _draft(second, "d2", [("SHOE-40", 1, "too_small")])
+        solved = _draft(second, "d2", [("SHOE-40", 1, "too_small", "")])
         record_deflection(second, solved, "shipping/delivery-options", "solved")
         for deflection in db.session.execute(db.select(Deflection)).scalars():
             deflection.created_at = at(5, 10)

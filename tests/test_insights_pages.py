@@ -82,6 +82,17 @@ def test_every_table_downloads_as_csv(week_app):
     assert editor.get("/staff/insights/searches?format=csv&table=nope").status_code == 404
 
 
+def test_returns_page_and_csv_count_exchanges_apart(week_app):
+    """An exchange keeps the sale: editors see how many items went back for another size."""
+    editor = signed_in(week_app, "editor")
+    page = text_of(editor.get(with_week("/staff/insights/returns")))
+    shoes = re.search(r'<th scope="row">shoes</th>(.*?)</tr>', page, re.S).group(1)
+    assert re.findall(r'<td class="num">([^<]*)</td>', shoes)[:2] == ["2", "1"]
+    skus = rows_of(editor.get(with_week("/staff/insights/returns?format=csv&table=by_sku")))
+    assert skus[0][:4] == ["sku", "item", "items returned", "of those, exchanged"]
+    assert ["SHOE-40", "Canvas shoe", "2", "1"] in [row[:4] for row in skus]
+
+
 def test_csv_tables_hold_the_reports_numbers(week_app):
     editor = signed_in(week_app, "editor")
     top = rows_of(editor.get(with_week("/staff/insights/searches?format=csv&table=top_queries")))

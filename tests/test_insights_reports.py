@@ -187,28 +187,31 @@ def test_returns_report_by_category_sku_rate_deflections_and_coverage(week_app):
     with week_app.app_context():
         report = returns_report(WEEK, services(week_app).returns_policy, services(week_app).library)
     categories = [
-        (r.key, r.units, r.by_reason, r.sold, r.sold_returned) for r in report.by_category
+        (r.key, r.units, r.exchanged, r.by_reason, r.sold, r.sold_returned)
+        for r in report.by_category
     ]
     assert categories == [
-        ("tops", 4, {"wrong_item": 4}, 6, 4),
-        ("shoes", 2, {"too_small": 1, "damaged": 1}, 3, 2),
-        ("home", 0, {}, 1, 0),
+        ("tops", 4, 0, {"wrong_item": 4}, 6, 4),
+        ("shoes", 2, 1, {"too_small": 1, "damaged": 1}, 3, 2),  # the too-small one exchanged
+        ("home", 0, 0, {}, 1, 0),
     ]
+    assert (report.units, report.exchanged) == (6, 1)
     assert [round(r.return_rate, 4) for r in report.by_category] == [0.6667, 0.6667, 0.0]
-    skus = [(r.key, r.name, r.units, r.top_reason, r.sold) for r in report.by_sku]
+    skus = [(r.key, r.name, r.units, r.exchanged, r.top_reason, r.sold) for r in report.by_sku]
     assert skus == [
-        ("TEE-M", "Linen tee", 4, "wrong_item", 6),
-        ("SHOE-40", "Canvas shoe", 2, "damaged", 3),
-        ("MUG", "Stoneware mug", 0, None, 1),
+        ("TEE-M", "Linen tee", 4, 0, "wrong_item", 6),
+        ("SHOE-40", "Canvas shoe", 2, 1, "damaged", 3),
+        ("MUG", "Stoneware mug", 0, 0, None, 1),
     ]
     deflections = [(d.reason, d.article_path, d.solved, d.continued) for d in report.deflections]
     assert deflections == [("too_small", "shipping/delivery-options", 1, 1)]
     coverage = {
-        c.reason: (c.units, c.covered, c.frequent, c.shown, c.solved) for c in report.coverage
+        c.reason: (c.units, c.exchanged, c.covered, c.frequent, c.shown, c.solved)
+        for c in report.coverage
     }
-    assert coverage["wrong_item"] == (4, False, True, 0, 0)
-    assert coverage["too_small"] == (1, True, False, 2, 1)
-    assert coverage["damaged"] == (1, True, False, 0, 0)
+    assert coverage["wrong_item"] == (4, 0, False, True, 0, 0)
+    assert coverage["too_small"] == (1, 1, True, False, 2, 1)
+    assert coverage["damaged"] == (1, 0, True, False, 0, 0)
     assert [c.reason for c in report.coverage][:3] == ["wrong_item", "damaged", "too_small"]
     assert report.reasons == ["too_small", "damaged", "wrong_item"]
 

@@ -28,6 +28,7 @@ class Returned:
     key: str
     name: str = ""
     units: int = 0
+    exchanged: int = 0  # of the units, those swapped for another size or colour (kept sales)
     by_reason: dict[str, int] = field(default_factory=dict)
     sold: int = 0  # units in orders placed in the range
     sold_returned: int = 0  # of those, units customers are returning
@@ -64,6 +65,7 @@ class ReasonCoverage:
     reason: str
     label: str
     units: int
+    exchanged: int  # of the units, those swapped for another size or colour
     articles: list[str]  # published articles the policy shows for this reason
     shown: int
     solved: int
@@ -95,6 +97,16 @@ class ReturnsReport:
     def units(self) -> int:
         return sum(r.units for r in self.by_category)
 
+    @property
+    def exchanged(self) -> int:
+        return sum(r.exchanged for r in self.by_category)
+
+
+# Units of the return lines swapped for another variant: the shop keeps the sale.
+EXCHANGED = func.sum(
+    case((ReturnLine.exchange_variant_id.is_not(None), ReturnLine.quantity), else_=0)
+)
+
 
 def _returned_in(rng: DateRange) -> tuple[ColumnElement[bool], ...]:
     return (ReturnRequest.created_at >= rng.since, ReturnRequest.created_at < rng.until)
@@ -106,17 +118,22 @@ def _returned(rng: DateRange, column: InstrumentedAttribute[str]) -> dict[str, R
     found: dict[str, Returned] = {}
     rows = db.session.execute(
         select(
-            column, func.max(OrderLine.name), ReturnLine.reason_code, func.sum(ReturnLine.quantity)
+            column,
+            func.max(OrderLine.name),
+            ReturnLine.reason_code,
+            func.sum(ReturnLine.quantity),
+            EXCHANGED,
         )
         .join(ReturnLine.order_line)
         .join(ReturnLine.request)
         .where(*_returned_in(rng))
         .group_by(column, ReturnLine.reason_code)
     )
-    for key, name, reason, units in rows:
+    for key, name, reason, units, exchanged in rows:
         item = found.setdefault(key, Returned(key, name))
         item.by_reason[reason] = units
         item.units += units
+        item.exchanged += exchanged
     placed = (Order.placed_at >= rng.since, Order.placed_at < rng.until)
     sold = db.session.execute(
         select(column, func.max(OrderLine.name), func.sum(OrderLine.quantity))
@@ -170,14 +187,16 @@ def reason_coverage(
     problem."""
     units = func.sum(ReturnLine.quantity)
     stmt = (
-        select(ReturnLine.reason_code, units, func.max(ReturnRequest.created_at))
+        select(ReturnLine.reason_code, units, EXCHANGED, func.max(ReturnRequest.created_at))
         .join(ReturnLine.request)
         .where(*_returned_in(rng))
         .group_by(ReturnLine.reason_code)
     )
     if reasons is not None:
         stmt = stmt.where(ReturnLine.reason_code.in_(reasons))
-    counted = {code: (count, last) for code, count, last in db.session.execute(stmt)}
+    counted = {
+        code: (count, exchanged, last) for code, count, exchanged, last in db.session.execute(stmt)
+    }
     deflected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for stat in deflection_stats(rng):
         deflected[stat.reason][0] += stat.shown
@@ -189,11 +208,12 @@ def reason_coverage(
         ReasonCoverage(
             reason=code,
             label=labels[code].label if code in labels else code,
-            units=counted.get(code, (0, None))[0],
+            units=counted.get(code, (0, 0, None))[0],
+            exchanged=counted.get(code, (0, 0, None))[1],
             articles=covering_articles(policy, library, code),
             shown=deflected[code][0],
             solved=deflected[code][1],
-            last_return=counted.get(code, (0, None))[1],
+            last_return=counted.get(code, (0, 0, None))[2],
         )
         for code in codes
     ]

@@ -142,6 +142,7 @@ def returns_tables(report: ReturnsReport, labels: dict[str, str]) -> Tables:
         headers = [
             *first,
             "items returned",
+            "of those, exchanged",
             *(labels.get(code, code) for code in reasons),
             "items sold",
             "of those, returned",
@@ -151,6 +152,7 @@ def returns_tables(report: ReturnsReport, labels: dict[str, str]) -> Tables:
             [
                 *([r.key, r.name] if len(first) == 2 else [r.key]),
                 r.units,
+                r.exchanged,
                 *(r.by_reason.get(code, 0) for code in reasons),
                 r.sold,
                 r.sold_returned,
@@ -178,9 +180,27 @@ def returns_tables(report: ReturnsReport, labels: dict[str, str]) -> Tables:
             ],
         ),
         "coverage": (
-            ["reason", "items returned", "frequent", "covered", "articles", "shown", "solved"],
             [
-                [c.label, c.units, c.frequent, c.covered, " ".join(c.articles), c.shown, c.solved]
+                "reason",
+                "items returned",
+                "of those, exchanged",
+                "frequent",
+                "covered",
+                "articles",
+                "shown",
+                "solved",
+            ],
+            [
+                [
+                    c.label,
+                    c.units,
+                    c.exchanged,
+                    c.frequent,
+                    c.covered,
+                    " ".join(c.articles),
+                    c.shown,
+                    c.solved,
+                ]
                 for c in report.coverage
             ],
         ),
