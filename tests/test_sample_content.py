@@ -3,8 +3,10 @@
 from pathlib import Path
 
 from app.content import load_library
+from app.returns.policy import load_policy
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
 
 
 def test_sample_content_has_no_problems_and_enough_articles():
@@ -56,8 +58,14 @@ def test_the_return_article_names_the_statuses_as_the_status_page_does():
     assert named and set(named) <= set(CUSTOMER_LABELS.values()), named
 
 
-def test_no_article_promises_an_exchange_the_returns_portal_does_not_offer():
-    library = load_library(CONTENT)
-    for article in library.articles.values():
-        body = (CONTENT / article.source).read_text(encoding="utf-8")
-        assert "choose **Exchange**" not in body and "exchange it for" not in body, article.path
+def test_the_exchange_article_says_what_the_portal_and_policy_do():
+    """It names the field customers choose an exchange in, and the policy's exchange rules
+    (free return shipping, and when the replacement is sent) as the policy file sets them."""
+    body = (CONTENT / "returns-refunds/exchanges-and-store-credit.md").read_text(encoding="utf-8")
+    start_page = (ROOT / "templates/returns/start.html").read_text(encoding="utf-8")
+    rules = load_policy(CONTENT).exchanges
+    assert rules.enabled
+    assert "**Money back or exchange**" in body and ">Money back or exchange</label>" in start_page
+    assert ("Sending back an item you exchange is free" in body) == rules.free_shipping
+    arrival = "We send the new one as soon as your parcel reaches our warehouse."
+    assert (arrival in body) == (not rules.ship_first)
