@@ -140,6 +140,20 @@ def catalogue_import(file: Path) -> None:
     click.echo(f"Imported variants: {report.created} created, {report.updated} updated.")
 
 
+@catalogue_cli.command("sync")
+def catalogue_sync() -> None:
+    """Create or update variants from the shop's Shopify products (ORDERS_SOURCE=shopify's
+    settings), with their stock."""
+    try:
+        client = ShopifyClient.from_config(current_app.config)
+        report, problems = catalogue.sync_from_shopify(client)
+    except (ValueError, ShopifyError) as error:
+        raise click.ClickException(str(error)) from None
+    for problem in problems:
+        click.echo(f"left out: {problem}")
+    click.echo(f"Synced variants from Shopify: {report.created} created, {report.updated} updated.")
+
+
 @orders_cli.command("sync")
 @click.option(
     "--since",

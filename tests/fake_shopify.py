@@ -3,7 +3,8 @@ orders make, as the documentation describes them: list orders (GET /admin/api/<v
 orders.json; `status` defaults to open, `updated_at_min` filters, `limit` at most 250) with
 cursor pagination (each page's `Link` header names the previous and next pages by `page_info`,
 and a request carrying `page_info` may carry no filter beside `limit`), and read products
-(GET .../products.json?ids=&fields=); the access token in `X-Shopify-Access-Token`; errors as
+(GET .../products.json?ids=&fields=, or every product page by page without `ids`; `fields`
+keeps only the fields named); the access token in `X-Shopify-Access-Token`; errors as
 `{"errors": ...}`. Also what Shopify posts to a webhook: an order, signed."""
 
 import base64
@@ -54,6 +55,10 @@ class FakeShopify(FakeApi):
         return Response(errors_body(errors), status, mimetype="application/json")
 
     def _orders(self, request: Request) -> Response:
+        return self._paged(request, "orders", sorted(self.orders, key=lambda o: o["id"]))
+
+    def _paged(self, request: Request, name: str, items: list[dict[str, Any]]) -> Response:
+        """GET /`name`.json: the items the filters keep, `limit` at a time, with cursor links."""
         args = request.args.to_dict()
         limit = min(int(args.pop("limit", "50")), 250, self.page_size)
         if "page_info" in args:
@@ -70,29 +75,50 @@ class FakeShopify(FakeApi):
             args, offset = json.loads(base64.urlsafe_b64decode(token))
         else:
             offset = 0
-        found = [
-            order for order in sorted(self.orders, key=lambda o: o["id"]) if _wanted(order, args)
-        ]
-        page = found[offset : offset + limit]
+        fields = [f for f in args.pop("fields", "").split(",") if f]
+        found = [item for item in items if name != "orders" or _wanted(item, args)]
+        page = [_only(item, fields) for item in found[offset : offset + limit]]
         links = []
         if offset:
-            links.append(self._link(args, max(offset - limit, 0), limit, "previous"))
+            links.append(
+                self._link(
+                    name,
+                    {**args, "fields": ",".join(fields)},
+                    max(offset - limit, 0),
+                    limit,
+                    "previous",
+                )
+            )
         if offset + limit < len(found):
-            links.append(self._link(args, offset + limit, limit, "next"))
-        response = Response(json.dumps({"orders": page}), 200, mimetype="application/json")
+            links.append(
+                self._link(
+                    name, {**args, "fields": ",".join(fields)}, offset + limit, limit, "next"
+                )
+            )
+        response = Response(json.dumps({name: page}), 200, mimetype="application/json")
         if links:
             response.headers["Link"] = ", ".join(links)
         return response
 
-    def _link(self, args: dict[str, str], offset: int, limit: int, rel: str) -> str:
+    def _link(self, name: str, args: dict[str, str], offset: int, limit: int, rel: str) -> str:
         token = base64.urlsafe_b64encode(json.dumps([args, offset]).encode()).decode()
         query = urlencode({"limit": limit, "page_info": token})
-        return f'<{self.url}{PREFIX}/orders.json?{query}>; rel="{rel}"'
+        return f'<{self.url}{PREFIX}/{name}.json?{query}>; rel="{rel}"'
 
     def _products(self, request: Request) -> Response:
+        if "ids" not in request.args:  # every product, page by page
+            return self._paged(
+                request, "products", [self.products[i] for i in sorted(self.products)]
+            )
         ids = [int(part) for part in request.args.get("ids", "").split(",") if part]
-        found = [self.products[i] for i in ids if i in self.products]
+        fields = [f for f in request.args.get("fields", "").split(",") if f]
+        found = [_only(self.products[i], fields) for i in ids if i in self.products]
         return Response(json.dumps({"products": found}), 200, mimetype="application/json")
+
+
+def _only(item: dict[str, Any], fields: list[str]) -> dict[str, Any]:
+    """The item with only the `fields` asked for (all of them when none are named)."""
+    return {key: value for key, value in item.items() if not fields or key in fields}
 
 
 def _wanted(order: dict[str, Any], args: dict[str, str]) -> bool:
@@ -130,14 +156,16 @@ def shopify_settings(api: FakeShopify, **more) -> dict:
 
 
 SHIRT, SCARF = 7001, 7002  # product ids
-SHIRT_M, SHIRT_L, SCARF_ONE = 8001, 8002, 8003  # variant ids
+SHIRT_M, SHIRT_L, SCARF_ONE, SHIRT_XL, SHIRT_CLAY = 8001, 8002, 8003, 8004, 8005  # variants
 SHIRT_M_PHOTO = "https://cdn.shopify.com/s/files/1/shirt-sage-m.jpg"
 
 
 def catalogue(api: FakeShopify) -> None:
-    """Two products: a shirt whose medium variant has its own photo, and a final-sale scarf."""
+    """Two products: a shirt in four variants (its medium has its own photo; XL is oversold;
+    clay's stock isn't tracked), and a final-sale scarf of one variant without a SKU."""
     api.products[SHIRT] = {
         "id": SHIRT,
+        "title": "Linen shirt",
         "product_type": "Shirts",
         "tags": "linen, summer",
         "image": {"id": 1, "src": "https://cdn.shopify.com/s/files/1/shirt.jpg"},
@@ -145,15 +173,37 @@ def catalogue(api: FakeShopify) -> None:
             {"id": 1, "src": "https://cdn.shopify.com/s/files/1/shirt.jpg", "variant_ids": []},
             {"id": 2, "src": SHIRT_M_PHOTO, "variant_ids": [SHIRT_M]},
         ],
+        "variants": [
+            _variant(SHIRT_M, "SHIRT-LIN-SAGE-M", "M / Sage", "45.00", 4),
+            _variant(SHIRT_L, "SHIRT-LIN-SAGE-L", "L / Sage", "45.00", 1),
+            _variant(SHIRT_XL, "SHIRT-LIN-SAGE-XL", "XL / Sage", "45.00", -2),  # oversold
+            _variant(SHIRT_CLAY, "SHIRT-LIN-CLAY-M", "M / Clay", "39.00", 3, tracked=False),
+        ],
     }
     api.products[SCARF] = {
         "id": SCARF,
+        "title": "Silk scarf",
         "product_type": "Accessories",
         "tags": "Final Sale, silk",
         "image": {"id": 3, "src": "https://cdn.shopify.com/s/files/1/scarf.jpg"},
         "images": [
             {"id": 3, "src": "https://cdn.shopify.com/s/files/1/scarf.jpg", "variant_ids": []}
         ],
+        "variants": [_variant(SCARF_ONE, "", "Default Title", "60.00", 1)],
+    }
+
+
+def _variant(
+    variant_id: int, sku: str, title: str, price: str, count: int, tracked: bool = True
+) -> dict[str, Any]:
+    """A product variant as the REST products give it (the fields the catalogue reads)."""
+    return {
+        "id": variant_id,
+        "sku": sku,
+        "title": title,
+        "price": price,
+        "inventory_quantity": count,
+        "inventory_management": "shopify" if tracked else None,
     }
 
 

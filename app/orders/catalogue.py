@@ -14,6 +14,8 @@ from app.extensions import db
 from app.models.catalogue import Variant
 from app.models.returns import ReturnLine, ReturnRequest
 from app.orders.records import VariantRecord, file_fields, validated
+from app.orders.shopify_api import ShopifyClient
+from app.orders.shopify_mapping import catalogue_rows
 from app.returns.exchanges import RESERVED
 
 
@@ -70,10 +72,38 @@ def _rows(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
 
 
 def import_catalogue(path: str | Path) -> CatalogueReport:
-    """Create or update the file's variants, all in one transaction. The file's stock is what
-    the shop holds; exchanges waiting for their replacement to be sent have set units aside
-    that it still counts, so those are taken off what can be promised."""
-    records = read_catalogue(path)
+    """Create or update the file's variants, all in one transaction."""
+    return save(read_catalogue(path))
+
+
+def sync_from_shopify(client: ShopifyClient) -> tuple[CatalogueReport, list[str]]:
+    """Create or update every variant of the shop's Shopify products (raises ShopifyError,
+    saving nothing). A variant that can't be kept (its SKU too long, its price not one, its
+    SKU another's too) is left out and named among the problems; the others are saved."""
+    problems: list[str] = []
+    records: dict[str, VariantRecord] = {}
+    shared: set[str] = set()  # SKUs two variants have: which one a line means is unknown
+    for page in client.product_pages():
+        for product in page:
+            for row in catalogue_rows(product):
+
+                def problem(message: str, row: dict[str, object] = row) -> None:
+                    problems.append(f"{row['name'] or row['product']}: {message}")
+
+                record = validated(VariantRecord, row, problem)
+                if record is not None and (record.sku in records or record.sku in shared):
+                    problem(f"sku {record.sku!r} belongs to another variant too; left out")
+                    records.pop(record.sku, None)
+                    shared.add(record.sku)
+                elif record is not None:
+                    records[record.sku] = record
+    return save(list(records.values())), problems
+
+
+def save(records: list[VariantRecord]) -> CatalogueReport:
+    """Create or update these variants, all in one transaction. The stock given is what the
+    shop holds; exchanges waiting for their replacement to be sent have set units aside that
+    it still counts, so those are taken off what can be promised."""
     held = _held()
     existing = {
         variant.sku: variant

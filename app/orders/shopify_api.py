@@ -1,6 +1,7 @@
 """The Shopify Admin API's REST calls orders need (ORDERS_SOURCE=shopify): the orders updated
 since a moment, page by page (cursor pagination: each answer's `Link` header names the next
-page), and the products of their line items (type, tags, images). Authenticated with the
+page), the products of their line items (type, tags, images), and every product's variants
+with their stock (the catalogue exchanges offer). Authenticated with the
 app's access token (`X-Shopify-Access-Token`).
 
 Every call is a GET, so one that fails for a passing reason (no answer in time, the
@@ -29,6 +30,7 @@ PRODUCTS_PER_CALL = 100
 PASSING_STATUSES = frozenset({429, 500, 502, 503, 504})
 LONGEST_RETRY_AFTER = 60.0
 PRODUCT_FIELDS = "id,product_type,tags,image,images"
+CATALOGUE_FIELDS = "id,title,variants"
 _DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)+")
 _VERSION = re.compile(r"\d{4}-\d{2}|unstable")
 
@@ -158,24 +160,39 @@ class ShopifyClient:
 
     def order_pages(self, since: datetime) -> Iterator[list[dict[str, Any]]]:
         """Every order (open, closed or canceled) updated at or after `since`, a page at a
-        time, following each answer's `Link: <...>; rel="next"` (raises ShopifyError)."""
-        url: str | None = f"{self.base}/orders.json"
-        params: dict[str, str] | None = {
+        time (raises ShopifyError)."""
+        params = {
             "status": "any",
             "updated_at_min": since.astimezone(UTC).isoformat(timespec="seconds"),
             "limit": str(PAGE_SIZE),
         }
+        return self._pages("list the orders", "orders", params)
+
+    def product_pages(self) -> Iterator[list[dict[str, Any]]]:
+        """Every product with its variants (SKU, price, title, stock), a page at a time, for
+        the catalogue exchanges offer (raises ShopifyError)."""
+        params = {"fields": CATALOGUE_FIELDS, "limit": str(PAGE_SIZE)}
+        return self._pages("list the products", "products", params)
+
+    def _pages(
+        self, what: str, name: str, params: dict[str, str]
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The `name` list of GET /`name`.json, a page at a time, following each answer's
+        `Link: <...>; rel="next"`."""
+        url: str | None = f"{self.base}/{name}.json"
+        asked: dict[str, str] | None = params
         while url:
-            body, next_url = self._get("list the orders", url, params)
-            orders = body.get("orders") if isinstance(body, dict) else None
-            if not isinstance(orders, list):
-                raise ShopifyError("Shopify's answer to listing the orders has no orders list.")
-            yield [order for order in orders if isinstance(order, dict)]
+            body, next_url = self._get(what, url, asked)
+            found = body.get(name) if isinstance(body, dict) else None
+            if not isinstance(found, list):
+                raise ShopifyError(f"Shopify's answer to {what.replace('list', 'listing', 1)} "
+                                   f"has no {name} list.")  # fmt: skip
+            yield [item for item in found if isinstance(item, dict)]
             # The next page's address carries the cursor (page_info) and must be asked as it
             # is: Shopify refuses the filters beside a cursor. Never send the token elsewhere.
             if next_url and urlsplit(next_url).netloc != self.host:
                 raise ShopifyError(f"Shopify's next page is on another site: {next_url}")
-            url, params = next_url, None
+            url, asked = next_url, None
 
     def products(self, ids: Collection[int]) -> dict[int, dict[str, Any]]:
         """The products with these ids (type, tags and images), by id; deleted ones are

@@ -192,19 +192,60 @@ def _unit_price(item: Mapping[str, Any], ordered: int) -> str:
         return given  # the importer says what is wrong with it
 
 
+def _variant_name(title: str, variant: str) -> str:
+    """A product's variant as an order line and the catalogue name it: "Linen shirt — M"."""
+    return f"{title} — {variant}" if title and variant and variant != NO_VARIANT else title
+
+
 def _line_name(item: Mapping[str, Any]) -> str:
-    title, variant = _str(item.get("title")), _str(item.get("variant_title"))
-    name = f"{title} — {variant}" if title and variant and variant != NO_VARIANT else title
+    name = _variant_name(_str(item.get("title")), _str(item.get("variant_title")))
     return (name or _str(item.get("name")))[:200]
+
+
+def _variant_sku(sku: object, variant_id: object) -> str:
+    """A variant's key, as order lines and the catalogue know it: its SKU, else its id."""
+    found = _id(variant_id)
+    return _str(sku) or (f"variant-{found}" if found else "")
 
 
 def _sku(item: Mapping[str, Any], taken: set[str]) -> str:
     """The line's key within the order: its SKU, else its variant's id, else its own; a SKU
     given twice is told apart by the line item's id."""
-    variant_id, line_item_id = _id(item.get("variant_id")), _id(item.get("id"))
-    sku = _str(item.get("sku")) or (f"variant-{variant_id}" if variant_id else "")
-    sku = sku or f"item-{line_item_id}"
+    line_item_id = _id(item.get("id"))
+    sku = _variant_sku(item.get("sku"), item.get("variant_id")) or f"item-{line_item_id}"
     return f"{sku}-{line_item_id}" if sku in taken else sku
+
+
+# Stock for a variant whose inventory Shopify doesn't track: it sells it whatever the count.
+UNTRACKED_STOCK = 10_000
+
+
+def catalogue_rows(product: Mapping[str, Any]) -> list[dict[str, object]]:
+    """A Shopify product's variants as rows of the catalogue (app/orders/catalogue.py): the
+    SKU order lines carry, the product they share, the name an order line would have, the
+    price as Shopify writes it, and what is in stock (never below zero: Shopify counts
+    overselling as negative)."""
+    title = _str(product.get("title"))
+    product_id = _id(product.get("id"))
+    variants = product.get("variants")
+    rows: list[dict[str, object]] = []
+    for variant in variants if isinstance(variants, list) else []:
+        if not isinstance(variant, dict) or product_id is None:
+            continue
+        option = _str(variant.get("title"))
+        count = variant.get("inventory_quantity")
+        tracked = variant.get("inventory_management") is not None
+        rows.append(
+            {
+                "sku": _variant_sku(variant.get("sku"), variant.get("id")),
+                "product": f"shopify-{product_id}",
+                "name": _variant_name(title, option)[:200],
+                "option": option if option != NO_VARIANT else title,
+                "price": variant.get("price"),
+                "stock": max(0, count) if tracked and type(count) is int else UNTRACKED_STOCK,
+            }
+        )
+    return rows
 
 
 @dataclass

@@ -34,15 +34,24 @@ class Swap:
     """One variant offered in place of an order line, and why it can't be chosen, if so."""
 
     variant: Variant
-    difference_cents: int  # the line's unit price less the variant's: refunded per unit
+    refund_cents: int  # per unit: what the customer paid less the variant's price, if more
+    more_cents: int  # per unit: how much dearer its price is than the ordered variant's
     currency: str
-    problem: str | None = None  # why it can't be chosen, short: "out of stock"
+
+    @property
+    def problem(self) -> str | None:
+        """Why it can't be chosen, as its option in the list says it: "out of stock"."""
+        if self.more_cents > 0:
+            return f"costs {money(self.more_cents, self.currency)} more"
+        if self.variant.stock <= 0:
+            return "out of stock"
+        return None
 
     def problem_for(self, quantity: int) -> str | None:
         """Why this swap can't be had for `quantity` units, in the customer's words."""
         name = self.variant.name
-        if self.difference_cents < 0:
-            more = money(-self.difference_cents, self.currency)
+        if self.more_cents > 0:
+            more = money(self.more_cents, self.currency)
             return (
                 f"{name} costs {more} more than your item, so it can't be an exchange: choose "
                 "your money back and order it separately."
@@ -54,39 +63,43 @@ class Swap:
         return None
 
 
-def _problem(variant: Variant, line: OrderLine, currency: str) -> str | None:
-    """Why the variant can't be chosen, as its option in the list says it."""
-    if variant.price_cents > line.unit_price_cents:
-        return f"costs {money(variant.price_cents - line.unit_price_cents, currency)} more"
-    if variant.stock <= 0:
-        return "out of stock"
-    return None
+def _swap(line: OrderLine, ordered: Variant, variant: Variant) -> Swap:
+    """Dearer or not by the catalogue's prices (a size at the same price is an even swap,
+    whatever discount the order had); the refund by what the customer paid."""
+    return Swap(
+        variant,
+        refund_cents=max(0, line.unit_price_cents - variant.price_cents),
+        more_cents=variant.price_cents - ordered.price_cents,
+        currency=line.order.currency,
+    )
 
 
 def swaps_for(lines: Sequence[OrderLine]) -> dict[int, list[Swap]]:
     """For each order line whose product the catalogue knows, the product's other variants
     (two queries, whatever the number of lines)."""
     skus = {line.sku for line in lines}
-    found_skus = db.session.execute(
-        select(Variant.sku, Variant.product).where(Variant.sku.in_(skus))
-    )
-    products = {sku: product for sku, product in found_skus}
+    ordered = {
+        variant.sku: variant
+        for variant in db.session.execute(select(Variant).where(Variant.sku.in_(skus))).scalars()
+    }
     siblings: dict[str, list[Variant]] = {}
-    if products:
+    if ordered:
+        products = {variant.product for variant in ordered.values()}
         found = db.session.execute(
-            select(Variant).where(Variant.product.in_(set(products.values()))).order_by(Variant.id)
+            select(Variant).where(Variant.product.in_(products)).order_by(Variant.id)
         ).scalars()
         for variant in found:
             siblings.setdefault(variant.product, []).append(variant)
     return {
         line.id: [
-            Swap(variant, line.unit_price_cents - variant.price_cents, line.order.currency,
-                 _problem(variant, line, line.order.currency))
-            for variant in siblings.get(products.get(line.sku, ""), [])
+            _swap(line, ordered[line.sku], variant)
+            for variant in siblings.get(ordered[line.sku].product, [])
             if variant.sku != line.sku
         ]
+        if line.sku in ordered
+        else []
         for line in lines
-    }  # fmt: skip
+    }
 
 
 def choose(swaps: Iterable[Swap], sku: str, quantity: int) -> Swap | str:
@@ -115,7 +128,8 @@ def reserve(line: OrderLine, sku: str, quantity: int) -> Variant | str:
         return (
             f"Sorry, {name} has just sold out. Choose another size or colour, or your money back."
         )
-    if variant.price_cents > line.unit_price_cents:
+    ordered = db.session.execute(select(Variant).filter_by(sku=line.sku)).scalar_one_or_none()
+    if ordered is None or variant.price_cents > ordered.price_cents:
         return f"{variant.name} now costs more than your item, so it can't be an exchange."
     return variant
 

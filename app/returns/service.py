@@ -220,8 +220,8 @@ def draft_estimate(policy: Policy, order: Order, draft: Draft) -> Estimate:
     chosen = []
     for d in draft.lines:
         swap = wanted.get(d.order_line_id)
-        price = swap.difference_cents if swap else prices[d.order_line_id]
-        chosen.append(ChosenLine(max(0, price), d.quantity, d.reason, swap is not None))
+        price = swap.refund_cents if swap else prices[d.order_line_id]
+        chosen.append(ChosenLine(price, d.quantity, d.reason, swap is not None))
     return policy_estimate(policy, chosen, draft.resolution)
 
 
