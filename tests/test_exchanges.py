@@ -2,6 +2,7 @@
 page to the replacement's dispatch, with its stock taken once and given back when it ends."""
 
 import re
+import threading
 
 from sqlalchemy import select
 
@@ -301,3 +302,34 @@ def test_catalogue_import_creates_updates_and_keeps_units_set_aside(app, client,
     result = runner.invoke(args=["catalogue", "import", str(no_column)])
     assert result.exit_code == 1
     assert "short.csv has no column option, price, product, stock" in result.output
+
+
+def test_six_customers_confirming_the_last_unit_at_once_one_gets_it(app):
+    """Each has their own order and reached the review page while the unit was there; they
+    press Confirm at the same moment."""
+    add_variants(app)
+    customers = [app.test_client() for _ in range(6)]
+    forms = []
+    for n, customer in enumerate(customers):
+        started(app, customer, f"JP-{n}", **{"exchange-{shirt}": "SHIRT-L"})
+        review = customer.get("/returns/review").get_data(as_text=True)
+        forms.append({"csrf_token": token_from(review), "key": token_from(review, "key")})
+    ready = threading.Barrier(len(customers))
+    answers: list = [None] * len(customers)
+
+    def press(n: int) -> None:
+        ready.wait()
+        answers[n] = customers[n].post("/returns/confirm", data=forms[n])
+
+    threads = [threading.Thread(target=press, args=(n,)) for n in range(len(customers))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [303] + [409] * 5, statuses
+    refused = [a.get_data(as_text=True) for a in answers if a.status_code == 409]
+    assert all("Linen shirt, sage, L has just sold out" in text for text in refused)
+    assert stock(app, "SHIRT-L") == 0
+    with app.app_context():
+        assert len(db.session.execute(select(ReturnRequest)).all()) == 1
