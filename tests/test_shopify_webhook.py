@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -337,6 +337,8 @@ LINE_KEYS = sorted(order()["line_items"][0])
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
+# Found by this test: a gateway list that is not a list was iterated (a 500).
+@example(changes=[(False, "payment_gateway_names", True)], number=2)
 @given(
     changes=st.lists(
         st.tuples(st.booleans(), st.sampled_from(ORDER_KEYS + LINE_KEYS), JSON), max_size=3

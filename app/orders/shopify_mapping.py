@@ -124,7 +124,8 @@ def order_name(order: Mapping[str, Any]) -> str:
 
 def _payment_method(order: Mapping[str, Any]) -> str:
     names = order.get("payment_gateway_names")
-    gateways = [name.lower() for name in names if isinstance(name, str)] if names else []
+    listed = names if isinstance(names, list) else []  # anything else names no gateway
+    gateways = [name.lower() for name in listed if isinstance(name, str)]
     if gateways and all(name == "gift_card" for name in gateways):
         return "gift_card"
     if any(wallet in name for name in gateways for wallet in WALLETS):
