@@ -4,6 +4,7 @@ sets a cookie still reach the site every time."""
 
 import http.client
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -28,10 +29,16 @@ def request(port: int, method: str, path: str, body: str = "", headers: dict | N
         connection.close()
 
 
-def reached_site(log: Path, method: str, path: str) -> int:
-    """How many `method path` requests gunicorn's access log shows."""
+def reached_site(log: Path, method: str, path: str, expected: int = 0) -> int:
+    """How many `method path` requests gunicorn's access log shows, waiting up to 5 seconds
+    for `expected` of them: a worker writes its access line after the response has gone."""
     line = re.compile(rf'"{method} {re.escape(path)}(\?\S*)? HTTP/1\.[01]"')
-    return len(line.findall(log.read_text(errors="replace")))
+    deadline = time.monotonic() + 5
+    while True:
+        found = len(line.findall(log.read_text(errors="replace")))
+        if found >= expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.05)
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +62,13 @@ def test_repeated_article_requests_are_answered_by_the_cache(site):
     assert len({body for _, _, body in answers}) == 1
     assert b"Was this article helpful?" in answers[0][2]
     assert [headers["X-Cache-Status"] for _, headers, _ in answers] == ["MISS"] + ["HIT"] * 4
-    assert reached_site(server.log, "GET", ARTICLE) == 1
+    assert reached_site(server.log, "GET", ARTICLE, expected=1) == 1
     assert "Set-Cookie" not in answers[-1][1]
 
     etag = answers[0][1]["ETag"]
     status, headers, body = request(proxy.port, "GET", ARTICLE, headers={"If-None-Match": etag})
     assert (status, body) == (304, b"")
-    assert reached_site(server.log, "GET", ARTICLE) == 1
+    assert reached_site(server.log, "GET", ARTICLE, expected=1) == 1
 
 
 def test_votes_search_and_returns_still_reach_the_site(site):
@@ -83,5 +90,5 @@ def test_votes_search_and_returns_still_reach_the_site(site):
         answers = [request(proxy.port, "GET", path) for _ in range(3)]
         assert [status for status, _, _ in answers] == [200] * 3, path
         assert all(h.get("X-Cache-Status") != "HIT" for _, h, _ in answers), path
-        assert reached_site(server.log, "GET", path.split("?")[0]) >= 3, path
+        assert reached_site(server.log, "GET", path.split("?")[0], expected=3) >= 3, path
     assert proxy.verdicts("GET", "/search").get("HIT", 0) == 0
