@@ -333,3 +333,82 @@ def test_six_customers_confirming_the_last_unit_at_once_one_gets_it(app):
     assert stock(app, "SHIRT-L") == 0
     with app.app_context():
         assert len(db.session.execute(select(ReturnRequest)).all()) == 1
+
+
+def with_exchanges(make_app, content_dir, settings: str, **overrides):
+    """An app whose policy file's `exchanges:` section is `settings` (the shipped one's
+    replaced), with a 10% restocking fee to show which items pay it."""
+    policy = content_dir / "returns-policy.yml"
+    text = policy.read_text(encoding="utf-8")
+    text = text[: text.index("\nexchanges:")] + "\nexchanges:\n" + settings
+    policy.write_text(text.replace("restocking_fee_percent: 0", "restocking_fee_percent: 10"))
+    return make_app(**overrides)
+
+
+def test_shipping_first_lets_staff_send_the_replacement_once_approved(make_app, content_dir):
+    app = with_exchanges(make_app, content_dir, "  ship_first: true\n")
+    add_variants(app)
+    client = app.test_client()
+    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    assert "We send it as soon as your return is approved" in client.get("/returns/review").text
+    status_url = confirm(client)[0].headers["Location"]
+    assert "We send it once your return is approved" in client.get(status_url).text
+    ret = the_return(app)
+    assert ret.status == "label_issued"  # approved automatically, the parcel not sent yet
+    staff = signed_in(app)
+    sent = _staff_post(staff, ret.rma_number, "replacement", carrier="Parcel Co", tracking="PC7")
+    assert sent.status_code == 303
+    assert the_return(app).replacement_status == "sent"
+    # Canceled now, the replacement already gone: its unit doesn't come back.
+    page = client.get(status_url + "/cancel").text
+    client.post(status_url + "/cancel", data={"csrf_token": token_from(page)})
+    assert (the_return(app).status, stock(app, "SHIRT-L")) == ("canceled", 0)
+
+
+def test_exchanges_that_dont_ship_free_pay_shipping_but_no_restocking(make_app, content_dir):
+    app = with_exchanges(make_app, content_dir, "  free_shipping: false\n")
+    add_variants(app)
+    client = app.test_client()
+    order_id = make_order(app, lines=SHIRT)
+    shirt, tote = line_ids(app, order_id)
+    look_up(client)
+    choose(client, **{f"qty-{shirt}": "2", f"reason-{shirt}": "too_small",
+                      f"exchange-{shirt}": "SHIRT-IND-M",
+                      f"qty-{tote}": "1", f"reason-{tote}": "changed_mind"})  # fmt: skip
+    review = client.get("/returns/review").text
+    # $10.00 difference + $89.00 tote − $5.95 shipping − 10% of the tote only.
+    assert re.search(r"Restocking fee</dt><dd>−\$8.90", review)
+    assert re.search(r"Estimated refund</dt><dd>\$84.15", review)
+    assert "The 10% restocking fee applies to Canvas tote (changed my mind)." in review
+
+
+def test_exchanges_switched_off_offer_none(make_app, content_dir):
+    app = with_exchanges(make_app, content_dir, "  enabled: false\n")
+    add_variants(app)
+    client = app.test_client()
+    shirt, response = started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    assert f'id="exchange-{shirt}"' not in client.get("/returns/start").text
+    assert "Choose a size or colour from the list." in response.text  # a crafted form
+
+
+def test_a_wrong_exchange_setting_is_named_with_its_line(make_app, content_dir):
+    app = with_exchanges(make_app, content_dir, "  ship_first: maybe\n")
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    lines = (content_dir / "returns-policy.yml").read_text().splitlines()
+    line = lines.index("  ship_first: maybe") + 1
+    assert f"line {line}: exchanges: ship_first must be true or false" in result.output
+
+
+def test_rejecting_or_expiring_gives_the_unit_back(app, client):
+    add_variants(app)
+    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    confirm(client)
+    ret = the_return(app)
+    with app.app_context(), app.test_request_context():
+        from app.returns.workflow import move
+
+        found = db.session.get(ReturnRequest, ret.id)
+        move(found, "expire", actor="carrier")
+        db.session.commit()
+    assert (stock(app, "SHIRT-L"), the_return(app).replacement_status) == (1, "released")

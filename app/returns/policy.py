@@ -88,6 +88,7 @@ def load_policy(content_dir: str | Path) -> Policy:
         auto_approve=settings.auto_approve,
         refund_days=settings.refund_days,
         waive_shipping_with_free_reason=settings.waive_shipping_with_free_reason,
+        exchanges=ExchangeRules(**settings.exchanges.model_dump()),
     )
 
 

@@ -127,6 +127,14 @@ class Choice(_Settings):
     bonus_percent: Whole = 0  # store credit's extra, on top of the refund
 
 
+class ExchangeSettings(_Settings):
+    """Swapping an item for another size or colour (app/returns/exchanges.py)."""
+
+    enabled: Flag = True
+    free_shipping: Flag = True  # an exchanged item brings no return-shipping fee
+    ship_first: Flag = False  # the replacement may leave before the old item arrives
+
+
 class PolicyFile(_Settings):
     window_days: Whole = 30
     category_windows: dict[str, Whole] = {}
@@ -139,6 +147,7 @@ class PolicyFile(_Settings):
     methods: dict[str, Choice] = {"label": Choice(label="Prepaid label")}
     auto_approve: Flag = True
     refund_days: dict[str, DayRange] = {}
+    exchanges: ExchangeSettings = ExchangeSettings()
 
     @field_validator("reasons")
     @classmethod
