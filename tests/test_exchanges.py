@@ -412,3 +412,14 @@ def test_rejecting_or_expiring_gives_the_unit_back(app, client):
         move(found, "expire", actor="carrier")
         db.session.commit()
     assert (stock(app, "SHIRT-L"), the_return(app).replacement_status) == (1, "released")
+
+
+def test_the_return_policy_article_shows_the_exchange_rules(make_app):
+    from tests.conftest import ROOT
+
+    app = make_app(CONTENT_DIR=str(ROOT / "content"))
+    page = app.test_client().get("/articles/returns-refunds/return-policy").text
+    facts = page[page.index('<section class="policy-facts"') :]
+    assert "<h3>Exchanges</h3>" in facts
+    assert "Sending back an item you exchange is free." in facts
+    assert "We send the new one as soon as your parcel reaches our warehouse." in facts
