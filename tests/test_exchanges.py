@@ -423,3 +423,15 @@ def test_the_return_policy_article_shows_the_exchange_rules(make_app):
     assert "<h3>Exchanges</h3>" in facts
     assert "Sending back an item you exchange is free." in facts
     assert "We send the new one as soon as your parcel reaches our warehouse." in facts
+
+
+def test_the_label_email_names_the_exchange(app, client):
+    add_variants(app)
+    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    confirm(client)
+    with app.app_context():
+        email = db.session.execute(
+            select(OutboxMessage).where(OutboxMessage.subject.contains("label ready"))
+        ).scalar_one()
+    assert "1 x Linen shirt, sage, M, exchanged for Linen shirt, sage, L" in email.body
+    assert "We've set your replacement aside" in email.body
