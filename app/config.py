@@ -140,6 +140,7 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "RETURN_PARCEL_WEIGHT_OZ": float(env.get("RETURN_PARCEL_WEIGHT_OZ", "32")),
         "PAYMENTS": env.get("PAYMENTS", "local"),
         "STRIPE_API_KEY": env.get("STRIPE_API_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET", ""),
         # Where orders come from: "import" (flask orders import, the default) or "shopify" (its
         # webhooks and flask orders sync; README: "Orders from Shopify").
         "ORDERS_SOURCE": env.get("ORDERS_SOURCE", "import"),

@@ -118,6 +118,20 @@ class FakeStripe(FakeApi):
         self.refunds.append(refund)
         return Response(json.dumps(refund), 200, mimetype="application/json")
 
+    def fail_later(self, refund_id: str, reason: str = "expired_or_canceled_card") -> dict:
+        """What Stripe does when the bank sends a refund back: the refund is `failed` with a
+        `failure_reason`, its amount refundable again. Returns the `refund.failed` event."""
+        with self.lock:
+            refund = next(r for r in self.refunds if r["id"] == refund_id)
+            refund.update(status="failed", failure_reason=reason)
+            self.payments[refund["payment_intent"]]["refunded"] -= refund["amount"]
+            return {
+                "id": f"evt_{next(self._ids):024d}",
+                "object": "event",
+                "type": "refund.failed",
+                "data": {"object": dict(refund)},
+            }
+
     def _list(self, payment_intent: str) -> Response:
         found = [r for r in reversed(self.refunds) if r["payment_intent"] == payment_intent]
         body = {"object": "list", "url": "/v1/refunds", "has_more": False, "data": found}

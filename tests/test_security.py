@@ -214,6 +214,7 @@ def test_the_views_with_a_rate_limit(app):
         "webhooks.carrier",
         "webhooks.easypost_events",
         "webhooks.shopify_orders",
+        "webhooks.stripe_refund_events",
     }
 
 
@@ -274,6 +275,7 @@ NO_TOKEN = {
     "webhooks.carrier": "signed by the carrier",
     "webhooks.easypost_events": "signed by EasyPost",
     "webhooks.shopify_orders": "signed by Shopify",
+    "webhooks.stripe_refund_events": "signed by Stripe",
 }
 
 

@@ -129,8 +129,9 @@ def refund_summary(policy: Policy, ret: ReturnRequest) -> RefundSummary:
     pending = sum(r.amount_cents for r in ret.refunds if r.status == "pending")
     if ret.status in states.RELEASED | {states.REFUNDED, states.CLOSED}:
         # Nothing more is due: a return that ended, or one refunded (a partial refund staff
-        # explained is the whole of it).
-        due, estimate = 0, False
+        # explained is the whole of it), but for a refund that failed after it was made.
+        due = sum(r.amount_cents for r in ret.refunds if r.status == "failed")
+        estimate = False
     else:
         owed = refundable(policy, ret)
         estimate = not any(line.inspection for line in ret.lines)
@@ -165,6 +166,8 @@ def refund_expectation(policy: Policy, ret: ReturnRequest) -> str:
     if ret.replacement_status and not refundable(policy, ret).total_cents:
         return "Nothing is refunded: you get a replacement instead."
     if ret.status in (states.REFUNDED, states.CLOSED):
+        if any(r.status == "failed" for r in ret.refunds):
+            return "A refund didn't go through; we'll issue it again and email you when we do."
         refunded = next((e.at for e in reversed(ret.events) if e.status == states.REFUNDED), None)
         return f"Refunded on {_long(refunded.date())}." if refunded else "Refunded."
     if ret.status in states.RELEASED or ret.status == states.REJECTED:

@@ -221,3 +221,29 @@ def _pay(ret: ReturnRequest, refund: Refund, gateway: PaymentGateway, actor: str
         states.record(ret, actor=actor, note=f"Further refund: {note}")
     db.session.commit()
     return refund
+
+
+def failed_later(reference: str, reason: str, actor: str) -> Refund | None:
+    """A refund the gateway accepted that failed afterwards (a closed card, a bank sending
+    the money back): failed, no longer counted, on the timeline, for staff to retry. The
+    refund with this gateway reference, or None when there is none; one already failed is
+    left as it is, so a repeated notice changes nothing."""
+    found = db.session.execute(select(Refund).filter_by(reference=reference)).scalar_one_or_none()
+    if found is None:
+        return None
+    ret = found.request
+    _lock(ret)
+    db.session.refresh(found)
+    if found.status == "failed":
+        db.session.rollback()
+        return found
+    was_paid = found.status == "succeeded"
+    found.status, found.failure = "failed", f"failed after it was made: {reason}"
+    _count(ret, -found.amount_cents)
+    if was_paid:
+        amount = money(found.amount_cents, ret.order.currency)
+        states.record(
+            ret, actor, f"The refund of {amount} didn't reach you ({reason}); we'll issue it again."
+        )
+    db.session.commit()
+    return found

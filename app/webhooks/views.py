@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import Response, current_app, jsonify, request
 
 from app.extensions import csrf_exempt, limiter
-from app.webhooks import bp, easypost, shopify
+from app.webhooks import bp, easypost, shopify, stripe_events
 from app.webhooks.carrier import InvalidEvent, Outcome, process
 from app.webhooks.signature import HEADER, SignatureError, verify
 
@@ -119,4 +119,31 @@ def shopify_orders() -> tuple[Response, int]:
         return jsonify(error=str(problem)), 400
     except shopify.Conflict as problem:
         return jsonify(error=str(problem)), 503
+    return jsonify(status=outcome.value), 200
+
+
+@bp.post("/stripe")
+@csrf_exempt  # Stripe signs its requests instead
+@limiter.limit("600 per minute")
+def stripe_refund_events() -> tuple[Response, int]:
+    """Stripe's refund events, with PAYMENTS=stripe (see app/webhooks/stripe_events.py)."""
+    if current_app.config.get("PAYMENTS") != "stripe":
+        return jsonify(error="Refunds don't go through Stripe here (PAYMENTS)."), 404
+    request.max_content_length = MAX_BODY
+    body = request.get_data()
+    try:
+        _json(body)
+        event = stripe_events.check(
+            body,
+            request.headers.get(stripe_events.HEADER),
+            current_app.config.get("STRIPE_WEBHOOK_SECRET", ""),
+        )
+    except SignatureError as problem:
+        return jsonify(error=str(problem)), 401
+    except (BadBody, stripe_events.InvalidEvent) as problem:
+        return jsonify(error=str(problem)), 400
+    try:
+        outcome = stripe_events.process(event)
+    except stripe_events.InvalidEvent as problem:
+        return jsonify(error=str(problem)), 400
     return jsonify(status=outcome.value), 200
