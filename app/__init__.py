@@ -107,11 +107,20 @@ def register_commands(app: Flask) -> None:
         demo_cli,
         orders_cli,
         outbox_cli,
+        returns_cli,
         users_cli,
     )
 
-    groups = (content_cli, orders_cli, catalogue_cli, demo_cli, outbox_cli, users_cli, carrier_cli)
-    for group in groups:
+    for group in (
+        content_cli,
+        orders_cli,
+        catalogue_cli,
+        demo_cli,
+        outbox_cli,
+        users_cli,
+        carrier_cli,
+        returns_cli,
+    ):
         app.cli.add_command(group)
 
 

@@ -25,7 +25,7 @@ from app.orders import catalogue, importer
 from app.orders import shopify as shopify_orders
 from app.orders.shopify_api import ShopifyClient, ShopifyError
 from app.returns.policy import POLICY_FILE, PolicyError, load_policy, missing_articles
-from app.returns.shipping import retry_pending
+from app.returns.shipping import expire_unused, retry_pending
 from app.search import build_index, update_changed, update_index
 from app.services import services
 from app.staff.auth import UserError, create_user, set_password
@@ -234,6 +234,20 @@ def outbox_send(limit: int) -> None:
     except MailConfigError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Sent {report.sent}, retrying {report.retrying}, failed {report.failed}.")
+
+
+returns_cli = AppGroup("returns", help="Returns in progress.")
+
+
+@returns_cli.command("expire")
+def returns_expire() -> None:
+    """Expire the returns whose label went unused for the policy's label_valid_days (run it
+    daily): their items and replacements are released, the customers told."""
+    policy = services().returns_policy
+    if policy is None:
+        raise click.ClickException("The return policy can't be loaded: `flask content check`.")
+    expired = expire_unused(policy.label_valid_days, services().carrier, utcnow())
+    click.echo(f"Expired {len(expired)} return(s){': ' if expired else '.'}{', '.join(expired)}")
 
 
 carrier_cli = AppGroup("carrier", help="Return labels bought from the carrier.")

@@ -2,6 +2,8 @@
 and served to the customer; what happens when EasyPost refuses, is slow or is down; and the
 postage of a canceled return's unused label asked back."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -9,6 +11,7 @@ from sqlalchemy.orm import undefer
 from app.extensions import db
 from app.models import OutboxMessage, ReturnRequest
 from app.models.returns import ShippingLabel
+from app.models.types import utcnow
 from app.returns.carrier import LabelRequest, LocalCarrier, PostalAddress, make_carrier
 from app.returns.easypost_carrier import EasyPostCarrier, warehouse_address
 from tests.fake_easypost import LABEL_PDF, easypost, easypost_settings, error_body  # noqa: F401
@@ -250,3 +253,17 @@ def test_the_warehouse_address_is_read_from_returns_warehouse():
         warehouse_address(["Returns", "1 Road", "Leeds, LS1 4AP", "Royaume-Uni"])
     with pytest.raises(ValueError, match="City, ST 12345"):
         warehouse_address(["Returns", "1 Road", "US"])
+
+
+def test_an_expired_returns_unused_label_is_refunded(app, easypost):  # noqa: F811
+    start_return(app)
+    with app.app_context():
+        ret = db.session.execute(select(ReturnRequest)).scalar_one()
+        for event in ret.events:
+            event.at = utcnow() - timedelta(days=31)
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["returns", "expire"])
+    assert "Expired 1 return(s)" in result.output, result.output
+    [shipment_id] = easypost.purchases
+    assert easypost.refunds == [shipment_id]
+    assert (the_return(app).status, the_label(app).refund_status) == ("expired", "submitted")

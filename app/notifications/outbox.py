@@ -13,6 +13,7 @@ SUBJECTS = {
     "refunded": "Your return {rma}: refund issued",
     "rejected": "Your return {rma} could not be accepted",
     "replacement_sent": "Your return {rma}: replacement on its way",
+    "expired": "Your return {rma}: the label has expired",
 }
 
 

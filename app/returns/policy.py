@@ -66,6 +66,7 @@ class Policy:
     # No return-shipping fee for a parcel holding any item returned for a free reason.
     waive_shipping_with_free_reason: bool = True
     exchanges: ExchangeRules = field(default_factory=ExchangeRules)
+    label_valid_days: int = 30  # an unused label expires after this many days (0: never)
 
     def window_for(self, category: str) -> int:
         return self.category_windows.get(category, self.window_days)
@@ -89,6 +90,7 @@ def load_policy(content_dir: str | Path) -> Policy:
         refund_days=settings.refund_days,
         waive_shipping_with_free_reason=settings.waive_shipping_with_free_reason,
         exchanges=ExchangeRules(**settings.exchanges.model_dump()),
+        label_valid_days=settings.label_valid_days,
     )
 
 

@@ -146,6 +146,7 @@ class PolicyFile(_Settings):
     resolutions: dict[str, Choice] = {"refund": Choice(label="Refund")}
     methods: dict[str, Choice] = {"label": Choice(label="Prepaid label")}
     auto_approve: Flag = True
+    label_valid_days: Whole = 30  # an unused label expires after this many days (0: never)
     refund_days: dict[str, DayRange] = {}
     exchanges: ExchangeSettings = ExchangeSettings()
 

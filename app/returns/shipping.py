@@ -9,11 +9,12 @@ customer reads as "your label is being prepared"; staff's "Buy the label" and
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
-from app.models.returns import ReturnRequest, ShippingLabel
+from app.models.returns import ReturnEvent, ReturnRequest, ShippingLabel
 from app.returns import states
 from app.returns.carrier import Carrier, CarrierError, LabelRefund, LabelRequest, PostalAddress
 from app.returns.workflow import lock_returns, move
@@ -143,3 +144,33 @@ def retry_pending(carrier: Carrier) -> RetryReport:
         else:
             report.labels_refunded.append(ret.rma_number)
     return report
+
+
+def expire_unused(days: int, carrier: Carrier, now: datetime) -> list[str]:
+    """Returns whose label was issued more than `days` ago and never scanned: expired (their
+    items, and an exchange's replacement, are released), the customer told, the label's
+    postage asked back. Each under the order's lock, so a scan arriving at the same moment
+    wins or loses cleanly. The RMA numbers expired (none when `days` is 0)."""
+    if days <= 0:
+        return []
+    issued_before = select(ReturnEvent.return_id).where(
+        ReturnEvent.status == states.LABEL_ISSUED, ReturnEvent.at < now - timedelta(days=days)
+    )
+    found = db.session.execute(
+        select(ReturnRequest).where(
+            ReturnRequest.status == states.LABEL_ISSUED, ReturnRequest.id.in_(issued_before)
+        )
+    ).scalars()
+    expired = []
+    for ret in list(found):
+        lock_returns(ret.order_id)
+        db.session.refresh(ret)
+        if ret.status != states.LABEL_ISSUED:  # scanned or canceled meanwhile
+            db.session.rollback()
+            continue
+        note = f"The label wasn't used within {days} days, so it has expired."
+        move(ret, "expire", actor="return policy", note=note)
+        db.session.commit()
+        refund_unused_label(ret, carrier)
+        expired.append(ret.rma_number)
+    return expired
