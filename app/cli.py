@@ -59,7 +59,8 @@ def _policy_problems(root: Path, library: Library) -> list[str]:
     try:
         policy = load_policy(root)
     except PolicyError as error:
-        return [f"{POLICY_FILE}:1: {error}"]
+        where = f"{POLICY_FILE}:{error.line}" if error.line is not None else POLICY_FILE
+        return [f"{where}: {error}"]
     text = (root / POLICY_FILE).read_text(encoding="utf-8")
     return [
         f"{POLICY_FILE}:{line_of(text, path, first=1)}: reason {code}: article {path!r} not found"

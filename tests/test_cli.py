@@ -53,3 +53,25 @@ def test_content_check_on_a_missing_folder_says_so(tmp_path, make_app):
     result = app.test_cli_runner().invoke(args=["content", "check"])
     assert result.exit_code == 1
     assert "is not a folder" in result.output
+
+
+def test_content_check_names_the_line_of_a_broken_policy(make_app, content_dir):
+    policy = content_dir / "returns-policy.yml"
+    text = policy.read_text(encoding="utf-8").replace("  home: 60", "  home: a season")
+    policy.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("  home: a season") + 1
+    assert line != 1
+    result = make_app().test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert (
+        f"returns-policy.yml:{line}: line {line}: category_windows: home must be a whole number"
+        in result.output
+    )
+
+
+def test_content_check_gives_no_line_when_the_policy_problem_has_none(make_app, content_dir):
+    (content_dir / "returns-policy.yml").write_bytes(b"window_days: \xff\n")
+    result = make_app().test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    problem = next(line for line in result.output.splitlines() if "not UTF-8" in line)
+    assert problem.startswith("returns-policy.yml: ") and problem.endswith("is not UTF-8 text")
