@@ -295,3 +295,22 @@ def test_the_largest_number_is_allowed(tmp_path):
     policy = load_policy(tmp_path)
     line = LineFacts(category="tops", quantity=1, delivered_on=DELIVERED, final_sale=False)
     assert eligibility(policy, line, DELIVERED, already=0).deadline == date(2300, 7, 17)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("window_days: 30 ", "windw_days: 60 ", "windw_days is not a setting"),
+        ("    label: Too small", "    lable: Too small", "reasons: too_small: lable is not a"),
+        ("  ship_first: false", "  ship_frist: true", "exchanges: ship_frist is not a setting"),
+        ("auto_approve: true", "auto_aprove:", "auto_aprove is not a setting"),
+    ],
+)
+def test_an_unknown_setting_is_a_problem_naming_its_line(tmp_path, old, new, message):
+    """A typo was ignored, leaving the default in force without a word."""
+    text = (CONTENT / "returns-policy.yml").read_text().replace(old, new, 1)
+    line = text[: text.index(new)].count("\n") + 1
+    with pytest.raises(PolicyError, match=f"^line {line}: {re.escape(message)}") as raised:
+        policy_with(tmp_path, old, new)
+    assert str(raised.value).endswith("is not a setting of the return policy")
+    assert raised.value.line == line

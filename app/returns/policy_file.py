@@ -5,7 +5,8 @@ the file's line and the setting (`line 52: refund_days: card must be two whole n
 problem instead of failing.
 
 A list, mapping or label left empty (`category_windows:` with nothing under it) counts as not
-given and takes its default. Settings the models don't name are ignored.
+given and takes its default. A setting the models don't name (a typo, `windw_days: 60`) is a
+problem, not ignored: a new setting or section is a field on its model, nothing more.
 """
 
 from collections.abc import Callable
@@ -92,9 +93,9 @@ class _Settings(BaseModel):
     """A mapping of settings, numbers read as text where text is wanted (a label `404`, a
     category `2024`). A list, mapping or label left empty is not given; a number or a yes/no
     left empty is a problem, as the file should say which (`auto_approve:` alone could be
-    either)."""
+    either). A name that is not a setting is a problem, empty or not."""
 
-    model_config = ConfigDict(coerce_numbers_to_str=True)
+    model_config = ConfigDict(coerce_numbers_to_str=True, extra="forbid")
 
     @model_validator(mode="before")
     @classmethod
@@ -107,7 +108,7 @@ class _Settings(BaseModel):
         return {
             key: value
             for key, value in values.items()
-            if key in said or value not in (None, "", [], {})
+            if key in said or key not in cls.model_fields or value not in (None, "", [], {})
         }
 
 
@@ -200,6 +201,8 @@ def _problem(detail: ErrorDetails) -> str:
         words = "must be a mapping"
     elif detail["type"] in ("policy_setting", "policy_limit"):
         words = detail["msg"]
+    elif detail["type"] == "extra_forbidden":
+        words = "is not a setting of the return policy"
     else:
         words = f"is not valid ({detail['msg']})"
     return f"{where} {words}" if where else words
