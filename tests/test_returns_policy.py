@@ -314,3 +314,31 @@ def test_an_unknown_setting_is_a_problem_naming_its_line(tmp_path, old, new, mes
         policy_with(tmp_path, old, new)
     assert str(raised.value).endswith("is not a setting of the return policy")
     assert raised.value.line == line
+
+
+@pytest.mark.parametrize("code", ["true", "yes", "1", "1.5", "null", "2026-01-01"])
+def test_a_reason_code_that_is_not_a_word_says_so_on_its_line(tmp_path, code):
+    """YAML reads these as yes/no, numbers, nothing or dates: `1` was taken as the code "1"
+    and `true` named the wrong line and said only that it was not a valid string."""
+    (tmp_path / "returns-policy.yml").write_text(
+        f"window_days: 30\nreasons:\n  too_small: {{}}\n  {code}:\n    label: Other\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(PolicyError) as raised:
+        load_policy(tmp_path)
+    assert str(raised.value) == "line 4: reasons: reason codes must be words, like too_small"
+    assert raised.value.line == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("reasons:\n  too_small: {}\ntrue: 60\n", "line 3: setting names must be words"),
+        ("reasons:\n  too_small:\n    1: x\n", "line 3: reasons: too_small: setting names must"),
+    ],
+)
+def test_a_setting_name_that_is_not_a_word_says_so_on_its_line(tmp_path, text, message):
+    """`true:` had no line at all and was called 1."""
+    (tmp_path / "returns-policy.yml").write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError, match=f"^{re.escape(message)}"):
+        load_policy(tmp_path)

@@ -87,6 +87,9 @@ Paths = Annotated[
     _in_words("must be a list of article paths"),
 ]
 DayRange = Annotated[tuple[Whole, Whole], _in_words("must be two whole numbers, like [3, 5]")]
+# YAML reads `true:`, `yes:`, `1:` or `2026-01-01:` as other things than text; as a reason's
+# code (in forms, links and the database) any of them would be a mistake.
+ReasonCode = Annotated[StrictStr, _in_words("reason codes must be words, like too_small")]
 
 
 class _Settings(BaseModel):
@@ -140,7 +143,7 @@ class PolicyFile(_Settings):
     window_days: Whole = 30
     category_windows: dict[str, Whole] = {}
     non_returnable_categories: dict[str, Words] = {}
-    reasons: dict[str, ReasonSettings] = Field(default_factory=dict, validate_default=True)
+    reasons: dict[ReasonCode, ReasonSettings] = Field(default_factory=dict, validate_default=True)
     return_shipping_fee_cents: Whole = 0
     waive_shipping_with_free_reason: Flag = True
     restocking_fee_percent: Whole = 0
@@ -187,16 +190,43 @@ def read_policy_file(file: Path) -> PolicyFile:
 def _policy_error(text: str, details: list[ErrorDetails]) -> PolicyError:
     """Every problem as `line N: setting must be ...`, one after another."""
     line_of = _lines(text)
-    problems = [(line_of(detail["loc"]), _problem(detail)) for detail in details]
+    problems = [(line_of(_path(detail)), _problem(detail)) for detail in details]
     return PolicyError(
         "; ".join(f"line {line}: {words}" if line else words for line, words in problems),
         problems[0][0],
     )
 
 
+def _is_key_problem(detail: ErrorDetails) -> bool:
+    """Whether a mapping's key is the problem (`true:` where a word was wanted), not its value."""
+    return detail["loc"][-1:] == ("[key]",) or detail["type"] == "invalid_key"
+
+
+def _path(detail: ErrorDetails) -> tuple[object, ...]:
+    """The path of keys to the problem, a key that is itself the problem as YAML read it:
+    pydantic spells `true` as 1."""
+    loc = detail["loc"]
+    if not _is_key_problem(detail):
+        return loc
+    mapping = loc[:-2] if loc[-1:] == ("[key]",) else loc[:-1]
+    return (*mapping, detail["input"])
+
+
 def _problem(detail: ErrorDetails) -> str:
     """A pydantic error as the setting's path and what it must be."""
-    where = ": ".join(str(part) for part in detail["loc"] if part != "[key]")
+    loc = detail["loc"]
+    if _is_key_problem(detail):
+        # Pydantic's spelling of the key (1 for `true`) would mislead: name the mapping it is
+        # in, and the line says which key.
+        where = ": ".join(str(part) for part in _path(detail)[:-1])
+        if detail["type"] == "policy_setting":
+            words = detail["msg"]
+        elif detail["type"] == "invalid_key":
+            words = "setting names must be words"
+        else:
+            words = f"keys must be text ({detail['msg']})"
+        return f"{where}: {words}" if where else words
+    where = ": ".join(str(part) for part in loc)
     if detail["type"] in NOT_A_MAPPING:
         words = "must be a mapping"
     elif detail["type"] in ("policy_setting", "policy_limit"):
@@ -208,17 +238,28 @@ def _problem(detail: ErrorDetails) -> str:
     return f"{where} {words}" if where else words
 
 
-def _lines(text: str) -> Callable[[tuple[int | str, ...]], int | None]:
+def _lines(text: str) -> Callable[[tuple[object, ...]], int | None]:
     """Finds the line of a setting (by its path of keys and list positions) in the file: the
     line of the deepest part of the path the file has, None for none."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)
+    constructor = yaml.constructor.SafeConstructor()
 
-    def line_of(path: tuple[int | str, ...]) -> int | None:
+    def is_key(node: yaml.Node, part: object) -> bool:
+        """Whether the file's key is this part of the path: by its text, or for a key that
+        isn't text (`true`, `1`), by what YAML reads it as."""
+        if str(node.value) == str(part):
+            return True
+        if isinstance(part, str) or not isinstance(node, yaml.ScalarNode):
+            return False
+        value = constructor.construct_object(node)
+        return type(value) is type(part) and value == part
+
+    def line_of(path: tuple[object, ...]) -> int | None:
         node: Any = root
         line = None
         for part in path:
             if isinstance(node, yaml.MappingNode):
-                found = [pair for pair in node.value if str(pair[0].value) == str(part)]
+                found = [pair for pair in node.value if is_key(pair[0], part)]
                 if not found:
                     break
                 key, node = found[-1]  # YAML keeps the last of a key given twice
