@@ -90,7 +90,7 @@ ORDERS: list[DemoRow] = [
     ("JP-10488", "Ravi Menon", "ravi.menon@example.com", "301 Orchard Way", "Bend", "OR",
      "97701", "card", 9,
      [("SNEAK-40", "Canvas sneakers, EU 40", "shoes", 1, 7400)],
-     "an exchange for EU 41 at the warehouse, its replacement waiting to be sent"),
+     "an exchange for EU 41 checked at the warehouse, its replacement waiting to be sent"),
 ]  # fmt: skip
 
 # What exchanges can offer: sku, product, name, option, price in cents, stock. The sage shirt
@@ -175,12 +175,13 @@ def seed_demo(
 
 
 def _exchange_at_the_warehouse(policy: Policy, order: Order, carrier: Carrier, today: date) -> None:
-    """Sneakers too small, exchanged for the next size up and received: the replacement waits
-    in the staff queue to be sent."""
+    """Sneakers too small, exchanged for the next size up, received and accepted: the
+    replacement waits in the staff queue to be sent."""
     sneakers = order.lines[0]
     line = DraftLine(sneakers.id, 1, "too_small", "Half a size small", exchange="SNEAK-41")
     ret = create_return(policy, Draft(order.id, [line], "refund", "label"), carrier, today)
     record_receipt(ret, {f"received-{ret.lines[0].id}": "1"}, "Dana")
+    record_inspection(ret, {f"inspection-{ret.lines[0].id}": "accepted"}, "Dana")
     db.session.commit()
 
 

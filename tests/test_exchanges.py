@@ -3,11 +3,13 @@ page to the replacement's dispatch, with its stock taken once and given back whe
 
 import re
 import threading
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from app.extensions import db
 from app.models import OutboxMessage, ReturnRequest, Variant
+from app.models.types import utcnow
 from app.returns.exchanges import RESERVED
 from tests.returns_helpers import choose, confirm, line_ids, look_up, make_order, token_from
 from tests.staff_helpers import signed_in
@@ -102,7 +104,7 @@ def test_an_exchange_for_the_same_price_takes_the_unit_and_refunds_nothing(app, 
     review = client.get("/returns/review").get_data(as_text=True)
     assert "Exchange for Linen shirt, sage, L" in review
     assert "we set aside Linen shirt, sage, L for you" in review
-    assert "We send it as soon as your parcel reaches our warehouse." in review
+    assert "We send it as soon as your parcel has reached us and we've checked the item." in review
     assert re.search(r"Estimated refund</dt><dd>\$0.00", review)
     # Exchanges ship free; a refund for "too small" would pay the return shipping.
     assert "<dt>Return shipping</dt>" not in review
@@ -202,7 +204,7 @@ def test_canceling_gives_the_unit_back(app, client):
 
 
 def _staff_post(staff, rma: str, path: str, **fields):
-    page = staff.get(f"/staff/returns/{rma}").get_data(as_text=True)
+    page = staff.get("/returns/").get_data(as_text=True)  # any form of the session's
     return staff.post(
         f"/staff/returns/{rma}/{path}", data={"csrf_token": token_from(page), **fields}
     )
@@ -219,7 +221,9 @@ def test_staff_send_the_replacement_once_it_arrives_and_the_exchange_completes(a
     assert ret.rma_number in queue and "(to send)" in queue
     detail = staff.get(f"/staff/returns/{ret.rma_number}").get_data(as_text=True)
     assert "Exchange for Linen shirt, sage, L" in detail
-    assert "The replacement is sent once the returned item has reached the warehouse." in detail
+    assert (
+        "The replacement is sent once the returned item has been received and inspected." in detail
+    )
 
     early = _staff_post(staff, ret.rma_number, "replacement", carrier="Parcel Co", tracking="PC1")
     assert early.status_code == 409
@@ -227,10 +231,16 @@ def test_staff_send_the_replacement_once_it_arrives_and_the_exchange_completes(a
 
     with app.app_context():
         line_id = db.session.execute(select(ReturnRequest)).scalar_one().lines[0].id
-    assert (
-        _staff_post(staff, ret.rma_number, "receive", **{f"received-{line_id}": "1"}).status_code
-        == 303
+    received = _staff_post(staff, ret.rma_number, "receive", **{f"received-{line_id}": "1"})
+    assert received.status_code == 303
+    not_yet = _staff_post(staff, ret.rma_number, "replacement", carrier="Parcel Co", tracking="P")
+    assert not_yet.status_code == 409  # received, not inspected yet
+    assert "then send your replacement" in client.get(status_url).text
+    inspected = _staff_post(
+        staff, ret.rma_number, "inspect", **{f"inspection-{line_id}": "accepted"}
     )
+    assert inspected.status_code == 303
+    assert "We&#39;re packing your replacement" in client.get(status_url).text
     blank = _staff_post(staff, ret.rma_number, "replacement", carrier="Parcel Co", tracking=" ")
     assert blank.status_code == 400
     assert "Enter the parcel&#39;s tracking number." in blank.get_data(as_text=True)
@@ -241,6 +251,7 @@ def test_staff_send_the_replacement_once_it_arrives_and_the_exchange_completes(a
     assert again.status_code == 409
     after = the_return(app)
     assert (after.replacement_status, after.replacement_tracking) == ("sent", "PC123")
+    assert after.status == "closed"  # inspected, sent, nothing to refund: complete
     with app.app_context():
         subject = f"Your return {ret.rma_number}: replacement on its way"
         emails = db.session.execute(select(OutboxMessage).filter_by(subject=subject)).scalars()
@@ -249,13 +260,6 @@ def test_staff_send_the_replacement_once_it_arrives_and_the_exchange_completes(a
         assert "1 x Linen shirt, sage, L" in emails[0].body and "PC123" in emails[0].body
     status = client.get(status_url).get_data(as_text=True)
     assert "tracking number <strong>PC123</strong>" in status
-
-    inspected = _staff_post(
-        staff, ret.rma_number, "inspect", **{f"inspection-{line_id}": "accepted"}
-    )
-    assert inspected.status_code == 303
-    done = the_return(app)
-    assert done.status == "closed"
     assert stock(app, "SHIRT-L") == 0  # sent, so never given back
 
 
@@ -359,10 +363,22 @@ def test_shipping_first_lets_staff_send_the_replacement_once_approved(make_app, 
     sent = _staff_post(staff, ret.rma_number, "replacement", carrier="Parcel Co", tracking="PC7")
     assert sent.status_code == 303
     assert the_return(app).replacement_status == "sent"
-    # Canceled now, the replacement already gone: its unit doesn't come back.
-    page = client.get(status_url + "/cancel").text
-    client.post(status_url + "/cancel", data={"csrf_token": token_from(page)})
-    assert (the_return(app).status, stock(app, "SHIRT-L")) == ("canceled", 0)
+    # The replacement has gone: the return can't be called off, the item must come back.
+    assert "Cancel this return" not in client.get(status_url).text
+    page = client.get(status_url + "/cancel")
+    assert page.status_code == 409 and "can&#39;t be canceled any more" in page.text
+    detail = staff.get(f"/staff/returns/{ret.rma_number}").text
+    assert "Cancel this return…" not in detail
+    refused = _staff_post(staff, ret.rma_number, "cancel", step="confirm")
+    assert refused.status_code == 409
+    assert "The replacement has been sent, so this return can&#39;t be canceled" in refused.text
+    # Nor does its label expire: staff chase the item.
+    with app.app_context():
+        for event in db.session.get(ReturnRequest, ret.id).events:
+            event.at = utcnow() - timedelta(days=60)
+        db.session.commit()
+    assert "Expired 0" in app.test_cli_runner().invoke(args=["returns", "expire"]).output
+    assert (the_return(app).status, stock(app, "SHIRT-L")) == ("label_issued", 0)
 
 
 def test_exchanges_that_dont_ship_free_pay_shipping_but_no_restocking(make_app, content_dir):
@@ -422,7 +438,10 @@ def test_the_return_policy_article_shows_the_exchange_rules(make_app):
     facts = page[page.index('<section class="policy-facts"') :]
     assert "<h3>Exchanges</h3>" in facts
     assert "Sending back an item you exchange is free." in facts
-    assert "We send the new one as soon as your parcel reaches our warehouse." in facts
+    assert (
+        "We send the new one as soon as your parcel has reached us and we've checked the item."
+        in facts
+    )
 
 
 def test_the_label_email_names_the_exchange(app, client):
@@ -435,3 +454,92 @@ def test_the_label_email_names_the_exchange(app, client):
         ).scalar_one()
     assert "1 x Linen shirt, sage, M, exchanged for Linen shirt, sage, L" in email.body
     assert "We've set your replacement aside" in email.body
+
+
+def _received_and_inspected(app, client, staff, rma: str, received: str, verdict: str, **more):
+    with app.app_context():
+        line_id = db.session.execute(select(ReturnRequest)).scalar_one().lines[0].id
+    _staff_post(staff, rma, "receive", **{f"received-{line_id}": received})
+    fields = {f"inspection-{line_id}": verdict, f"inspection-reason-{line_id}": "Worn"}
+    return _staff_post(staff, rma, "inspect", **fields, **more)
+
+
+def test_an_exchanged_item_rejected_at_inspection_gets_no_replacement(app, client):
+    add_variants(app)
+    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    status_url = confirm(client)[0].headers["Location"]
+    ret = the_return(app)
+    staff = signed_in(app)
+    answer = _received_and_inspected(app, client, staff, ret.rma_number, "1", "rejected")
+    assert answer.status_code == 303
+    done = the_return(app)
+    assert (done.status, done.replacement_status) == ("closed", "released")
+    assert stock(app, "SHIRT-L") == 1
+    page = client.get(status_url).text
+    assert "No replacement is sent: the items weren&#39;t accepted." in page
+    assert "you get a replacement instead" not in page
+    assert "Not sent: this return ended before it was." in page
+
+
+def test_the_replacement_is_what_was_accepted(app, client):
+    """Two shirts to exchange, one arrives: one replacement is sent, the other unit freed."""
+    add_variants(app)
+    started(app, client, **{"qty-{shirt}": "2", "exchange-{shirt}": "SHIRT-IND-M"})
+    confirm(client)
+    assert stock(app, "SHIRT-IND-M") == 1
+    ret = the_return(app)
+    staff = signed_in(app)
+    _received_and_inspected(app, client, staff, ret.rma_number, "1", "accepted")
+    assert stock(app, "SHIRT-IND-M") == 2
+    detail = staff.get(f"/staff/returns/{ret.rma_number}").text
+    assert "Send 1 × Linen shirt, indigo, M to Ana Silva" in detail
+    _staff_post(staff, ret.rma_number, "replacement", carrier="Parcel Co", tracking="PC5")
+    with app.app_context():
+        timeline = [e.note for e in db.session.get(ReturnRequest, ret.id).events]
+    assert "Replacement sent: 1 × Linen shirt, indigo, M, tracking PC5 (Parcel Co)." in timeline
+    # $5.00 of one accepted shirt is still to refund: not complete yet.
+    assert the_return(app).status == "inspected"
+
+
+def test_an_exchange_doesnt_waive_the_parcels_fee_for_other_items(app, client):
+    add_variants(app)
+    order_id = make_order(app, lines=SHIRT)
+    shirt, tote = line_ids(app, order_id)
+    look_up(client)
+    choose(client, **{f"qty-{shirt}": "1", f"reason-{shirt}": "changed_mind",
+                      f"exchange-{shirt}": "SHIRT-L",
+                      f"qty-{tote}": "1", f"reason-{tote}": "changed_mind"})  # fmt: skip
+    review = client.get("/returns/review").text
+    assert re.search(r"Return shipping</dt><dd>−\$5.95", review)
+    assert re.search(r"Estimated refund</dt><dd>\$83.05", review)  # the tote less shipping
+
+
+def test_a_size_sold_out_before_the_review_sends_the_customer_back(app, client):
+    add_variants(app)
+    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    with app.app_context():
+        db.session.execute(db.update(Variant).filter_by(sku="SHIRT-L").values(stock=0))
+        db.session.commit()
+    review = client.get("/returns/review")
+    assert (review.status_code, review.headers["Location"]) == (303, "/returns/start")
+    assert "Linen shirt, sage, L is out of stock." in client.get("/returns/start").text
+
+
+def test_exchanges_switched_off_after_the_draft_are_refused_at_confirm(make_app, content_dir):
+    app = with_exchanges(make_app, content_dir, "  enabled: true\n")
+    add_variants(app)
+    client = app.test_client()
+    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    review = client.get("/returns/review").text
+    policy = content_dir / "returns-policy.yml"
+    policy.write_text(policy.read_text().replace("  enabled: true", "  enabled: false"))
+    restarted = make_app()  # the site restarted with the new policy, the customer's cookie kept
+    later = restarted.test_client()
+    later.set_cookie("session", client.get_cookie("session").value)
+    answer = later.post(
+        "/returns/confirm",
+        data={"csrf_token": token_from(review), "key": token_from(review, "key")},
+    )
+    assert answer.status_code == 409
+    assert "Exchanges aren&#39;t offered any more: please choose your money back." in answer.text
+    assert stock(app, "SHIRT-L") == 1

@@ -67,5 +67,9 @@ def test_the_exchange_article_says_what_the_portal_and_policy_do():
     assert rules.enabled
     assert "**Money back or exchange**" in body and ">Money back or exchange</label>" in start_page
     assert ("Sending back an item you exchange is free" in body) == rules.free_shipping
-    arrival = "We send the new one as soon as your parcel reaches our warehouse."
+    arrival = (
+        "We send the new one as soon as your parcel has reached us and we've checked the item."
+    )
     assert (arrival in body) == (not rules.ship_first)
+    days = load_policy(CONTENT).label_valid_days
+    assert f"The same happens if the return label isn't used within {days} days." in body

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.fake_stripe import stripe_api, stripe_settings  # noqa: F401
+from tests.fake_stripe import error_body, stripe_api, stripe_settings  # noqa: F401
 from tests.staff_helpers import signed_in
 from tests.test_stripe_refunds import refund_lost_parcel, refunded_cents, refunds, start_return
 
@@ -129,3 +129,15 @@ def test_a_wrong_old_or_missing_signature_is_refused(app, stripe_api):  # noqa: 
 def test_without_stripe_payments_there_is_no_stripe_webhook(make_app):
     answer = make_app().test_client().post(URL, data=b"{}")
     assert answer.status_code == 404
+
+
+def test_a_declined_refund_paid_by_another_is_not_shown_as_owed(app, stripe_api):  # noqa: F811
+    stripe_api.fail("POST", "/v1/refunds", 402, error_body("card_error", "expired_card", "No."))
+    rma, status_url = start_return(app, stripe_api.paid(3900))
+    agent = signed_in(app, "agent")
+    refund_lost_parcel(agent, rma)  # declined
+    refund_lost_parcel(agent, rma, key="refund-key-2")  # a new refund, paid
+    assert [r.status for r in refunds(app)] == ["failed", "succeeded"]
+    page = app.test_client().get(status_url).text
+    assert "<strong>$39.00 refunded</strong>" in page
+    assert "still to be refunded" not in page and "didn&#39;t go through" not in page

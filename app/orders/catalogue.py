@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from app.extensions import db
 from app.models.catalogue import Variant
@@ -104,13 +104,15 @@ def save(records: list[VariantRecord]) -> CatalogueReport:
     """Create or update these variants, all in one transaction. The stock given is what the
     shop holds; exchanges waiting for their replacement to be sent have set units aside that
     it still counts, so those are taken off what can be promised."""
-    held = _held()
+    # Locked first (PostgreSQL), so a reservation either is counted below or waits for
+    # this transaction and then takes its units from the stock written here.
     existing = {
         variant.sku: variant
         for variant in db.session.execute(
-            select(Variant).where(Variant.sku.in_([r.sku for r in records]))
+            select(Variant).where(Variant.sku.in_([r.sku for r in records])).with_for_update()
         ).scalars()
     }
+    held = _held()
     for record in records:
         values = record.model_dump()
         variant = existing.get(record.sku)
@@ -124,10 +126,22 @@ def save(records: list[VariantRecord]) -> CatalogueReport:
     return CatalogueReport(created=len(records) - len(existing), updated=len(existing))
 
 
+# What an exchanged line still holds (app.returns.exchanges.units_to_send, in SQL): all it
+# asked for until inspected, then the accepted units, none if rejected.
+HELD_UNITS = case(
+    (ReturnLine.inspection.is_(None), ReturnLine.quantity),
+    (
+        ReturnLine.inspection == "accepted",
+        func.coalesce(ReturnLine.received_qty, 0) - func.coalesce(ReturnLine.damaged_qty, 0),
+    ),
+    else_=0,
+)
+
+
 def _held() -> dict[int, int]:
     """Units set aside per variant by exchanges whose replacement hasn't been sent."""
     rows = db.session.execute(
-        select(ReturnLine.exchange_variant_id, func.sum(ReturnLine.quantity))
+        select(ReturnLine.exchange_variant_id, func.sum(HELD_UNITS))
         .join(ReturnRequest)
         .where(
             ReturnRequest.replacement_status == RESERVED,

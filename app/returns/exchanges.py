@@ -15,7 +15,7 @@ from sqlalchemy import CursorResult, select, update
 from app.extensions import db
 from app.models.catalogue import Variant
 from app.models.orders import OrderLine
-from app.models.returns import ReturnRequest
+from app.models.returns import ReturnLine, ReturnRequest
 from app.models.types import utcnow
 from app.returns import states
 from app.returns.policy import Policy
@@ -134,19 +134,46 @@ def reserve(line: OrderLine, sku: str, quantity: int) -> Variant | str:
     return variant
 
 
+def units_to_send(line: ReturnLine) -> int:
+    """The replacement units an exchanged line still calls for: all it asked for until the
+    item is inspected, then those accepted (received and undamaged), none if rejected."""
+    if not line.exchanged or line.inspection == "rejected":
+        return 0
+    if line.inspection is None:
+        return line.quantity
+    return max(0, (line.received_qty or 0) - (line.damaged_qty or 0))
+
+
+def _give_back(variant_id: int | None, units: int) -> None:
+    if variant_id is not None and units > 0:
+        db.session.execute(
+            update(Variant)
+            .where(Variant.id == variant_id)
+            .values(stock=Variant.stock + units)
+            .execution_options(synchronize_session=False)
+        )
+
+
 def release(ret: ReturnRequest) -> None:
     """Give a reserved replacement's units back (the return ended before it was sent)."""
     if ret.replacement_status != RESERVED:
         return
     for line in ret.lines:
-        if line.exchange_variant_id is not None:
-            db.session.execute(
-                update(Variant)
-                .where(Variant.id == line.exchange_variant_id)
-                .values(stock=Variant.stock + line.quantity)
-                .execution_options(synchronize_session=False)
-            )
+        _give_back(line.exchange_variant_id, units_to_send(line))
     ret.replacement_status = RELEASED
+
+
+def settle_inspection(ret: ReturnRequest, inspected: dict[ReturnLine, int]) -> None:
+    """After inspection (`inspected`: each line and what it called for before), give back
+    the units of a reserved replacement that the accepted items no longer call for; when
+    none are left to send, the replacement is released."""
+    if ret.replacement_status != RESERVED:
+        return  # sent first (ship_first): what left, left
+    for line, before in inspected.items():
+        _give_back(line.exchange_variant_id, before - units_to_send(line))
+    if not any(units_to_send(line) for line in ret.lines):
+        ret.replacement_status = RELEASED
+        states.record(ret, "return policy", "No replacement is sent: the items weren't accepted.")
 
 
 def may_send(policy: Policy, ret: ReturnRequest) -> str | None:
@@ -158,19 +185,24 @@ def may_send(policy: Policy, ret: ReturnRequest) -> str | None:
     if policy.exchanges.ship_first:
         if ret.status not in SEND_FIRST:
             return "The replacement can be sent once the return is approved."
-    elif ret.status not in SEND_AFTER_ARRIVAL:
-        return "The replacement is sent once the returned item has reached the warehouse."
+    elif ret.status not in SEND_AFTER_INSPECTION:
+        return "The replacement is sent once the returned item has been received and inspected."
     return None
 
 
-SEND_AFTER_ARRIVAL = frozenset({states.RECEIVED, states.INSPECTED, states.REFUNDED})
-SEND_FIRST = SEND_AFTER_ARRIVAL | {states.APPROVED, states.LABEL_ISSUED, states.IN_TRANSIT}
+SEND_AFTER_INSPECTION = frozenset({states.INSPECTED, states.REFUNDED})
+SEND_FIRST = SEND_AFTER_INSPECTION | {
+    states.APPROVED,
+    states.LABEL_ISSUED,
+    states.IN_TRANSIT,
+    states.RECEIVED,
+}
 
 
 def replacement_items(ret: ReturnRequest) -> str:
     """The replacement's contents in words: "1 × Linen camp shirt, sage, L"."""
     return ", ".join(
-        f"{line.quantity} × {line.exchange_name}" for line in ret.lines if line.exchanged
+        f"{units_to_send(line)} × {line.exchange_name}" for line in ret.lines if units_to_send(line)
     )
 
 
@@ -187,14 +219,33 @@ def send_replacement(
     problem = may_send(policy, ret)
     if problem:
         raise ExchangeError(problem)
+    items = replacement_items(ret)
     ret.replacement_status, ret.replacement_sent_at = SENT, utcnow()
     ret.replacement_carrier, ret.replacement_tracking = carrier, tracking
-    items = replacement_items(ret)
     states.record(ret, actor, f"Replacement sent: {items}, tracking {tracking} ({carrier}).")
 
 
 def nothing_left(ret: ReturnRequest, remaining_cents: int) -> bool:
-    """An inspected exchange with its replacement sent and no money left to refund: complete."""
+    """An inspected exchange whose replacement was sent (or isn't due: nothing accepted) and
+    with no money left to refund: complete."""
     return (
-        ret.status == states.INSPECTED and ret.replacement_status == SENT and remaining_cents == 0
+        ret.status == states.INSPECTED
+        and ret.replacement_status in (SENT, RELEASED)
+        and remaining_cents == 0
     )
+
+
+def kept_sale(ret: ReturnRequest) -> bool:
+    """Whether the customer gets (or got) a replacement rather than money for the items."""
+    return ret.replacement_status in (RESERVED, SENT) and ret.status not in states.RELEASED
+
+
+def cannot_cancel(ret: ReturnRequest) -> str | None:
+    """Why a return can't be called off although its status allows it: its replacement has
+    left (ship_first), so the item must still come back."""
+    if ret.replacement_status == SENT:
+        return (
+            "The replacement has been sent, so this return can't be canceled: please send "
+            "the item back."
+        )
+    return None

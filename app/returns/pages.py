@@ -130,8 +130,7 @@ def refund_summary(policy: Policy, ret: ReturnRequest) -> RefundSummary:
     if ret.status in states.RELEASED | {states.REFUNDED, states.CLOSED}:
         # Nothing more is due: a return that ended, or one refunded (a partial refund staff
         # explained is the whole of it), but for a refund that failed after it was made.
-        due = sum(r.amount_cents for r in ret.refunds if r.status == "failed")
-        estimate = False
+        due, estimate = failed_still_due(policy, ret), False
     else:
         owed = refundable(policy, ret)
         estimate = not any(line.inspection for line in ret.lines)
@@ -145,6 +144,13 @@ def refund_summary(policy: Policy, ret: ReturnRequest) -> RefundSummary:
     )
 
 
+def failed_still_due(policy: Policy, ret: ReturnRequest) -> int:
+    """What refunds that failed (even after they were made) leave unpaid, as far as the
+    return still owes it: none once another refund has paid it."""
+    failed = sum(r.amount_cents for r in ret.refunds if r.status == "failed")
+    return min(failed, refundable(policy, ret).remaining_cents) if failed else 0
+
+
 def _long(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
@@ -152,21 +158,24 @@ def _long(day: date) -> str:
 def next_step(policy: Policy, ret: ReturnRequest) -> str:
     """What happens next, as the status page says it: an exchange's replacement is the next
     thing the customer waits for once the items are with us."""
-    if ret.status in (states.RECEIVED, states.INSPECTED):
-        if ret.replacement_status == exchanges.RESERVED:
-            return "We're packing your replacement; we'll email you its tracking number."
-        if ret.replacement_status == exchanges.SENT and ret.status == states.INSPECTED:
-            return "Your replacement is on its way."
+    if ret.replacement_status == exchanges.RESERVED and ret.status == states.INSPECTED:
+        return "We're packing your replacement; we'll email you its tracking number."
+    if ret.replacement_status == exchanges.RESERVED and ret.status == states.RECEIVED:
+        return (
+            "We'll check the items, usually within two business days, then send your replacement."
+        )
+    if ret.replacement_status == exchanges.SENT and ret.status == states.INSPECTED:
+        return "Your replacement is on its way."
     return states.NEXT_STEPS.get(ret.status, "")
 
 
 def refund_expectation(policy: Policy, ret: ReturnRequest) -> str:
     """When the money should arrive, as the customer would like to read it."""
     method = method_for(ret)
-    if ret.replacement_status and not refundable(policy, ret).total_cents:
+    if exchanges.kept_sale(ret) and not refundable(policy, ret).total_cents:
         return "Nothing is refunded: you get a replacement instead."
     if ret.status in (states.REFUNDED, states.CLOSED):
-        if any(r.status == "failed" for r in ret.refunds):
+        if failed_still_due(policy, ret):
             return "A refund didn't go through; we'll issue it again and email you when we do."
         refunded = next((e.at for e in reversed(ret.events) if e.status == states.REFUNDED), None)
         return f"Refunded on {_long(refunded.date())}." if refunded else "Refunded."

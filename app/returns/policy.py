@@ -205,8 +205,9 @@ def estimate(policy: Policy, lines: list[ChosenLine], resolution: str) -> Estima
     not free, plus the store-credit bonus. Never below zero. The shipping fee is charged
     once per parcel, and not at all when a free reason waives it (see the policy file)."""
     items = sum(line.unit_price_cents * line.quantity for line in lines)
-    free = [n for n, line in enumerate(lines) if _ships_free(policy, line)]
-    paid = tuple(n for n in range(len(lines)) if n not in free)
+    paid = tuple(n for n, line in enumerate(lines) if not _ships_free(policy, line))
+    # Only a free reason waives the parcel's fee for the others; an exchange ships free alone.
+    free = [n for n, line in enumerate(lines) if policy.reasons[line.reason].free]
     waived_by = free[0] if paid and free and policy.waive_shipping_with_free_reason else None
     shipping = policy.return_shipping_fee_cents if paid and waived_by is None else 0
     restocking = sum(

@@ -60,6 +60,7 @@ def record_inspection(ret: ReturnRequest, form: Mapping[str, str], actor: str) -
         verdicts[line] = (verdict, reason if verdict == "rejected" else None)
     if errors:
         return errors
+    before = {line: exchanges.units_to_send(line) for line in ret.lines}
     told = []
     for line, (verdict, why) in verdicts.items():
         line.inspection, line.customer_reason = verdict, why
@@ -68,6 +69,7 @@ def record_inspection(ret: ReturnRequest, form: Mapping[str, str], actor: str) -
         told.append(f"{name}: not accepted ({why})." if why else f"{name}: accepted.")
     # The timeline note is the customer's: what was accepted, and why anything wasn't.
     move(ret, "inspect", actor=actor, note=" ".join(told))
+    exchanges.settle_inspection(ret, before)
     return {}
 
 

@@ -225,9 +225,25 @@ def draft_estimate(policy: Policy, order: Order, draft: Draft) -> Estimate:
     return policy_estimate(policy, chosen, draft.resolution)
 
 
+def unavailable_swap(order: Order, draft: Draft) -> str | None:
+    """Why an exchange the draft asks for can't be had any more (sold out, dearer now, no
+    longer a size of that item), or None."""
+    swaps = swaps_for([line for line in order.lines if line.id in _exchanged(draft)])
+    for chosen in draft.lines:
+        if chosen.exchange:
+            swap = choose(swaps.get(chosen.order_line_id, []), chosen.exchange, chosen.quantity)
+            if isinstance(swap, str):
+                return swap
+    return None
+
+
+def _exchanged(draft: Draft) -> dict[int, str]:
+    return {d.order_line_id: d.exchange for d in draft.lines if d.exchange}
+
+
 def draft_swaps(order: Order, draft: Draft) -> dict[int, Swap]:
     """The variant each exchanged item of the draft would be swapped for, by order line."""
-    exchanged = {d.order_line_id: d.exchange for d in draft.lines if d.exchange}
+    exchanged = _exchanged(draft)
     if not exchanged:
         return {}
     lines = [line for line in order.lines if line.id in exchanged]
@@ -339,7 +355,7 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
                 problem or "Those items can no longer be returned in that quantity."
             )
     money = draft_estimate(policy, order, draft)
-    replacements = _reserve(order, draft)
+    replacements = _reserve(policy, order, draft)
     # Read before the new return is in the session (no autoflush).
     photos = list(db.session.execute(select(ReturnPhoto).filter_by(draft_key=draft.key)).scalars())
     request = ReturnRequest(
@@ -391,11 +407,14 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
     return request
 
 
-def _reserve(order: Order, draft: Draft) -> dict[int, Variant]:
+def _reserve(policy: Policy, order: Order, draft: Draft) -> dict[int, Variant]:
     """Take the stock of every exchanged item's replacement (under the order's lock, in the
     return's transaction): the variants by order line, or NotReturnable, taking nothing."""
     lines = {line.id: line for line in order.lines}
     taken = {}
+    if any(chosen.exchange for chosen in draft.lines) and not policy.exchanges.enabled:
+        db.session.rollback()
+        raise NotReturnable("Exchanges aren't offered any more: please choose your money back.")
     for chosen in draft.lines:
         if chosen.exchange:
             got = exchanges.reserve(lines[chosen.order_line_id], chosen.exchange, chosen.quantity)
@@ -418,6 +437,10 @@ def cancel_by_customer(ret: ReturnRequest) -> None:
     moment wins or loses cleanly. Raises TransitionError once it can't be canceled."""
     lock_returns(ret.order_id)
     db.session.refresh(ret)
+    refused = exchanges.cannot_cancel(ret)
+    if refused:
+        db.session.rollback()
+        raise states.TransitionError(refused)
     try:
         move(ret, "cancel", actor="customer", note="Canceled by the customer.")
     except states.TransitionError:

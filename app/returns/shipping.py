@@ -158,7 +158,10 @@ def expire_unused(days: int, carrier: Carrier, now: datetime) -> list[str]:
     )
     found = db.session.execute(
         select(ReturnRequest).where(
-            ReturnRequest.status == states.LABEL_ISSUED, ReturnRequest.id.in_(issued_before)
+            ReturnRequest.status == states.LABEL_ISSUED,
+            ReturnRequest.id.in_(issued_before),
+            # A replacement sent first: the item must still come back, staff chase it.
+            ReturnRequest.replacement_status.is_distinct_from("sent"),
         )
     ).scalars()
     expired = []

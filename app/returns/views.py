@@ -25,6 +25,7 @@ from app.extensions import db, limiter
 from app.models.orders import Order
 from app.models.returns import ReturnRequest
 from app.returns import lookups, states
+from app.returns.exchanges import cannot_cancel
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
 from app.returns.labels import render_label, render_packing_slip, render_qr_svg
 from app.returns.pages import (
@@ -54,6 +55,7 @@ from app.returns.service import (
     photo_lines,
     read_selection,
     record_deflection,
+    unavailable_swap,
 )
 from app.returns.shipping import refund_unused_label
 from app.returns.workflow import status_token
@@ -261,6 +263,10 @@ def review() -> ResponseReturnValue:
     order = _session_order()
     draft = _draft(order)
     rules = policy()
+    gone = unavailable_swap(order, draft)
+    if gone:  # sold out (or changed) since the items were chosen: choose again
+        flash(gone)
+        return redirect(url_for("returns.start"), code=303)
     lines = {line.id: line for line in order.lines}
     money = draft_estimate(rules, order, draft)
     return render_template(
@@ -320,7 +326,7 @@ def status(token: str) -> ResponseReturnValue:
         next_step=next_step(rules, found),
         refund=refund_expectation(rules, found),
         money=refund_summary(rules, found),
-        cancellable=found.status in CUSTOMER_CANCELLABLE,
+        cancellable=found.status in CUSTOMER_CANCELLABLE and not cannot_cancel(found),
     )
 
 
@@ -329,7 +335,7 @@ def cancel(token: str) -> ResponseReturnValue:
     """A confirmation page, then the cancel itself (a form: it works without JavaScript)."""
     found = _by_token(token)
     form = CsrfOnlyForm()
-    if found.status in CUSTOMER_CANCELLABLE:
+    if found.status in CUSTOMER_CANCELLABLE and not cannot_cancel(found):
         if not form.validate_on_submit():
             return render_template("returns/cancel.html", ret=found, token=token, form=form)
         try:

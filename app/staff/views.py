@@ -12,7 +12,7 @@ from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.models.types import utcnow
 from app.returns import states
-from app.returns.exchanges import ExchangeError, may_send
+from app.returns.exchanges import ExchangeError, cannot_cancel, may_send, replacement_items
 from app.returns.policy import Policy
 from app.returns.processing import (
     complete_exchange,
@@ -31,7 +31,7 @@ from app.returns.refunds import (
     retry_refund,
 )
 from app.returns.shipping import buy_missing_label, issue_label, refund_unused_label
-from app.returns.workflow import move, status_token
+from app.returns.workflow import lock_returns, move, status_token
 from app.services import services
 from app.staff import bp
 from app.staff.access import (
@@ -191,6 +191,7 @@ def _detail(
         replacement_form=replacement_form
         or ReplacementForm(formdata=None, carrier=services().carrier.name),
         replacement_problem=may_send(policy, ret),
+        replacement=replacement_items(ret),
         refund_form=refund_form or _new_refund_form(money),
         errors=errors or {},
         status_url=url_for("returns.status", token=status_token(ret)),
@@ -254,6 +255,8 @@ def record(rma: str, step: str) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         abort(400)
     recorder = record_receipt if step == "receive" else record_inspection
+    lock_returns(ret.order_id)  # serialised with the carrier, a replacement sent, a refund
+    db.session.refresh(ret)
     try:
         errors = recorder(ret, request.form, staff_user().label)
     except states.TransitionError as refused:
@@ -297,6 +300,8 @@ def cancel(rma: str) -> ResponseReturnValue:
     ret = _return(rma)
     try:
         states.next_status(ret.status, "cancel")
+        if refusal := cannot_cancel(ret):
+            raise states.TransitionError(refusal)
     except states.TransitionError as refused:
         return _refused(ret, str(refused))
     form = ActionForm()
@@ -304,7 +309,11 @@ def cancel(rma: str) -> ResponseReturnValue:
     if not (confirmed and form.validate_on_submit()):
         status = 400 if confirmed else 200
         return render_template("staff/confirm_cancel.html", ret=ret, form=form), status
+    lock_returns(ret.order_id)  # serialised with a scan, a replacement sent, the customer
+    db.session.refresh(ret)
     try:
+        if refusal := cannot_cancel(ret):
+            raise states.TransitionError(refusal)
         move(ret, "cancel", actor=staff_user().label, note=(form.note.data or "").strip() or None)
     except states.TransitionError as refused:  # the carrier scanned it meanwhile
         return _refused(ret, str(refused))

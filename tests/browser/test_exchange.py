@@ -88,12 +88,14 @@ def test_exchange_from_lookup_to_dispatch(app, live_url, page, browser, axe_scri
     expect(staff.get_by_role("button", name="Replacement sent")).to_have_count(0)  # not here yet
     staff.get_by_role("button", name="Mark received").click()
     expect(staff.locator(".status-badge")).to_contain_text("Received at our warehouse")
+    expect(staff.get_by_role("button", name="Replacement sent")).to_have_count(0)  # not checked
+    staff.get_by_role("button", name="Save inspection").click()
+    expect(staff.locator(".status-badge")).to_contain_text("Checked by our team")
     staff.get_by_label("Tracking number").fill("PC-55501")
     staff.get_by_role("button", name="Replacement sent").click()
+    expect(staff.locator(".status-badge")).to_contain_text("Completed")
     replacement = staff.get_by_role("region", name="Replacement")
     expect(replacement).to_contain_text("with Juniper Local Post, tracking PC-55501")
-    staff.get_by_role("button", name="Save inspection").click()
-    expect(staff.locator(".status-badge")).to_contain_text("Completed")
     staff.context.close()
 
     page.goto(status_url)
