@@ -59,8 +59,10 @@ def _policy_problems(root: Path, library: Library) -> list[str]:
     try:
         policy = load_policy(root)
     except PolicyError as error:
-        where = f"{POLICY_FILE}:{error.line}" if error.line is not None else POLICY_FILE
-        return [f"{where}: {error}"]
+        if error.line is None:
+            return [f"{POLICY_FILE}: {error}"]
+        # Each problem names its line already ("line 7: ..."): the first is said once.
+        return [f"{POLICY_FILE}:{error.line}: {str(error).removeprefix(f'line {error.line}: ')}"]
     text = (root / POLICY_FILE).read_text(encoding="utf-8")
     return [
         f"{POLICY_FILE}:{line_of(text, path, first=1)}: reason {code}: article {path!r} not found"

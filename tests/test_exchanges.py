@@ -413,7 +413,9 @@ def test_a_wrong_exchange_setting_is_named_with_its_line(make_app, content_dir):
     assert result.exit_code == 1
     lines = (content_dir / "returns-policy.yml").read_text().splitlines()
     line = lines.index("  ship_first: maybe") + 1
-    assert f"line {line}: exchanges: ship_first must be true or false" in result.output
+    assert (
+        f"returns-policy.yml:{line}: exchanges: ship_first must be true or false" in result.output
+    )
 
 
 def test_rejecting_or_expiring_gives_the_unit_back(app, client):
