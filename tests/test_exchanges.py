@@ -381,17 +381,21 @@ def test_shipping_first_lets_staff_send_the_replacement_once_approved(make_app, 
     assert (the_return(app).status, stock(app, "SHIRT-L")) == ("label_issued", 0)
 
 
+def shirt_and_tote(app, client, shirts: str, reason: str, exchange: str) -> str:
+    """The review page of `shirts` shirts exchanged for `exchange` (for `reason`) and the tote
+    returned for a refund because the customer changed their mind."""
+    shirt, tote = line_ids(app, make_order(app, lines=SHIRT))
+    look_up(client)
+    choose(client, **{f"qty-{shirt}": shirts, f"reason-{shirt}": reason,
+                      f"exchange-{shirt}": exchange,
+                      f"qty-{tote}": "1", f"reason-{tote}": "changed_mind"})  # fmt: skip
+    return client.get("/returns/review").text
+
+
 def test_exchanges_that_dont_ship_free_pay_shipping_but_no_restocking(make_app, content_dir):
     app = with_exchanges(make_app, content_dir, "  free_shipping: false\n")
     add_variants(app)
-    client = app.test_client()
-    order_id = make_order(app, lines=SHIRT)
-    shirt, tote = line_ids(app, order_id)
-    look_up(client)
-    choose(client, **{f"qty-{shirt}": "2", f"reason-{shirt}": "too_small",
-                      f"exchange-{shirt}": "SHIRT-IND-M",
-                      f"qty-{tote}": "1", f"reason-{tote}": "changed_mind"})  # fmt: skip
-    review = client.get("/returns/review").text
+    review = shirt_and_tote(app, app.test_client(), "2", "too_small", "SHIRT-IND-M")
     # $10.00 difference + $89.00 tote − $5.95 shipping − 10% of the tote only.
     assert re.search(r"Restocking fee</dt><dd>−\$8.90", review)
     assert re.search(r"Estimated refund</dt><dd>\$84.15", review)
@@ -505,13 +509,7 @@ def test_the_replacement_is_what_was_accepted(app, client):
 
 def test_an_exchange_doesnt_waive_the_parcels_fee_for_other_items(app, client):
     add_variants(app)
-    order_id = make_order(app, lines=SHIRT)
-    shirt, tote = line_ids(app, order_id)
-    look_up(client)
-    choose(client, **{f"qty-{shirt}": "1", f"reason-{shirt}": "changed_mind",
-                      f"exchange-{shirt}": "SHIRT-L",
-                      f"qty-{tote}": "1", f"reason-{tote}": "changed_mind"})  # fmt: skip
-    review = client.get("/returns/review").text
+    review = shirt_and_tote(app, client, "1", "changed_mind", "SHIRT-L")
     assert re.search(r"Return shipping</dt><dd>−\$5.95", review)
     assert re.search(r"Estimated refund</dt><dd>\$83.05", review)  # the tote less shipping
 

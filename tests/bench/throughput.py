@@ -4,7 +4,8 @@ gunicorn with `gunicorn.conf.py` on loopback, FRONTDESK_ENV=production, WEB_CONC
 one sync worker per CPU, an SQLite database (each search writes its row; article views and the
 daily counters are written in batches), rate limits off as in the load test
 (tests/load/generator.py says why). The load generator's BENCH_CLIENTS clients (4 per worker)
-load one page at a time for BENCH_SECONDS (10) after a 2-second warm-up: a hello-world Flask
+load one page at a time for BENCH_SECONDS (10) after a 2-second warm-up (wrk, tests/load/wrk.py,
+when it is installed; the Python generator otherwise): a hello-world Flask
 app (tests/load/hello.py, same gunicorn config) as the baseline, then the article page, the
 search page and the JSON search API on the shipped content, the article page through nginx's
 proxy_cache in front of the same server (tests/load/nginx.py), the article page again with rate
@@ -27,6 +28,7 @@ import yaml
 
 from tests.bench.common import print_table
 from tests.bench.search import SEED, SYNONYM_GROUPS, generate_corpus, make_queries
+from tests.load import wrk
 from tests.load.generator import (
     LOOPBACK,
     ROOT,
@@ -51,7 +53,11 @@ MAX_REQUESTS = 1_000_000  # far more than SECONDS can use: the deadline ends eac
 
 
 def measure(server: Gunicorn | Nginx, urls: list[str]) -> dict[str, float]:
-    """Warm up, then GET the urls at random for SECONDS with CLIENTS clients."""
+    """Warm up, then GET the urls at random for SECONDS with CLIENTS clients: wrk's when it
+    is installed, else the Python generator's."""
+    if wrk.available():
+        wrk.run_wrk(server.port, urls, WARMUP, CLIENTS)
+        return wrk.run_wrk(server.port, urls, SECONDS, CLIENTS)
 
     def scenario(client, rng) -> None:
         client.get(rng.choice(urls), "page")
@@ -175,9 +181,11 @@ def run() -> None:
             master = resident_kib(server.process.pid) / 1024
 
     hello = measured[0][2]["rate"]
+    client_kind = "wrk connections" if wrk.available() else "Python clients (install wrk)"
     print_table(
         f"Throughput under gunicorn: {worker_count()} sync workers (gunicorn.conf.py), "
-        f"production settings, SQLite; {CLIENTS} clients on loopback for {SECONDS:.0f} s each "
+        f"production settings, SQLite; {CLIENTS} {client_kind} on loopback for {SECONDS:.0f} s "
+        "each "
         f"(targets: article page >= 0.6x hello world, via nginx >= 3x, search page >= 0.3x)",
         ["page", "content", "req/s", "x hello", "p50 ms", "p99 ms", "not 2xx", "client CPU"],
         [
