@@ -54,7 +54,7 @@ system-packages:
 	@sh .ci/system-packages
 
 ## bench: speed figures, printed as tables
-bench: install-test
+bench: install-test system-packages
 	$(BIN)/python -m tests.bench
 
 ## eval: search relevance on a help center with labelled queries, beside SQLite FTS5 and tantivy
