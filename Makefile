@@ -9,7 +9,7 @@ export FLASK_APP := app
 # target here is development but `make serve` (and `make loadtest`, which sets its own).
 export FRONTDESK_ENV ?= development
 
-.PHONY: run test bench eval loadtest serve lint install install-test install-eval system-packages clean
+.PHONY: run test bench eval loadtest serve lint install install-test install-eval system-packages clean translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,14 @@ test: install-test system-packages
 ## system-packages: Debian packages the tests use (installed when we are root)
 system-packages:
 	@sh .ci/system-packages
+
+## translations: collect the marked strings, add new ones to each language's catalogue
+## (app/translations/<lang>/LC_MESSAGES/messages.po: translate them there), compile them
+translations: install
+	$(BIN)/pybabel extract -F app/translations/babel.cfg -k lazy_gettext --no-location \
+		--project=Frontdesk --copyright-holder=Frontdesk -o app/translations/messages.pot .
+	$(BIN)/pybabel update --ignore-obsolete -i app/translations/messages.pot -d app/translations
+	$(BIN)/pybabel compile -d app/translations
 
 ## bench: speed figures, printed as tables
 bench: install-test system-packages

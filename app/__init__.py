@@ -11,7 +11,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import caching, services
 from app import config as settings
 from app.analytics import counters
-from app.extensions import csrf, db, limiter, login_manager, migrate, sqlite_pragmas
+from app.extensions import babel, csrf, db, limiter, login_manager, migrate, sqlite_pragmas
+from app.i18n import LANGUAGES, LanguagePrefix, select_locale
 from app.logs import configure_logging
 from app.notifications.sending import register_mail_sending
 from app.security import RowId, SecurityHeaders, check_production, refuse_malformed_input
@@ -37,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         production=app.config["ENV_NAME"] == "production",
         image_origins=app.config["PRODUCT_IMAGE_ORIGINS"],
     )
+    app.wsgi_app = LanguagePrefix(app.wsgi_app, LANGUAGES)  # type: ignore[method-assign]
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
@@ -68,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     app.before_request(refuse_malformed_input)  # before the CSRF check Flask-WTF adds
     csrf.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)  # catalogues: app/translations
     # Not Flask-Login's context processor: it loads the user, reading the session, for every
     # template, and a page that reads the session can't be shared by a cache (Vary: Cookie).
     # Templates get the `current_user` proxy instead (app.templating), read only where used.

@@ -7,6 +7,8 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, has_request_context, url_for
 from flask_login import current_user
 
+from app.i18n import DEFAULT, alternates, current_language
+
 
 def absolute_url(endpoint: str, **values: Any) -> str:  # url_for's values
     """An absolute URL, on SITE_URL when configured (canonical links, sitemap, JSON-LD,
@@ -70,6 +72,10 @@ def register(app: Flask) -> None:
     app.add_template_global(absolute_url)
     app.add_template_global(has_endpoint)
     app.add_template_global(product_image)
+    app.add_template_global(alternates)
+    app.add_template_global(current_language)
+    # Articles are written in the default language for now: pages in another one say so.
+    app.jinja_env.globals["article_language"] = DEFAULT
     app.add_template_global(current_user, "current_user")  # a proxy: loaded only where used
 
     @app.context_processor

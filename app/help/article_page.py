@@ -87,7 +87,7 @@ def shared_page(lib: Library, article: Article) -> str:
     site address (its links name it): no longer than a shared cache may keep it anyway, so
     a new vote count, an edited article or a rebuilt index shows as soon as it would there."""
     kept, lock = services().pages, services().pages_lock
-    key = (request.host_url, article.path)
+    key = (request.url_root, article.path)  # the site's address and the page's language
     with lock:
         html = kept.get(key)
     if html is None:

@@ -114,6 +114,22 @@ def test_help_center_pages(live_url, page, axe_script, subtests):
     assert_accessible(page, axe_script, subtests, "404 page")
 
 
+def test_help_center_pages_in_german_and_french(live_url, page, axe_script, subtests):
+    page.goto(live_url + "/de/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wie können wir helfen?")
+    assert_accessible(page, axe_script, subtests, "home in German")
+    page.get_by_role("navigation", name="Sprache").get_by_role("link", name="Français").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Comment pouvons-nous vous aider\u00a0?"
+    )
+    page.goto(live_url + "/fr/articles/orders-shipping/track-my-order")
+    expect(page.locator(".translation-note")).to_contain_text("pas encore disponible en français")
+    assert_accessible(page, axe_script, subtests, "untranslated article in French")
+    page.goto(live_url + "/de/search?q=refund")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Suchergebnisse")
+    assert_accessible(page, axe_script, subtests, "search results in German")
+
+
 def test_return_flow_pages(live_url, page, axe_script, subtests, tmp_path):
     page.goto(live_url + "/returns/")
     assert_accessible(page, axe_script, subtests, "returns lookup")

@@ -1,0 +1,71 @@
+"""The customer's language. It is the URL's first segment (`/de/articles/...`, `/fr/returns/`),
+English without one: LanguagePrefix moves that segment from the path to SCRIPT_NAME, so views
+never see it and `url_for` writes every link of the page with it. Translations are gettext
+catalogues in app/translations (Flask-Babel), made with `make translations`."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flask import current_app, request
+from flask_babel import get_locale as babel_locale
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+DEFAULT = "en"
+LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français"}  # each in its own words
+ENVIRON_KEY = "frontdesk.language"
+
+
+class LanguagePrefix:
+    """WSGI middleware: `/de/x` is answered as `/x` with `/de` added to SCRIPT_NAME, and the
+    language noted in the environ; a path without a known prefix is the default language."""
+
+    def __init__(self, wsgi_app: "WSGIApplication", languages: Iterable[str]) -> None:
+        self.wsgi_app = wsgi_app
+        self.prefixed = frozenset(languages) - {DEFAULT}
+
+    def __call__(
+        self, environ: "WSGIEnvironment", start_response: "StartResponse"
+    ) -> Iterable[bytes]:
+        first, _, rest = environ.get("PATH_INFO", "").lstrip("/").partition("/")
+        if first in self.prefixed:
+            environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + "/" + first
+            environ["PATH_INFO"] = "/" + rest
+            environ[ENVIRON_KEY] = first
+        return self.wsgi_app(environ, start_response)
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the language the URL names."""
+    return str(request.environ.get(ENVIRON_KEY, DEFAULT))
+
+
+def current_language() -> str:
+    return str(babel_locale() or DEFAULT)
+
+
+@dataclass(frozen=True)
+class Alternate:
+    code: str
+    name: str
+    path: str  # this site's path of the page in that language (the switcher's link)
+    url: str  # absolute, on SITE_URL when configured (the hreflang alternate)
+    current: bool
+
+
+def alternates() -> list[Alternate]:
+    """This page in every language (the switcher's links and the `hreflang` alternates)."""
+    site = (current_app.config.get("SITE_URL") or request.host_url).rstrip("/")
+    base = request.environ.get("SCRIPT_NAME", "")
+    ours = "/" + request.environ[ENVIRON_KEY] if ENVIRON_KEY in request.environ else ""
+    root = base.removesuffix(ours)  # what SCRIPT_NAME held before LanguagePrefix
+    query = request.query_string.decode("latin-1")
+    path = request.path + (f"?{query}" if query else "")
+    here = current_language()
+    found = []
+    for code, name in LANGUAGES.items():
+        local = f"{root}{'' if code == DEFAULT else '/' + code}{path}"
+        found.append(Alternate(code, name, local, site + local, code == here))
+    return found

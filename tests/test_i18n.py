@@ -1,0 +1,122 @@
+"""The help center in the customer's language: `/de/...` and `/fr/...` beside the English
+pages, every link of a page keeping its language, the alternates search engines read, and
+catalogues that translate every marked string."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import read_mo
+from babel.messages.pofile import read_po
+
+from tests.conftest import ROOT
+
+TRANSLATIONS = ROOT / "app" / "translations"
+SHIPPED = ("de", "fr")
+
+
+def lang_of(html: str) -> str:
+    return re.search(r'<html lang="([\w-]+)"', html).group(1)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "lang", "heading", "nav"),
+    [
+        ("", "en", "How can we help?", "Start a return"),
+        ("/de", "de", "Wie können wir helfen?", "Rücksendung starten"),
+        ("/fr", "fr", "Comment pouvons-nous vous aider\u00a0?", "Faire un retour"),
+    ],
+)
+def test_the_home_page_in_each_language(client, prefix, lang, heading, nav):
+    page = client.get(prefix + "/")
+    assert page.status_code == 200
+    html = page.text
+    assert lang_of(html) == lang
+    assert f"<h1>{heading}</h1>" in html
+    # Links stay in the page's language: the returns portal, articles, the stylesheet.
+    assert f'<a href="{prefix}/returns/">{nav}</a>' in html
+    assert f'href="{prefix}/articles/shipping/track-a-parcel"' in html
+    # Every language's address, for search engines and the switcher.
+    site = "https://help.example.test"
+    for code, path in (("en", "/"), ("de", "/de/"), ("fr", "/fr/"), ("x-default", "/")):
+        assert f'<link rel="alternate" hreflang="{code}" href="{site}{path}">' in html
+    switcher = re.search(r'<nav class="languages".*?</nav>', html, re.S).group(0)
+    current = re.findall(r'lang="(\w+)" aria-current="true"', switcher)
+    assert current == [lang]
+    assert 'lang="de"' in switcher and ">Deutsch</a>" in switcher and ">Français</a>" in switcher
+
+
+def test_the_switcher_keeps_the_page_and_its_query(client):
+    html = client.get("/de/search?q=refund&type=faq").text
+    assert lang_of(html) == "de"
+    assert "<h1>Suchergebnisse</h1>" in html
+    assert '<a href="/fr/search?q=refund&amp;type=faq" hreflang="fr" lang="fr">' in html
+    assert '<a href="/search?q=refund&amp;type=faq" hreflang="en" lang="en">' in html
+    assert 'hreflang="fr" href="https://help.example.test/fr/search?q=refund&amp;type=faq"' in html
+
+
+def test_an_article_not_yet_translated_says_so_and_is_marked_english(client):
+    path = "/articles/shipping/track-a-parcel"
+    english = client.get(path).text
+    german = client.get("/de" + path).text
+    assert "translation-note" not in english
+    assert "Diesen Artikel gibt es noch nicht auf Deutsch" in german
+    assert '<article class="article" aria-labelledby="article-title" lang="en">' in german
+    assert "War dieser Artikel hilfreich?" in german
+    # Each language is its own shared page, kept apart by the site's own cache too.
+    assert "War dieser Artikel hilfreich?" not in client.get(path).text
+    french = client.get("/fr" + path)
+    assert "Cet article vous a-t-il aidé\u00a0?" in french.text
+    assert french.headers["Cache-Control"].startswith("public")
+    assert "Cookie" not in french.headers.get("Vary", "")
+
+
+def test_an_unknown_prefix_is_just_a_path(client):
+    assert client.get("/es/").status_code == 404
+    assert client.get("/de/articles/nope").status_code == 404
+    assert lang_of(client.get("/de/articles/nope").text) == "de"
+
+
+def _catalogue(lang: str):
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
+        return read_po(f, locale=lang)
+
+
+def _key(message_id):
+    """A message's id as a dict key: a plural's (singular, plural) comes as a list from .mo."""
+    return tuple(message_id) if isinstance(message_id, list | tuple) else message_id
+
+
+def _translated(message) -> bool:
+    strings = message.string if isinstance(message.string, tuple) else (message.string,)
+    return all(strings) and "fuzzy" not in message.flags
+
+
+@pytest.mark.parametrize("lang", SHIPPED)
+def test_every_marked_string_is_translated(lang, tmp_path):
+    """What `make translations` would collect now is in the catalogue, translated, with its
+    placeholders, and the compiled catalogue the site reads says the same."""
+    template = tmp_path / "messages.pot"
+    subprocess.run(
+        [Path(sys.executable).parent / "pybabel", "extract", "-F",
+         TRANSLATIONS / "babel.cfg", "-k", "lazy_gettext", "--no-location", "-o", template, "."],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    with template.open("rb") as f:
+        marked = {_key(message.id) for message in read_po(f) if message.id}
+    catalogue = _catalogue(lang)
+    held = {_key(message.id): message for message in catalogue if message.id}
+    missing = sorted(str(key) for key in marked - set(held))
+    assert not missing, f"not in {lang}'s catalogue (run `make translations`): {missing}"
+    untranslated = sorted(str(key) for key in marked if not _translated(held[key]))
+    assert not untranslated, f"untranslated in {lang}: {untranslated}"
+    problems = [(str(message.id), errors) for message, errors in catalogue.check() if errors]
+    assert not problems, problems
+    with (TRANSLATIONS / lang / "LC_MESSAGES" / "messages.mo").open("rb") as f:
+        compiled = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
+    stale = [key for key in marked if compiled.get(key) != _key(held[key].string)]
+    assert not stale, f"messages.mo is older than messages.po (run `make translations`): {stale}"
