@@ -46,7 +46,10 @@ class Services:
         self.analytics: Pending | None = None  # app.analytics.counters.register sets it
         # The article pages every visitor shares, rendered at most once per ARTICLE_MAX_AGE
         # per site address: no longer than a shared cache may keep them (see app.caching).
-        self.pages: TTLCache[tuple[str, str], str] = TTLCache(PAGES_KEPT, config["ARTICLE_MAX_AGE"])
+        # (site address, article path): the shared page and its ETag
+        self.pages: TTLCache[tuple[str, str], tuple[str, str]] = TTLCache(
+            PAGES_KEPT, config["ARTICLE_MAX_AGE"]
+        )
         self.pages_lock = threading.Lock()
         # What bringing the index up to date did when the engine was opened, if it ran.
         self.index_report: IndexReport | None = None

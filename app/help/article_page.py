@@ -5,6 +5,7 @@ the feedback page, which is never shared."""
 
 from flask import current_app, render_template, request
 from markupsafe import Markup
+from werkzeug.http import generate_etag
 
 from app.content import Article, Library
 from app.help.forms import VoteForm
@@ -82,16 +83,18 @@ def article_page(lib: Library, article: Article, feedback: Markup | None = None)
     )
 
 
-def shared_page(lib: Library, article: Article) -> str:
-    """The page every visitor is sent, rendered at most once per ARTICLE_MAX_AGE for each
-    site address (its links name it): no longer than a shared cache may keep it anyway, so
-    a new vote count, an edited article or a rebuilt index shows as soon as it would there."""
+def shared_page(lib: Library, article: Article) -> tuple[str, str]:
+    """The page every visitor is sent, and its ETag, made at most once per ARTICLE_MAX_AGE
+    for each site address (its links name it): no longer than a shared cache may keep it
+    anyway, so a new vote count, an edited article or a rebuilt index shows as soon as it
+    would there."""
     kept, lock = services().pages, services().pages_lock
     key = (request.url_root, article.path)  # the site's address and the page's language
     with lock:
-        html = kept.get(key)
-    if html is None:
+        page = kept.get(key)
+    if page is None:
         html = article_page(lib, article)
+        page = (html, generate_etag(html.encode()))
         with lock:
-            kept[key] = html
-    return html
+            kept[key] = page
+    return page

@@ -63,7 +63,7 @@ def article(path: str) -> ResponseReturnValue:
         # An address as the file is named ("Store Support/Track-your-order"), from a link
         # made before paths were slugged: the article's own address.
         return redirect(url_for("help.article", path=article_path(path)), code=301)
-    return shared(shared_page(library(), _article(path)))
+    return shared(*shared_page(library(), _article(path)))
 
 
 # A transparent 1x1 GIF: the image every article page loads to be counted as read.
