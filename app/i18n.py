@@ -5,10 +5,12 @@ catalogues in app/translations (Flask-Babel), made with `make translations`."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
+from urllib.parse import urlsplit
 
 from flask import current_app, request
 from flask_babel import get_locale as babel_locale
+from flask_babel import lazy_gettext
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -35,6 +37,40 @@ class LanguagePrefix:
             environ["PATH_INFO"] = "/" + rest
             environ[ENVIRON_KEY] = first
         return self.wsgi_app(environ, start_response)
+
+
+def lazy(message: str) -> str:
+    """Flask-Babel's lazy_gettext, translated when shown (WTForms' labels and messages are
+    made at import, before any request has a language), typed as the text it stands for."""
+    return cast(str, lazy_gettext(message))
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogues (`make translations`) where it is defined; it is
+    translated where it is shown, with gettext (gettext's "noop" convention)."""
+    return message
+
+
+def arrival_language() -> str | None:
+    """Where a visitor arriving at the default language's home page belongs: the best of
+    their browser's languages (Accept-Language) among ours, if that isn't the default. Only
+    on arrival (an address typed or bookmarked, a link from another site), never for a link
+    on this site, so choosing English in the switcher sticks without a cookie."""
+    if ENVIRON_KEY in request.environ:
+        return None
+    fetched_from = request.headers.get("Sec-Fetch-Site")
+    if fetched_from in ("same-origin", "same-site"):
+        return None
+    referrer = request.referrer  # what tells it in a browser without Fetch Metadata
+    if fetched_from is None and referrer and urlsplit(referrer).netloc == request.host:
+        return None
+    # The browser's languages, most wanted first; "en-GB" is English (Werkzeug's best_match
+    # would prefer an exact "de;q=0.5" to it).
+    for tag, _quality in request.accept_languages:
+        language = tag.split("-")[0].lower()
+        if language in LANGUAGES:
+            return language if language != DEFAULT else None
+    return None
 
 
 def select_locale() -> str:

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel.dates import format_date
 from flask import Flask, current_app, has_request_context, url_for
 from flask_login import current_user
 
@@ -23,7 +24,13 @@ def absolute_url(endpoint: str, **values: Any) -> str:  # url_for's values
 
 
 def long_date(value: date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else ""
+    """ "5 December 2026", or as the page's language writes it ("5. Dezember 2026")."""
+    if not value:
+        return ""
+    language = current_language() if has_request_context() else DEFAULT
+    if language == DEFAULT:
+        return f"{value.day} {value:%B %Y}"
+    return format_date(value, format="long", locale=language)
 
 
 CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}

@@ -101,7 +101,8 @@ def test_every_marked_string_is_translated(lang, tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run(
         [Path(sys.executable).parent / "pybabel", "extract", "-F",
-         TRANSLATIONS / "babel.cfg", "-k", "lazy_gettext", "--no-location", "-o", template, "."],
+         TRANSLATIONS / "babel.cfg", "-k", "lazy_gettext", "-k", "lazy", "-k", "N_", "-k", "_l",
+         "--no-location", "-o", template, "."],
         cwd=ROOT,
         check=True,
         capture_output=True,
@@ -120,3 +121,54 @@ def test_every_marked_string_is_translated(lang, tmp_path):
         compiled = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
     stale = [key for key in marked if compiled.get(key) != _key(held[key].string)]
     assert not stale, f"messages.mo is older than messages.po (run `make translations`): {stale}"
+
+
+@pytest.mark.parametrize(
+    ("headers", "goes_to"),
+    [
+        ({"Accept-Language": "de-DE,de;q=0.9,en;q=0.8"}, "/de/"),
+        ({"Accept-Language": "fr-CH, fr;q=0.9", "Sec-Fetch-Site": "none"}, "/fr/"),
+        ({"Accept-Language": "fr", "Sec-Fetch-Site": "cross-site"}, "/fr/"),
+        ({"Accept-Language": "en-GB,de;q=0.5"}, None),
+        ({"Accept-Language": "es, it;q=0.8"}, None),
+        # Chosen on this site (the switcher's English link): no redirect, no cookie needed.
+        ({"Accept-Language": "de", "Sec-Fetch-Site": "same-origin"}, None),
+        ({"Accept-Language": "de", "Referer": "http://localhost/de/"}, None),
+    ],
+)
+def test_a_visitor_arriving_at_the_home_page_is_sent_to_their_language(client, headers, goes_to):
+    answer = client.get("/", headers=headers)
+    if goes_to:
+        assert (answer.status_code, answer.headers["Location"]) == (302, goes_to)
+    else:
+        assert answer.status_code == 200 and lang_of(answer.text) == "en"
+    assert {"Accept-Language", "Sec-Fetch-Site"} <= set(answer.vary)
+    assert "Set-Cookie" not in answer.headers
+    # Other pages, and the other languages' home pages, stay where they were asked for.
+    assert client.get("/de/", headers={"Accept-Language": "fr"}).status_code == 200
+    assert client.get("/search?q=x", headers={"Accept-Language": "de"}).status_code == 200
+
+
+def test_dates_forms_and_the_instant_search_speak_the_language(client):
+    german = client.get("/de/articles/shipping/track-a-parcel").text
+    assert re.search(r"Aktualisiert am <time datetime=\"[\d-]+\">\d+\. \w+ \d{4}</time>", german)
+    french = client.get("/fr/").text
+    assert 'data-text-see-all="Voir les {n} résultats"' in french
+    contact = client.get("/de/contact?article=shipping/track-a-parcel").text
+    assert "<h1>Fragen Sie unser Team</h1>" in contact
+    assert "Ihre E-Mail-Adresse für unsere Antwort" in contact
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', contact).group(1)
+    sent = client.post(
+        "/de/contact?article=shipping/track-a-parcel",
+        data={"csrf_token": token, "email": "not an address", "message": ""},
+    )
+    assert "Geben Sie eine E-Mail-Adresse wie name@example.com ein." in sent.text
+    assert "Sagen Sie uns, wobei Sie Hilfe brauchen." in sent.text
+
+
+def test_each_language_has_its_sitemap(client):
+    english = client.get("/sitemap.xml").text
+    german = client.get("/de/sitemap.xml").text
+    assert "<loc>https://help.example.test/articles/shipping/track-a-parcel</loc>" in english
+    assert "<loc>https://help.example.test/de/articles/shipping/track-a-parcel</loc>" in german
+    assert "/de/" not in english

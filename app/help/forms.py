@@ -5,6 +5,7 @@ from wtforms import EmailField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # not in the stubs
 from wtforms.validators import AnyOf, DataRequired, Email, Length, Optional
 
+from app.i18n import lazy as _l
 from app.models.votes import COMMENT_MAX, NO_REASONS
 
 MESSAGE_MAX = 3000
@@ -18,37 +19,40 @@ class VoteForm(FlaskForm):
         csrf = False
 
     helpful = StringField(
-        validators=[DataRequired("Choose Yes or No."), AnyOf(["yes", "no"], "Choose Yes or No.")]
+        validators=[
+            DataRequired(_l("Choose Yes or No.")),
+            AnyOf(["yes", "no"], _l("Choose Yes or No.")),
+        ]
     )
     reason = RadioField(
-        "What went wrong?",
-        choices=[SelectChoice(value, label) for value, label in NO_REASONS.items()],
+        _l("What went wrong?"),
+        choices=[SelectChoice(value, _l(label)) for value, label in NO_REASONS.items()],
         validators=[Optional()],
         validate_choice=True,
     )
     comment = TextAreaField(
-        "Anything else you'd like to tell us? (optional)",
+        _l("Anything else you'd like to tell us? (optional)"),
         validators=[
             Optional(),
-            Length(max=COMMENT_MAX, message=f"Please keep it under {COMMENT_MAX} characters."),
+            Length(max=COMMENT_MAX, message=_l("Please keep it under %(max)d characters.")),
         ],
     )
 
 
 class ContactForm(FlaskForm):
-    name = StringField("Your name (optional)", validators=[Optional(), Length(max=100)])
+    name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=100)])
     email = EmailField(
-        "Your email address, for our reply",
+        _l("Your email address, for our reply"),
         validators=[
-            DataRequired("Enter your email address, so we can reply."),
-            Email("Enter an email address like name@example.com."),
+            DataRequired(_l("Enter your email address, so we can reply.")),
+            Email(_l("Enter an email address like name@example.com.")),
             Length(max=254),
         ],
     )
     message = TextAreaField(
-        "What do you need help with?",
+        _l("What do you need help with?"),
         validators=[
-            DataRequired("Tell us what you need help with."),
-            Length(max=MESSAGE_MAX, message=f"Please keep it under {MESSAGE_MAX} characters."),
+            DataRequired(_l("Tell us what you need help with.")),
+            Length(max=MESSAGE_MAX, message=_l("Please keep it under %(max)d characters.")),
         ],
     )

@@ -6,6 +6,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    make_response,
     redirect,
     render_template,
     request,
@@ -22,6 +23,7 @@ from app.help import bp
 from app.help.article_page import article_page, feedback_box, shared_page
 from app.help.forms import VoteForm
 from app.help.votes import popular_articles, record_vote, visitor_vote
+from app.i18n import arrival_language
 from app.security import same_origin_only
 from app.services import services
 from app.visitors import current_visitor_id, ensure_visitor_id, visitor_key
@@ -33,13 +35,21 @@ def library() -> Library:
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    lib = library()
-    return render_template(
-        "help/home.html",
-        categories=lib.categories,
-        popular=popular_articles(lib, 6),
-        recent=lib.recently_updated(6),
-    )
+    language = arrival_language()
+    if language is not None:
+        response = redirect(f"{request.script_root}/{language}/", code=302)
+    else:
+        lib = library()
+        response = make_response(
+            render_template(
+                "help/home.html",
+                categories=lib.categories,
+                popular=popular_articles(lib, 6),
+                recent=lib.recently_updated(6),
+            )
+        )
+    response.vary.update(("Accept-Language", "Sec-Fetch-Site", "Referer"))
+    return response
 
 
 @bp.get("/categories/<slug>")

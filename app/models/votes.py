@@ -6,14 +6,17 @@ from sqlalchemy import Boolean, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
+from app.i18n import N_
 from app.models.types import UTCDateTime, utcnow
 
+# In English for the editors; customers read them in their language (marked for the
+# catalogues by N_, translated where they are shown: app/help/forms.py).
 NO_REASONS = {
-    "outdated": "The information is out of date",
-    "unclear": "It was hard to understand",
-    "missing_info": "Something I needed was missing",
-    "didnt_solve": "It didn't solve my problem",
-    "other": "Something else",
+    "outdated": N_("The information is out of date"),
+    "unclear": N_("It was hard to understand"),
+    "missing_info": N_("Something I needed was missing"),
+    "didnt_solve": N_("It didn't solve my problem"),
+    "other": N_("Something else"),
 }
 COMMENT_MAX = 1000
 

@@ -111,7 +111,8 @@
     list.id = input.id + "-instant";
     list.className = "instant-results";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Suggested articles");
+    const words = form.dataset;  // the page's language: see templates/_macros.html
+    list.setAttribute("aria-label", words.textSuggested);
     list.hidden = true;
     live.className = "visually-hidden";
     live.setAttribute("aria-live", "polite");
@@ -171,14 +172,14 @@
       });
       const all = option(list.id + "-all", form.action + "?q=" + encodeURIComponent(data.query));
       all.className = "all-results";
-      all.textContent = data.total ? "See all " + data.total + " results" : "No articles match yet. Search anyway";
+      all.textContent = data.total ? words.textSeeAll.replace("{n}", data.total) : words.textNoneYet;
       list.appendChild(all);
       list.hidden = false;
       input.setAttribute("aria-expanded", "true");
       active = -1;
       live.textContent = data.total
-        ? data.total + (data.total === 1 ? " article found" : " articles found") + ". Use the arrow keys to choose."
-        : "No articles found.";
+        ? (data.total === 1 ? words.textFoundOne : words.textFoundMany).replace("{n}", data.total)
+        : words.textNone;
     }
 
     async function fetchResults(query, record) {

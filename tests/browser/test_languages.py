@@ -1,0 +1,83 @@
+"""A customer searches, reads and votes in German and in French, with JavaScript on and off:
+every page's words, its `lang`, the links that keep the language, and the vote recorded."""
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Vote
+from tests.conftest import ROOT
+
+WALKS = {
+    "de": {
+        "home": "Wie können wir helfen?",
+        "search label": "Antworten suchen",
+        "search button": "Suchen",
+        "results": "Suchergebnisse",
+        "note": "Diesen Artikel gibt es noch nicht auf Deutsch",
+        "helpful": "War dieser Artikel hilfreich?",
+        "no": "Nein",
+        "why": "Schade, dass dieser Artikel nicht geholfen hat",
+        "reason": "Er war schwer zu verstehen",
+        "send": "Rückmeldung senden",
+        "noted": "Danke, wir haben Ihre Rückmeldung notiert: Er war schwer zu verstehen.",
+        "language": "Sprache",
+    },
+    "fr": {
+        "home": "Comment pouvons-nous vous aider\u00a0?",
+        "search label": "Rechercher des réponses",
+        "search button": "Rechercher",
+        "results": "Résultats de recherche",
+        "note": "Cet article n’est pas encore disponible en français",
+        "helpful": "Cet article vous a-t-il aidé\u00a0?",
+        "no": "Non",
+        "why": "Désolés, cet article ne vous a pas aidé",
+        "reason": "Il était difficile à comprendre",
+        "send": "Envoyer l’avis",
+        "noted": "Merci, nous avons noté votre avis\u00a0: Il était difficile à comprendre.",
+        "language": "Langue",
+    },
+}
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app(CONTENT_DIR=str(ROOT / "content"))
+
+
+@pytest.mark.parametrize("lang", WALKS)
+def test_search_read_and_vote_in_another_language(app, live_url, page, lang):
+    words = WALKS[lang]
+    page.goto(f"{live_url}/{lang}/")
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["home"])
+
+    page.get_by_label(words["search label"]).fill("track my parcel")
+    page.get_by_role("main").get_by_role("button", name=words["search button"]).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(words["results"])
+    assert f"/{lang}/search" in page.url
+
+    page.locator(".results").get_by_role("link").first.click()
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page.locator(".translation-note")).to_contain_text(words["note"])
+    expect(page.locator("article")).to_have_attribute("lang", "en")
+
+    feedback = page.locator("#feedback")
+    expect(feedback).to_contain_text(words["helpful"])
+    feedback.get_by_role("button", name=words["no"], exact=True).click()
+    expect(feedback).to_contain_text(words["why"])
+    feedback.get_by_label(words["reason"]).check()
+    feedback.get_by_role("button", name=words["send"]).click()
+    expect(feedback).to_contain_text(words["noted"])
+    assert page.url.startswith(f"{live_url}/{lang}/articles/")
+
+    with app.app_context():
+        [vote] = db.session.execute(select(Vote)).scalars().all()
+    assert (vote.helpful, vote.reason) == (False, "unclear")
+
+    switcher = page.get_by_role("navigation", name=words["language"])
+    switcher.get_by_role("link", name="English").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator(".translation-note")).to_have_count(0)
+    assert "/articles/" in page.url and f"/{lang}/" not in page.url
