@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from flask import current_app, request
 from flask_babel import get_locale as babel_locale
 from flask_babel import lazy_gettext
+from markupsafe import Markup
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -80,6 +81,14 @@ def select_locale() -> str:
 
 def current_language() -> str:
     return str(babel_locale() or DEFAULT)
+
+
+def content_lang() -> Markup:
+    """` lang="en"` for an element holding the help center's own words (titles, summaries)
+    on a page in another language: they are written in the default language for now."""
+    if current_language() == DEFAULT:
+        return Markup("")
+    return Markup(f' lang="{DEFAULT}"')
 
 
 @dataclass(frozen=True)

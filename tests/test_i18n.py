@@ -172,3 +172,14 @@ def test_each_language_has_its_sitemap(client):
     assert "<loc>https://help.example.test/articles/shipping/track-a-parcel</loc>" in english
     assert "<loc>https://help.example.test/de/articles/shipping/track-a-parcel</loc>" in german
     assert "/de/" not in english
+
+
+def test_the_help_centers_own_words_are_marked_english_on_other_languages_pages(client):
+    """WCAG's language of parts: titles and summaries are written in English for now."""
+    german = client.get("/de/").text
+    assert '<h3 lang="en"><a href="/de/categories/shipping">' in german
+    results = client.get("/fr/search?q=parcel").text
+    assert '<h2 class="result-title" lang="en">' in results
+    assert '<p class="snippet" lang="en">' in results
+    english = client.get("/").text
+    assert english.count(' lang="en"') == 2  # the page's own, and its switcher's "English"
