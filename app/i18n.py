@@ -74,8 +74,15 @@ def arrival_language() -> str | None:
     return None
 
 
+# Areas whose pages aren't translated yet: shown in the default language whatever the URL
+# says, so a page never mixes two (its `lang` stays true).
+NOT_YET_TRANSLATED = frozenset({"returns", "staff"})
+
+
 def select_locale() -> str:
     """Flask-Babel's locale selector: the language the URL names."""
+    if request.blueprint in NOT_YET_TRANSLATED:
+        return DEFAULT
     return str(request.environ.get(ENVIRON_KEY, DEFAULT))
 
 

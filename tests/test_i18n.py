@@ -183,3 +183,10 @@ def test_the_help_centers_own_words_are_marked_english_on_other_languages_pages(
     assert '<p class="snippet" lang="en">' in results
     english = client.get("/").text
     assert english.count(' lang="en"') == 2  # the page's own, and its switcher's "English"
+
+
+def test_areas_not_yet_translated_stay_english_whole(client):
+    page = client.get("/de/returns/")
+    assert page.status_code == 200 and lang_of(page.text) == "en"
+    assert "Find your order" in page.text or "Order number" in page.text
+    assert '<a href="/de/returns/">Start a return</a>' in page.text  # links keep the prefix
