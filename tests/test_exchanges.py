@@ -77,6 +77,15 @@ def started(app, client, number="JP-10001", **fields):
     return shirt, choose(client, **{k.format(shirt=shirt): v for k, v in fields.items()})
 
 
+def confirmed_exchange(app, client) -> tuple[str, ReturnRequest]:
+    """The catalogue, and a customer's return of one shirt exchanged for the last L,
+    confirmed: its status page's URL and the return."""
+    add_variants(app)
+    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
+    status_url = confirm(client)[0].headers["Location"]
+    return status_url, the_return(app)
+
+
 def test_start_page_offers_the_products_other_variants_and_says_why_some_cant_be_had(app, client):
     add_variants(app)
     order_id = make_order(app, lines=SHIRT)
@@ -211,10 +220,7 @@ def _staff_post(staff, rma: str, path: str, **fields):
 
 
 def test_staff_send_the_replacement_once_it_arrives_and_the_exchange_completes(app, client):
-    add_variants(app)
-    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
-    status_url = confirm(client)[0].headers["Location"]
-    ret = the_return(app)
+    status_url, ret = confirmed_exchange(app, client)
     staff = signed_in(app)
 
     queue = staff.get("/staff/returns?kind=to_send").get_data(as_text=True)
@@ -471,10 +477,7 @@ def _received_and_inspected(app, client, staff, rma: str, received: str, verdict
 
 
 def test_an_exchanged_item_rejected_at_inspection_gets_no_replacement(app, client):
-    add_variants(app)
-    started(app, client, **{"exchange-{shirt}": "SHIRT-L"})
-    status_url = confirm(client)[0].headers["Location"]
-    ret = the_return(app)
+    status_url, ret = confirmed_exchange(app, client)
     staff = signed_in(app)
     answer = _received_and_inspected(app, client, staff, ret.rma_number, "1", "rejected")
     assert answer.status_code == 303
