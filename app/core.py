@@ -1,10 +1,11 @@
 """Site-wide routes that belong to no area: health check and robots.txt."""
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
 from app.extensions import db
+from app.i18n import DEFAULT, LANGUAGES
 from app.services import services
 from app.templating import absolute_url
 
@@ -29,11 +30,10 @@ def healthz() -> ResponseReturnValue:
 
 @bp.get("/robots.txt")
 def robots() -> Response:
-    lines = [
-        "User-agent: *",
-        "Disallow: /returns/",
-        "Disallow: /staff/",
-        "Disallow: /api/",
-        f"Sitemap: {absolute_url('help.sitemap')}",
-    ]
+    private = ("/returns/", "/staff/", "/api/")
+    prefixes = ["", *(f"/{code}" for code in LANGUAGES if code != DEFAULT)]
+    lines = ["User-agent: *"]
+    lines += [f"Disallow: {prefix}{path}" for prefix in prefixes for path in private]
+    site = absolute_url("help.sitemap").removesuffix(url_for("help.sitemap"))
+    lines += [f"Sitemap: {site}{prefix}{url_for('help.sitemap')}" for prefix in prefixes]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")

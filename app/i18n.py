@@ -62,14 +62,13 @@ def arrival_language() -> str | None:
     fetched_from = request.headers.get("Sec-Fetch-Site")
     if fetched_from in ("same-origin", "same-site"):
         return None
-    referrer = request.referrer  # what tells it in a browser without Fetch Metadata
-    if fetched_from is None and referrer and urlsplit(referrer).netloc == request.host:
+    if fetched_from is None and _from_this_site(request.referrer):
         return None
     # The browser's languages, most wanted first; "en-GB" is English (Werkzeug's best_match
     # would prefer an exact "de;q=0.5" to it).
-    for tag, _quality in request.accept_languages:
+    for tag, quality in request.accept_languages:
         language = tag.split("-")[0].lower()
-        if language in LANGUAGES:
+        if language in LANGUAGES and quality > 0:  # q=0: "not this one"
             return language if language != DEFAULT else None
     return None
 
@@ -77,6 +76,16 @@ def arrival_language() -> str | None:
 # Areas whose pages aren't translated yet: shown in the default language whatever the URL
 # says, so a page never mixes two (its `lang` stays true).
 NOT_YET_TRANSLATED = frozenset({"returns", "staff"})
+# Pages whose query string is part of what they show: their alternates keep it.
+QUERY_PAGES = frozenset({"help.search", "help.contact"})
+
+
+def _from_this_site(referrer: str | None) -> bool:
+    """Whether a Referer (what tells it in a browser without Fetch Metadata) is this site."""
+    try:
+        return bool(referrer) and urlsplit(referrer).netloc == request.host
+    except ValueError:  # not a URL at all ("http://["): not this site's link
+        return False
 
 
 def select_locale() -> str:
@@ -113,7 +122,11 @@ def alternates() -> list[Alternate]:
     base = request.environ.get("SCRIPT_NAME", "")
     ours = "/" + request.environ[ENVIRON_KEY] if ENVIRON_KEY in request.environ else ""
     root = base.removesuffix(ours)  # what SCRIPT_NAME held before LanguagePrefix
-    query = request.query_string.decode("latin-1")
+    if request.blueprint in NOT_YET_TRANSLATED:
+        return []  # the same English page at every address: no languages to offer
+    # The query only where it makes the page (a search); a shared article page is kept and
+    # sent to every visitor, so it must not carry one visitor's query in its links.
+    query = request.query_string.decode("latin-1") if request.endpoint in QUERY_PAGES else ""
     path = request.path + (f"?{query}" if query else "")
     here = current_language()
     found = []

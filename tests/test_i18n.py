@@ -63,7 +63,7 @@ def test_an_article_not_yet_translated_says_so_and_is_marked_english(client):
     german = client.get("/de" + path).text
     assert "translation-note" not in english
     assert "Diesen Artikel gibt es noch nicht auf Deutsch" in german
-    assert '<article class="article" aria-labelledby="article-title" lang="en">' in german
+    assert '<h1 id="article-title" lang="en">' in german
     assert "War dieser Artikel hilfreich?" in german
     # Each language is its own shared page, kept apart by the site's own cache too.
     assert "War dieser Artikel hilfreich?" not in client.get(path).text
@@ -190,3 +190,46 @@ def test_areas_not_yet_translated_stay_english_whole(client):
     assert page.status_code == 200 and lang_of(page.text) == "en"
     assert "Find your order" in page.text or "Order number" in page.text
     assert '<a href="/de/returns/">Start a return</a>' in page.text  # links keep the prefix
+
+
+def test_odd_arrivals_never_fail(client):
+    for headers in (
+        {"Referer": "http://[", "Accept-Language": "de"},  # not a URL
+        {"Accept-Language": "de;q=0, fr;q=abc, *"},
+        {"Accept-Language": ";;;,"},
+    ):
+        answer = client.get("/", headers=headers)
+        assert answer.status_code in (200, 302), headers
+    # q=0 means "not German"; a campaign's query survives the redirect.
+    assert client.get("/", headers={"Accept-Language": "de;q=0, en"}).status_code == 200
+    moved = client.get("/?utm_source=mail", headers={"Accept-Language": "fr"})
+    assert moved.headers["Location"] == "/fr/?utm_source=mail"
+
+
+def test_a_shared_article_page_never_carries_a_visitors_query(client):
+    path = "/de/articles/shipping/track-a-parcel"
+    first = client.get(path + "?utm=spam%22%3E")
+    plain = client.get(path)
+    assert "utm" not in plain.text and "spam" not in first.text
+    assert first.headers["ETag"] == plain.headers["ETag"]
+
+
+def test_pages_not_yet_translated_offer_no_other_languages(client):
+    page = client.get("/de/returns/").text
+    assert "hreflang" not in page and 'class="languages"' not in page
+
+
+def test_robots_keeps_crawlers_out_of_every_languages_private_pages(client):
+    robots = client.get("/robots.txt").text
+    for prefix in ("", "/de", "/fr"):
+        assert f"Disallow: {prefix}/returns/\n" in robots
+        assert f"Disallow: {prefix}/staff/\n" in robots
+        assert f"Sitemap: https://help.example.test{prefix}/sitemap.xml\n" in robots
+
+
+def test_an_untranslated_articles_own_words_alone_are_marked_english(client):
+    german = client.get("/de/articles/shipping/track-a-parcel").text
+    assert '<article class="article" aria-labelledby="article-title">' in german
+    assert '<h1 id="article-title" lang="en">' in german
+    assert '<div class="article-body" lang="en">' in german
+    assert '<h2 id="toc-heading">Auf dieser Seite</h2>' in german or "toc-heading" not in german

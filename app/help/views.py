@@ -37,7 +37,8 @@ def library() -> Library:
 def home() -> ResponseReturnValue:
     language = arrival_language()
     if language is not None:
-        response = redirect(f"{request.script_root}/{language}/", code=302)
+        query = request.query_string.decode("latin-1")  # a campaign's utm_... kept
+        response = redirect(f"{request.script_root}/{language}/" + (f"?{query}" if query else ""))
     else:
         lib = library()
         response = make_response(

@@ -78,7 +78,7 @@ def _safe_next(target: str | None) -> str:
     character (a CR or LF would split the Location header) into the redirect."""
     if (
         target
-        and target.startswith("/staff")
+        and target.startswith(request.script_root + "/staff")  # under /de too
         and not target.startswith("//")
         and target.isprintable()
     ):
