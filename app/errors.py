@@ -4,34 +4,39 @@ import math
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext, ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 
 from app.extensions import db
+from app.i18n import N_
 
 MESSAGES = {
-    400: ("Something in that request was not right", "Please go back and try again."),
+    400: (N_("Something in that request was not right"), N_("Please go back and try again.")),
     403: (
-        "You don't have access to that page",
-        "Your account's role doesn't include it. An admin can change that.",
+        N_("You don't have access to that page"),
+        N_("Your account's role doesn't include it. An admin can change that."),
     ),
-    404: ("We couldn't find that page", "It may have moved, or the link may be mistyped."),
-    405: ("That action isn't available here", "Please go back and try again."),
+    404: (N_("We couldn't find that page"), N_("It may have moved, or the link may be mistyped.")),
+    405: (N_("That action isn't available here"), N_("Please go back and try again.")),
     413: (
-        "That upload is too large",
-        "Photos can be up to 10 MB each. Please go back and choose smaller ones.",
+        N_("That upload is too large"),
+        N_("Photos can be up to 10 MB each. Please go back and choose smaller ones."),
     ),
     429: (
-        "Too many requests",
-        "You've done that a lot in a short time. Please wait a minute and try again.",
+        N_("Too many requests"),
+        N_("You've done that a lot in a short time. Please wait a minute and try again."),
     ),
     500: (
-        "Something went wrong on our side",
-        "We've been told about it. Please try again in a few minutes.",
+        N_("Something went wrong on our side"),
+        N_("We've been told about it. Please try again in a few minutes."),
     ),
-    503: ("This part of the site is briefly unavailable", "Please try again in a few minutes."),
+    503: (
+        N_("This part of the site is briefly unavailable"),
+        N_("Please try again in a few minutes."),
+    ),
 }
 
 
@@ -43,7 +48,9 @@ def render_error(
     code: int, title: str | None = None, message: str | None = None
 ) -> ResponseReturnValue:
     default_title, default_message = MESSAGES.get(code, MESSAGES[400])
-    title, message = title or default_title, message or default_message
+    # In the page's language: MESSAGES and the messages below are in the catalogues; a
+    # view's own message (an abort's) is shown as it was written.
+    title, message = gettext(title or default_title), gettext(message or default_message)
     if _wants_json():
         return jsonify(error=title, message=message), code
     return render_template("errors/error.html", code=code, title=title, message=message), code
@@ -54,18 +61,21 @@ def register(app: Flask) -> None:
     def csrf_error(error: CSRFError) -> ResponseReturnValue:
         return render_error(
             400,
-            "This form has expired",
-            "For your security, forms expire. Please go back, reload the page and try again.",
+            gettext("This form has expired"),
+            gettext(
+                "For your security, forms expire. Please go back, reload the page and try again."
+            ),
         )
 
     @app.errorhandler(RateLimitExceeded)
     def rate_limited(error: RateLimitExceeded) -> ResponseReturnValue:
         minutes = max(1, math.ceil(error.limit.limit.get_expiry() / 60))
-        wait = "a minute" if minutes == 1 else f"about {minutes} minutes"
-        return render_error(
-            429,
-            message=f"You've done that a lot in a short time. Please try again in {wait}.",
+        message = ngettext(
+            "You've done that a lot in a short time. Please try again in a minute.",
+            "You've done that a lot in a short time. Please try again in about %(num)d minutes.",
+            minutes,
         )
+        return render_error(429, message=message)
 
     @app.errorhandler(SecurityError)
     def untrusted_host(error: SecurityError) -> Response:

@@ -233,3 +233,12 @@ def test_an_untranslated_articles_own_words_alone_are_marked_english(client):
     assert '<h1 id="article-title" lang="en">' in german
     assert '<div class="article-body" lang="en">' in german
     assert '<h2 id="toc-heading">Auf dieser Seite</h2>' in german or "toc-heading" not in german
+
+
+def test_error_pages_and_search_fallbacks_speak_the_language(client):
+    missing = client.get("/de/articles/nope").text
+    assert "<h1>Diese Seite haben wir nicht gefunden</h1>" in missing
+    assert client.get("/fr/nope").status_code == 404
+    assert "Nous n’avons pas trouvé cette page" in client.get("/fr/nope").text
+    similar = client.get("/de/search?q=tracker").text  # no article has it; "track" is near
+    assert "Artikel mit ähnlichen Wörtern" in similar

@@ -6,18 +6,20 @@ from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 
 from app.analytics.searches import click_token, read_click_token, record_click, record_search
 from app.content import ARTICLE_TYPES, Article, Library
 from app.extensions import limiter
 from app.help import bp
 from app.help.votes import popular_articles
+from app.i18n import N_
 from app.search import SearchEngine, SearchResults, SearchUnavailable
 from app.search.nearby import named_section
 from app.services import services
 from app.visitors import ensure_visitor_id
 
-UNAVAILABLE = "Search is briefly unavailable. You can still browse the help articles by topic."
+UNAVAILABLE = N_("Search is briefly unavailable. You can still browse the help articles by topic.")
 QUERY_SAFE = "!$'()*,/:;?@"  # left as they are in a query string, as url_for does
 LAST_PAGE = 100  # of results: further pages are not offered (refine the search instead)
 PAGES_AROUND = 2  # page links either side of the current one
@@ -88,7 +90,7 @@ def search() -> ResponseReturnValue:
     try:
         results = engine().search(text, category=category, kind=kind, page=page)
     except SearchUnavailable:
-        return render_template("help/search.html", unavailable=UNAVAILABLE, **context), 503
+        return render_template("help/search.html", unavailable=gettext(UNAVAILABLE), **context), 503
     token = None
     if page == 1 and not (category or kind):
         event = record_search(text, results.total, "page", ensure_visitor_id())
@@ -128,12 +130,12 @@ def _nearby(library: Library, text: str, category: str | None, kind: str | None)
     if category or kind:
         found = _articles(library, engine().search(text, per_page=5))
         if found:
-            return Nearby("Found in other sections", found, replaces_popular=True)
+            return Nearby(gettext("Found in other sections"), found, replaces_popular=True)
         return _section(library, category)
     similar = engine().nearby(text, per_page=5)
     found = _articles(library, similar)
     if similar and found:
-        return Nearby("Articles with similar words", found, searched=similar.query)
+        return Nearby(gettext("Articles with similar words"), found, searched=similar.query)
     titles = {c.slug: c.title for c in library.categories}
     return _section(library, named_section(text, titles))
 
@@ -147,7 +149,8 @@ def _section(library: Library, slug: str | None) -> Nearby:
     section = library.category(slug) if slug else None
     if section is None or not section.articles:
         return Nearby()
-    return Nearby(f"More in {section.title}", section.articles[:5], replaces_popular=True)
+    more = gettext("More in %(section)s", section=section.title)
+    return Nearby(more, section.articles[:5], replaces_popular=True)
 
 
 @bp.get("/api/search")
@@ -159,7 +162,7 @@ def api_search() -> ResponseReturnValue:
     try:
         results = engine().search(text, category=category, kind=kind, per_page=limit)
     except SearchUnavailable:
-        return {"error": UNAVAILABLE}, 503
+        return {"error": gettext(UNAVAILABLE)}, 503
     token = None
     # Instant search asks with instant=1 while the customer types; it repeats the query
     # without it once typing settles, and only that one is recorded.
