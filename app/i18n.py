@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
-from flask import current_app, request
+from flask import current_app, request, url_for
 from flask_babel import get_locale as babel_locale
 from flask_babel import lazy_gettext
 from markupsafe import Markup
@@ -86,6 +86,17 @@ def _from_this_site(referrer: str | None) -> bool:
         return bool(referrer) and urlsplit(referrer).netloc == request.host
     except ValueError:  # not a URL at all ("http://["): not this site's link
         return False
+
+
+def static_url(filename: str) -> str:
+    """A static file's address without the page's language: one copy of the stylesheet and
+    the script for every language, in browsers and caches."""
+    url = url_for("static", filename=filename)
+    language = request.environ.get(ENVIRON_KEY)
+    if language is None:
+        return url
+    script = request.script_root
+    return script.removesuffix("/" + language) + url.removeprefix(script)
 
 
 def select_locale() -> str:

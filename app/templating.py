@@ -8,7 +8,7 @@ from babel.dates import format_date
 from flask import Flask, current_app, has_request_context, url_for
 from flask_login import current_user
 
-from app.i18n import DEFAULT, alternates, content_lang, current_language
+from app.i18n import DEFAULT, alternates, content_lang, current_language, static_url
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:  # url_for's values
@@ -82,6 +82,7 @@ def register(app: Flask) -> None:
     app.add_template_global(alternates)
     app.add_template_global(current_language)
     app.add_template_global(content_lang)
+    app.add_template_global(static_url)
     # Articles are written in the default language for now: pages in another one say so.
     app.jinja_env.globals["article_language"] = DEFAULT
     app.add_template_global(current_user, "current_user")  # a proxy: loaded only where used

@@ -242,3 +242,12 @@ def test_error_pages_and_search_fallbacks_speak_the_language(client):
     assert "Nous n’avons pas trouvé cette page" in client.get("/fr/nope").text
     similar = client.get("/de/search?q=tracker").text  # no article has it; "track" is near
     assert "Artikel mit ähnlichen Wörtern" in similar
+
+
+def test_one_copy_of_the_stylesheet_and_script_for_every_language(client):
+    for prefix in ("", "/de", "/fr"):
+        html = client.get(prefix + "/").text
+        assert '<link rel="stylesheet" href="/static/css/site.css">' in html
+        assert '<script src="/static/js/site.js" defer></script>' in html
+    with client.get("/static/css/site.css") as stylesheet:  # (a file response: closed)
+        assert stylesheet.status_code == 200

@@ -46,8 +46,11 @@
 
   // The article page is the same for everyone (a cache may serve it), so it shows nobody's
   // vote. A browser that voted on an article remembers so, and asks for its own box there.
+  // Keyed by the article, not its address: a vote is the same in every language.
   function votedKey(voteUrl) {
-    return "voted:" + voteUrl.replace(/\/vote$/, "");
+    const box = document.querySelector("[data-feedback]");
+    const article = box && box.dataset.feedback;
+    return "voted:" + (article || voteUrl.replace(/\/vote$/, ""));
   }
 
   function remember(voteUrl) {

@@ -61,7 +61,8 @@ def test_search_read_and_vote_in_another_language(app, live_url, page, lang):
     page.locator(".results").get_by_role("link").first.click()
     expect(page.locator("html")).to_have_attribute("lang", lang)
     expect(page.locator(".translation-note")).to_contain_text(words["note"])
-    expect(page.locator("article")).to_have_attribute("lang", "en")
+    expect(page.locator("#article-title")).to_have_attribute("lang", "en")
+    expect(page.locator(".article-body")).to_have_attribute("lang", "en")
 
     feedback = page.locator("#feedback")
     expect(feedback).to_contain_text(words["helpful"])
@@ -81,3 +82,15 @@ def test_search_read_and_vote_in_another_language(app, live_url, page, lang):
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator(".translation-note")).to_have_count(0)
     assert "/articles/" in page.url and f"/{lang}/" not in page.url
+
+
+def test_a_vote_is_remembered_in_every_language(app, live_url, page, request):
+    """With JavaScript, a browser that voted asks for its own box on the article's page, in
+    whatever language it opens it next."""
+    if not request.node.callspec.params["page"]:
+        pytest.skip("the remembered vote is JavaScript's")
+    page.goto(live_url + "/de/articles/orders-shipping/track-my-order")
+    page.locator("#feedback").get_by_role("button", name="Ja").click()
+    expect(page.locator("#feedback")).to_contain_text("schön, dass er geholfen hat")
+    page.goto(live_url + "/articles/orders-shipping/track-my-order")
+    expect(page.locator("#feedback")).to_contain_text("Thanks for letting us know it helped.")
