@@ -90,6 +90,10 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "ENV_NAME": name,
         "SECRET_KEY": _secret(env, "SECRET_KEY", DEV_SECRET_KEY, name),
         "SQLALCHEMY_DATABASE_URI": database,
+        # A pooled connection is tested before use (SQLAlchemy's "pessimistic" disconnect
+        # handling), so once a lost database is back, no worker answers 503 for a connection
+        # that went stale while it was gone.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "CONTENT_DIR": env.get("CONTENT_DIR", str(ROOT / "content")),
         # Rendered article bodies each process keeps (the most recently read ones).
         "CONTENT_CACHE_SIZE": int(env.get("CONTENT_CACHE_SIZE", str(BODY_CACHE_SIZE))),
