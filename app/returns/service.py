@@ -431,18 +431,18 @@ def _by_key(key: str) -> ReturnRequest | None:
     ).scalar_one_or_none()
 
 
-def cancel_by_customer(ret: ReturnRequest) -> None:
-    """The customer calls the return off, until the carrier's first scan. Serialised with the
-    carrier's webhook and refunds (see Order.return_lock), so a scan arriving at the same
-    moment wins or loses cleanly. Raises TransitionError once it can't be canceled."""
+def cancel_return(ret: ReturnRequest, actor: str, note: str | None) -> None:
+    """Call the return off, until the carrier's first scan and while no replacement has left.
+    Serialised with the carrier's webhook, refunds and a replacement being sent (see
+    Order.return_lock), so one arriving at the same moment wins or loses cleanly. Raises
+    TransitionError, changing nothing, once it can't be canceled."""
     lock_returns(ret.order_id)
     db.session.refresh(ret)
-    refused = exchanges.cannot_cancel(ret)
-    if refused:
-        db.session.rollback()
-        raise states.TransitionError(refused)
     try:
-        move(ret, "cancel", actor="customer", note="Canceled by the customer.")
+        refused = exchanges.cannot_cancel(ret)
+        if refused:
+            raise states.TransitionError(refused)
+        move(ret, "cancel", actor=actor, note=note)
     except states.TransitionError:
         db.session.rollback()
         raise

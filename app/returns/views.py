@@ -44,7 +44,7 @@ from app.returns.service import (
     Draft,
     NotReturnable,
     attach_photos,
-    cancel_by_customer,
+    cancel_return,
     create_return,
     draft_estimate,
     draft_photos,
@@ -339,7 +339,7 @@ def cancel(token: str) -> ResponseReturnValue:
         if not form.validate_on_submit():
             return render_template("returns/cancel.html", ret=found, token=token, form=form)
         try:
-            cancel_by_customer(found)
+            cancel_return(found, "customer", "Canceled by the customer.")
         except states.TransitionError:
             pass  # the carrier scanned it a moment ago
         else:

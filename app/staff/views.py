@@ -30,6 +30,7 @@ from app.returns.refunds import (
     refundable,
     retry_refund,
 )
+from app.returns.service import cancel_return
 from app.returns.shipping import buy_missing_label, issue_label, refund_unused_label
 from app.returns.workflow import lock_returns, move, status_token
 from app.services import services
@@ -309,12 +310,8 @@ def cancel(rma: str) -> ResponseReturnValue:
     if not (confirmed and form.validate_on_submit()):
         status = 400 if confirmed else 200
         return render_template("staff/confirm_cancel.html", ret=ret, form=form), status
-    lock_returns(ret.order_id)  # serialised with a scan, a replacement sent, the customer
-    db.session.refresh(ret)
     try:
-        if refusal := cannot_cancel(ret):
-            raise states.TransitionError(refusal)
-        move(ret, "cancel", actor=staff_user().label, note=(form.note.data or "").strip() or None)
+        cancel_return(ret, staff_user().label, (form.note.data or "").strip() or None)
     except states.TransitionError as refused:  # the carrier scanned it meanwhile
         return _refused(ret, str(refused))
     db.session.commit()
