@@ -212,11 +212,13 @@ def read_selection(
     return Draft(order.id, chosen, form["resolution"], form["method"]), {}
 
 
-def draft_estimate(policy: Policy, order: Order, draft: Draft) -> Estimate:
+def draft_estimate(
+    policy: Policy, order: Order, draft: Draft, swaps: dict[int, Swap] | None = None
+) -> Estimate:
     """What the draft brings back: each item's price, or for an exchange what the cheaper
-    replacement leaves over."""
+    replacement leaves over. `swaps`: the draft's exchanges, when already read."""
     prices = {line.id: line.unit_price_cents for line in order.lines}
-    wanted = draft_swaps(order, draft)
+    wanted = draft_exchanges(order, draft)[0] if swaps is None else swaps
     chosen = []
     for d in draft.lines:
         swap = wanted.get(d.order_line_id)
@@ -225,34 +227,21 @@ def draft_estimate(policy: Policy, order: Order, draft: Draft) -> Estimate:
     return policy_estimate(policy, chosen, draft.resolution)
 
 
-def unavailable_swap(order: Order, draft: Draft) -> str | None:
-    """Why an exchange the draft asks for can't be had any more (sold out, dearer now, no
-    longer a size of that item), or None."""
-    swaps = swaps_for([line for line in order.lines if line.id in _exchanged(draft)])
-    for chosen in draft.lines:
-        if chosen.exchange:
-            swap = choose(swaps.get(chosen.order_line_id, []), chosen.exchange, chosen.quantity)
-            if isinstance(swap, str):
-                return swap
-    return None
-
-
-def _exchanged(draft: Draft) -> dict[int, str]:
-    return {d.order_line_id: d.exchange for d in draft.lines if d.exchange}
-
-
-def draft_swaps(order: Order, draft: Draft) -> dict[int, Swap]:
-    """The variant each exchanged item of the draft would be swapped for, by order line."""
-    exchanged = _exchanged(draft)
+def draft_exchanges(order: Order, draft: Draft) -> tuple[dict[int, Swap], str | None]:
+    """The variant each exchanged item of the draft would be swapped for, by order line, and
+    why one of them can't be had any more (sold out, dearer now, no longer a size of that
+    item), if so: from one read of the catalogue."""
+    exchanged = {d.order_line_id: d for d in draft.lines if d.exchange}
     if not exchanged:
-        return {}
-    lines = [line for line in order.lines if line.id in exchanged]
-    return {
-        line_id: swap
-        for line_id, swaps in swaps_for(lines).items()
-        for swap in swaps
-        if swap.variant.sku == exchanged[line_id]
-    }
+        return {}, None
+    offered = swaps_for([line for line in order.lines if line.id in exchanged])
+    found: dict[int, Swap] = {}
+    for line_id, chosen in exchanged.items():
+        swap = choose(offered.get(line_id, []), chosen.exchange, chosen.quantity)
+        if isinstance(swap, str):
+            return found, swap
+        found[line_id] = swap
+    return found, None
 
 
 def record_deflection(

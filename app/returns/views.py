@@ -47,15 +47,14 @@ from app.returns.service import (
     cancel_return,
     create_return,
     draft_estimate,
+    draft_exchanges,
     draft_photos,
-    draft_swaps,
     find_order,
     find_return,
     line_options,
     photo_lines,
     read_selection,
     record_deflection,
-    unavailable_swap,
 )
 from app.returns.shipping import refund_unused_label
 from app.returns.workflow import status_token
@@ -263,12 +262,12 @@ def review() -> ResponseReturnValue:
     order = _session_order()
     draft = _draft(order)
     rules = policy()
-    gone = unavailable_swap(order, draft)
+    swaps, gone = draft_exchanges(order, draft)
     if gone:  # sold out (or changed) since the items were chosen: choose again
         flash(gone)
         return redirect(url_for("returns.start"), code=303)
     lines = {line.id: line for line in order.lines}
-    money = draft_estimate(rules, order, draft)
+    money = draft_estimate(rules, order, draft, swaps)
     return render_template(
         "returns/review.html",
         order=order,
@@ -276,7 +275,7 @@ def review() -> ResponseReturnValue:
         lines=lines,
         policy=rules,
         money=money,
-        swaps=draft_swaps(order, draft),
+        swaps=swaps,
         fee_notes=fee_notes(rules, order, draft, money),
         photos={line_id: len(kept) for line_id, kept in draft_photos(draft).items()},
         asks_photos=bool(photo_lines(rules, draft)),
