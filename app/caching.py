@@ -13,12 +13,11 @@ from flask import Flask, Response, current_app, make_response, request
 from flask.sessions import SecureCookieSessionInterface, SessionMixin
 
 
-def shared(html: str, etag: str | None = None) -> Response:
+def shared(html: str, etag: str) -> Response:
     """A page any visitor may be sent, from a shared cache too: fresh for ARTICLE_MAX_AGE
     seconds, then served stale for ARTICLE_STALE_SECONDS while the cache asks again; 304 Not
     Modified when the visitor's copy is current. `etag`: the page's (Werkzeug's
-    generate_etag of its bytes) when it was worked out as the page was made, which saves
-    hashing a kept page again for every request."""
+    generate_etag of its bytes), worked out once when the page was made and kept with it."""
     config = current_app.config
     response = make_response(html)
     # The header in one go: each change through `response.cache_control` parses and writes
@@ -27,10 +26,7 @@ def shared(html: str, etag: str | None = None) -> Response:
         f"public, max-age={config['ARTICLE_MAX_AGE']}, "
         f"stale-while-revalidate={config['ARTICLE_STALE_SECONDS']}"
     )
-    if etag is None:
-        response.add_etag()
-    else:
-        response.set_etag(etag)
+    response.set_etag(etag)
     response.make_conditional(request)  # (returns the response, typed as Werkzeug's own)
     return response
 
