@@ -101,7 +101,7 @@ def test_every_marked_string_is_translated(lang, tmp_path):
     template = tmp_path / "messages.pot"
     subprocess.run(
         [Path(sys.executable).parent / "pybabel", "extract", "-F",
-         TRANSLATIONS / "babel.cfg", "-k", "lazy_gettext", "-k", "lazy", "-k", "N_", "-k", "_l",
+         TRANSLATIONS / "babel.cfg", "-k", "lazy_gettext", "-k", "N_", "-k", "_l",
          "--no-location", "-o", template, "."],
         cwd=ROOT,
         check=True,
@@ -188,7 +188,7 @@ def test_the_help_centers_own_words_are_marked_english_on_other_languages_pages(
 def test_areas_not_yet_translated_stay_english_whole(client):
     page = client.get("/de/returns/")
     assert page.status_code == 200 and lang_of(page.text) == "en"
-    assert "Find your order" in page.text or "Order number" in page.text
+    assert "<h1>Start a return</h1>" in page.text
     assert '<a href="/de/returns/">Start a return</a>' in page.text  # links keep the prefix
 
 
