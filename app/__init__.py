@@ -11,8 +11,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import caching, services
 from app import config as settings
 from app.analytics import counters
+from app.config import LANGUAGES
 from app.extensions import babel, csrf, db, limiter, login_manager, migrate, sqlite_pragmas
-from app.i18n import LANGUAGES, LanguagePrefix, select_locale
+from app.i18n import LanguagePrefix, select_locale
 from app.logs import configure_logging
 from app.notifications.sending import register_mail_sending
 from app.security import RowId, SecurityHeaders, check_production, refuse_malformed_input

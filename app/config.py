@@ -11,6 +11,10 @@ ROOT = Path(__file__).resolve().parent.parent
 # Public values for a development machine only (check_production refuses them).
 DEV_SECRET_KEY = "dev-only-not-secret"
 DEV_CARRIER_SECRET = "dev-carrier-secret"
+# The site's languages, each named in its own words; the default one has no URL prefix, and
+# CONTENT_DIR/<code> holds the others' articles (see app.i18n, app.content.library).
+DEFAULT_LANGUAGE = "en"
+LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français"}
 BODY_CACHE_SIZE = 1000  # rendered article bodies kept per process (about 3-10 KB each)
 
 

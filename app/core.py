@@ -4,8 +4,9 @@ from flask import Blueprint, Response, current_app, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
+from app.config import LANGUAGES
 from app.extensions import db
-from app.i18n import DEFAULT, LANGUAGES
+from app.i18n import DEFAULT
 from app.services import services
 from app.templating import absolute_url
 

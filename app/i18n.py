@@ -13,11 +13,12 @@ from flask_babel import get_locale as babel_locale
 from flask_babel import lazy_gettext
 from markupsafe import Markup
 
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
+
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-DEFAULT = "en"
-LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français"}  # each in its own words
+DEFAULT = DEFAULT_LANGUAGE
 ENVIRON_KEY = "frontdesk.language"
 
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from app.config import BODY_CACHE_SIZE
+from app.config import BODY_CACHE_SIZE, DEFAULT_LANGUAGE, LANGUAGES
 from app.content.frontmatter import FrontMatterError, body_of, line_of, normalise, split
 from app.content.render import Heading, Rendered, render
 
@@ -91,10 +91,11 @@ class Article:
     order: int
     nav_title: str
     embed: str | None
-    source: str  # the file, relative to CONTENT_DIR
+    source: str  # the file, relative to its language's folder
     source_hash: str
     stat: tuple[int, int]  # the file's modification time (ns) and size when it was read
     bodies: Bodies = field(repr=False, compare=False)
+    language: str = DEFAULT_LANGUAGE  # the language it is written in
 
     @property
     def html(self) -> str:
@@ -133,6 +134,7 @@ class Library:
     problems: list[Problem]
     bodies: Bodies
     categories_hash: str = ""  # of categories.yml as read (see categories_fingerprint)
+    language: str = DEFAULT_LANGUAGE
 
     def get(self, path: str) -> Article | None:
         return self.articles.get(path)
@@ -232,7 +234,7 @@ def _match_category(declared: str | None, folder: str, categories: list[Category
 
 
 def load_article(
-    bodies: Bodies, relative: str, categories: list[Category]
+    bodies: Bodies, relative: str, categories: list[Category], language: str = DEFAULT_LANGUAGE
 ) -> tuple[Article, list[Problem], str]:
     """Load the front matter of the file at `relative` (a path under CONTENT_DIR, with
     slashes): the article, its soft problems and its raw front matter text. The body is
@@ -270,38 +272,52 @@ def load_article(
         source_hash=hashlib.sha256(raw).hexdigest(),
         stat=(status.st_mtime_ns, status.st_size),
         bodies=bodies,
+        language=language,
     )
     return article, problems, parts.meta_text
 
 
-def markdown_entries(root: Path) -> list[tuple[str, os.DirEntry[str]]]:
-    """The Markdown files under `root`: each one's path relative to it and its directory
-    entry (which has its stat at hand), in path order, folder by folder."""
+def language_root(content_dir: str | Path, language: str) -> Path:
+    """Where a language's articles are: CONTENT_DIR for the default language, its folder
+    `CONTENT_DIR/<code>` (the same tree, translated) for another."""
+    root = Path(content_dir)
+    return root if language == DEFAULT_LANGUAGE else root / language
+
+
+def markdown_entries(
+    root: Path, language: str = DEFAULT_LANGUAGE
+) -> list[tuple[str, os.DirEntry[str]]]:
+    """The Markdown files of a language under its root: each one's path relative to it and
+    its directory entry (which has its stat at hand), in path order, folder by folder. The
+    default language's root holds the other languages' folders: they are not its articles."""
     found, folders = [], [(str(root), "")]
+    others = set(LANGUAGES) - {language} if language == DEFAULT_LANGUAGE else set()
     while folders:
         folder, prefix = folders.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.is_dir():
+                if entry.is_dir() and not (prefix == "" and entry.name in others):
                     folders.append((entry.path, f"{prefix}{entry.name}/"))
                 elif entry.name.endswith(MARKDOWN_SUFFIXES) and entry.is_file():
                     found.append((prefix + entry.name, entry))
     return sorted(found, key=lambda pair: pair[0].split("/"))
 
 
-def load_library(content_dir: str | Path, cache_size: int = BODY_CACHE_SIZE) -> Library:
-    """Load every article under `content_dir`, skipping (and reporting) the broken ones;
-    `cache_size` rendered bodies are kept."""
-    root = Path(content_dir)
+def load_library(
+    content_dir: str | Path, cache_size: int = BODY_CACHE_SIZE, language: str = DEFAULT_LANGUAGE
+) -> Library:
+    """Load every article of `language` (see `language_root`) under `content_dir`, skipping
+    (and reporting) the broken ones; `cache_size` rendered bodies are kept."""
+    root = language_root(content_dir, language)
     bodies = Bodies(root, cache_size)
     problems: list[Problem] = []
     categories_raw = read_categories_file(root) if root.is_dir() else None
     categories = load_categories(categories_raw, problems)
     articles: dict[str, Article] = {}
     meta_texts: dict[str, tuple[str, str]] = {}
-    for relative, _ in markdown_entries(root) if root.is_dir() else []:
+    for relative, _ in markdown_entries(root, language) if root.is_dir() else []:
         try:
-            article, warnings, meta_text = load_article(bodies, relative, categories)
+            article, warnings, meta_text = load_article(bodies, relative, categories, language)
         except FrontMatterError as error:
             problems.append(Problem(relative, error.line, str(error)))
             continue
@@ -336,4 +352,5 @@ def load_library(content_dir: str | Path, cache_size: int = BODY_CACHE_SIZE) -> 
         problems=problems,
         bodies=bodies,
         categories_hash=categories_fingerprint(categories_raw),
+        language=language,
     )
