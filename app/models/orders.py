@@ -32,6 +32,8 @@ class Order(Model):
     postal_code: Mapped[str] = mapped_column(String(20), default="")
     country: Mapped[str] = mapped_column(String(2), default="US")
     currency: Mapped[str] = mapped_column(String(3), default="USD")
+    # The customer's language as the shop knows it (a site language code), None when unknown.
+    language: Mapped[str | None] = mapped_column(String(8))
     payment_method: Mapped[str] = mapped_column(String(20), default="card")
     # The payment provider's id of what the customer paid (a Stripe PaymentIntent, pi_...),
     # which refunds go back through with PAYMENTS=stripe.

@@ -30,6 +30,8 @@ class ReturnRequest(Model):
     idempotency_key: Mapped[str] = mapped_column(String(64), unique=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
+    # The language the customer is written to in: the order's, else the page's they started in.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     resolution: Mapped[str] = mapped_column(String(20))  # refund | store_credit
     method: Mapped[str] = mapped_column(String(20))  # label | drop_off
     carrier: Mapped[str | None] = mapped_column(String(40))
