@@ -90,7 +90,7 @@ def test_an_update_reads_only_the_files_whose_time_or_size_changed(
     monkeypatch.setattr(
         indexer,
         "load_article",
-        lambda b, source, c: read.append(source.rsplit("/", 1)[-1]) or real_load(b, source, c),
+        lambda b, source, *rest: read.append(source.rsplit("/", 1)[-1]) or real_load(b, source, *rest),
     )
     edited = content_dir / "shipping" / "delivery-options.md"
     edited.write_text("---\ntitle: Delivery options\n---\nCourier drones now deliver.\n")
@@ -166,6 +166,7 @@ class ExplodingLibrary:
     def __init__(self, library):
         self._library = library
         self.root = library.root
+        self.language = library.language
 
     @property
     def articles(self):

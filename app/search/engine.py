@@ -26,6 +26,7 @@ from whoosh.searching import Searcher
 from app.content import Library
 from app.search import vocabulary
 from app.search.indexer import CURRENT, current_generation
+from app.search.languages import analysis
 from app.search.nearby import near_words
 from app.search.query import Synonyms, plan
 from app.search.schema import FIELD_WEIGHTS
@@ -209,8 +210,9 @@ class SearchEngine:
 
     def __init__(self, index_dir: str | Path, library: Library, synonyms: Synonyms) -> None:
         self.index_dir = Path(index_dir)
-        self.library = library
+        self.library = library  # the articles of one language, which the index holds
         self.synonyms = synonyms
+        self.words = analysis(library.language)
         self._lock = threading.RLock()
         self._open: IndexView | None = None
         self._stamp: Stamp | None = None
@@ -333,7 +335,7 @@ class SearchEngine:
         kind: str | None,
         per_page: int,
     ) -> SearchResults:
-        query_plan = plan(results.query, view, self.synonyms)
+        query_plan = plan(results.query, view, self.synonyms, self.words)
         results.suggestion = query_plan.corrected
         if not query_plan.slots:
             return results
@@ -358,7 +360,8 @@ class SearchEngine:
             article = self.library.get(stored["path"])
             if article is None:  # indexed but no longer loaded: skip until the next update
                 continue
-            snippet = make_snippet(stored["text"], matched) or html.escape(article.summary)
+            found = make_snippet(stored["text"], matched, language=self.words)
+            snippet = found or html.escape(article.summary)
             results.hits.append(
                 Hit(
                     path=article.path,
@@ -402,5 +405,5 @@ class SearchEngine:
         (see app.search.nearby), or None when the index has none alike them."""
         with self._lock:
             view = self._view()
-            near = near_words(text, view.ordered_words, view.words, self.synonyms)
+            near = near_words(text, view.ordered_words, view.words, self.synonyms, self.words)
             return self.search(" ".join(near), per_page=per_page) if near else None

@@ -33,11 +33,13 @@ from whoosh.index import Index
 from whoosh.reading import SegmentReader
 from whoosh.writing import SegmentWriter
 
+from app.config import DEFAULT_LANGUAGE
 from app.content import Article, Library
 from app.content.frontmatter import FrontMatterError
 from app.content.library import (
     Bodies,
     categories_fingerprint,
+    language_root,
     load_article,
     load_categories,
     markdown_entries,
@@ -50,7 +52,7 @@ from app.search.schema import document, make_schema
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
-SCHEMA_VERSION = "9"  # bump when make_schema() or how segments are written changes
+SCHEMA_VERSION = "10"  # bump when make_schema() or how segments are written changes
 MANIFEST_PREFIX = "SOURCES-"
 
 
@@ -213,7 +215,7 @@ def build_index(library: Library, index_dir: str | Path) -> IndexReport:
         generation = index_dir / f"gen-{time.time_ns()}"
         generation.mkdir()
         try:
-            ix = whoosh_index.create_in(str(generation), make_schema())
+            ix = whoosh_index.create_in(str(generation), make_schema(library.language))
             # A large in-memory pool: a smaller one spills sorted runs to disk and merges
             # them, which makes a large build much slower (`make bench` times the build).
             writer = open_writer(ix, limitmb=1024)
@@ -309,12 +311,15 @@ class _NeedsLibrary(Exception):
     """A change `update_changed` can't apply file by file."""
 
 
-def update_changed(content_dir: str | Path, index_dir: str | Path) -> IndexReport | None:
-    """Apply the files added, changed and deleted since the index was written, reading only
-    those whose modification time or size differ from the manifest. None when that can't be
-    decided file by file: no index or manifest, categories.yml changed, a file that can't be
-    loaded, or a path another file has; `update_index` with the whole library decides then."""
-    root, index_dir = Path(content_dir), Path(index_dir)
+def update_changed(
+    content_dir: str | Path, index_dir: str | Path, language: str = DEFAULT_LANGUAGE
+) -> IndexReport | None:
+    """Apply a language's files added, changed and deleted since its index was written,
+    reading only those whose modification time or size differ from the manifest. None when
+    that can't be decided file by file: no index or manifest, categories.yml changed, a file
+    that can't be loaded, or a path another file has; `update_index` with the whole library
+    decides then."""
+    root, index_dir = language_root(content_dir, language), Path(index_dir)
     generation = current_generation(index_dir)
     if generation is None or not _is_current_schema(generation):
         return None
@@ -326,7 +331,7 @@ def update_changed(content_dir: str | Path, index_dir: str | Path) -> IndexRepor
             manifest = Manifest.read(generation, ix.latest_generation())
             if manifest is None:
                 return None
-            report, articles = _changes(root, manifest)
+            report, articles = _changes(root, manifest, language)
             _apply(generation, ix, root, report, articles)
             manifest.write(generation, ix.latest_generation())
         except _NeedsLibrary:
@@ -336,7 +341,7 @@ def update_changed(content_dir: str | Path, index_dir: str | Path) -> IndexRepor
     return report
 
 
-def _changes(root: Path, manifest: Manifest) -> tuple[IndexReport, list[Article]]:
+def _changes(root: Path, manifest: Manifest, language: str) -> tuple[IndexReport, list[Article]]:
     """The report and the articles to (re)index; `manifest` is brought up to date."""
     raw_categories = read_categories_file(root)
     if categories_fingerprint(raw_categories) != manifest.categories_hash:
@@ -348,7 +353,7 @@ def _changes(root: Path, manifest: Manifest) -> tuple[IndexReport, list[Article]
     report = IndexReport(full=False)
     articles: list[Article] = []
     seen: set[str] = set()
-    for source, dir_entry in markdown_entries(root):
+    for source, dir_entry in markdown_entries(root, language):
         seen.add(source)
         entry = files.get(source)
         status = dir_entry.stat()
@@ -356,7 +361,7 @@ def _changes(root: Path, manifest: Manifest) -> tuple[IndexReport, list[Article]
         if entry is not None and (entry.mtime_ns, entry.size) == read_as:
             continue
         try:
-            article, _, _ = load_article(bodies, source, categories)
+            article, _, _ = load_article(bodies, source, categories, language)
         except FrontMatterError:
             raise _NeedsLibrary from None
         files[source] = Source.of(article)

@@ -11,7 +11,10 @@ wider typo distance finds mostly unrelated words: "careers" "carriers", "overhea
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
 
-from app.search.query import CONVERSATIONAL, MAX_WORD, Synonyms, stem_of, words
+from app.config import DEFAULT_LANGUAGE
+from app.search.languages import Analysis
+from app.search.query import MAX_WORD, Synonyms, stem_of, words
+from app.search.schema import ENGLISH
 
 MIN_ROOT = 5  # letters two near words begin with alike
 # From this many letters alike, the root may end differently ("subscri-be", "subscri-ption").
@@ -62,23 +65,32 @@ def _starting(ordered: Sequence[str], head: str) -> Iterable[str]:
 
 
 def near_words(
-    text: str, ordered: Sequence[str], counts: Mapping[str, int], synonyms: Synonyms
+    text: str,
+    ordered: Sequence[str],
+    counts: Mapping[str, int],
+    synonyms: Synonyms,
+    language: Analysis = ENGLISH,
 ) -> list[str]:
     """Known words alike a word of the query: the index's (`ordered`, sorted, with the
     articles holding each in `counts`) and single-word synonyms (a synonym is matched as
     written, so "reimbursed" misses the group of "reimbursement"). For each query word, those
     sharing the longest beginning with it ("personalisation": "personalised", not
     "personal"), the word more articles hold first; one word per stem. The same answer
-    every time."""
+    every time. The endings are English ones: nothing is near in another language."""
+    if language.code != DEFAULT_LANGUAGE:
+        return []
+    conversational = language.conversational
     found: list[str] = []
     stems: set[str] = set()
     for word in words(text):
-        if not MIN_ROOT <= len(word) <= MAX_WORD or word in CONVERSATIONAL or not stem_of(word):
+        if not MIN_ROOT <= len(word) <= MAX_WORD or word in conversational:
+            continue
+        if not stem_of(word, language):
             continue
         head = word[:MIN_ROOT]
         candidates = {*_starting(ordered, head)}
         candidates.update(k[0] for k in synonyms.groups if len(k) == 1 and k[0].startswith(head))
-        near = [w for w in candidates if w != word and w not in CONVERSATIONAL and alike(word, w)]
+        near = [w for w in candidates if w != word and w not in conversational and alike(word, w)]
         if not near:
             continue
         longest = max(common_prefix(word, w) for w in near)
@@ -88,7 +100,7 @@ def near_words(
         )
         kept = 0
         for candidate in closest:
-            stem = stem_of(candidate)
+            stem = stem_of(candidate, language)
             if stem is None or stem in stems:
                 continue
             stems.add(stem)
@@ -99,14 +111,14 @@ def near_words(
     return found[:MAX_NEAR]
 
 
-def named_section(text: str, titles: Mapping[str, str]) -> str | None:
+def named_section(text: str, titles: Mapping[str, str], language: Analysis = ENGLISH) -> str | None:
     """The first section (slug: title) whose title has a word of the query, or one alike
     ("troubleshoot": "Troubleshooting"). Titles only: a description's words are incidental
     ("in control of your data" is not about controllers)."""
-    typed = [w for w in words(text) if stem_of(w) and w not in CONVERSATIONAL]
+    typed = [w for w in words(text) if stem_of(w, language) and w not in language.conversational]
     for slug, title in titles.items():
         for word in words(title):
-            stem = stem_of(word)
-            if stem and any(stem_of(w) == stem or alike(w, word) for w in typed):
+            stem = stem_of(word, language)
+            if stem and any(stem_of(w, language) == stem or alike(w, word) for w in typed):
                 return slug
     return None

@@ -4,7 +4,7 @@ Plain Python over a small `Vocabulary` protocol, so the rules can be tested with
 
 * words are lowercased runs of letters and digits; query syntax means nothing here;
 * question words ("how do I") and conversational ones ("make", "keep", "no longer") are not
-  searched, unless nothing else is left;
+  searched, unless nothing else is left (each language has its own: app.search.languages);
 * a word the index knows, as written or by its stem, is taken as typed; an unknown one also
   matches words one typo away from 5 letters, two from 9 (shorter words must be exact), as
   optional alternatives that rank below an exact match;
@@ -23,7 +23,8 @@ from typing import Protocol
 
 import yaml
 
-from app.search.schema import TEXT_ANALYZER, VOCAB_MIN_LETTERS
+from app.search.languages import Analysis
+from app.search.schema import ENGLISH, VOCAB_MIN_LETTERS
 
 MAX_WORDS = 12
 MAX_QUERY_CHARS = 200
@@ -35,16 +36,6 @@ TYPO_WEIGHT = 0.8
 MAX_TYPO_VARIANTS = 4
 MIN_PART = 2  # letters of each half of a split compound ("wi fi")
 MAX_WORD = 24  # longer words (no word of a help center) get no typo variants or compounds
-# Words customers put around a question that articles rarely say back: "make X the default",
-# "keep getting", "no longer shows". Listed as typed (not by stem: "settings" stems to "set").
-_CONVERSATIONAL = """
-make makes making made set sets keep keeps keeping kept show shows showing shown give
-gives giving gave given many much every own no longer anymore still also just really even
-always able possible way ways thing things something anything someone anyone should would
-could might must cant cannot dont doesnt didnt wont isnt arent wasnt won isn doesn didn don
-aren wasn very too ok okay hi hello thanks thank help
-"""
-CONVERSATIONAL = frozenset(_CONVERSATIONAL.split())
 
 
 def words(text: str) -> list[str]:
@@ -151,6 +142,7 @@ class Slot:
 class Plan:
     slots: list[Slot]
     corrected: str | None  # the query with unknown words replaced, when that differs
+    words: Analysis = ENGLISH  # the language the query is analysed in
 
     def stems(self) -> set[str]:
         """The stems to highlight: what was typed, its typo matches, compounds and one-word
@@ -160,26 +152,26 @@ class Plan:
         for slot in self.slots:
             for phrase, _ in slot.alternatives():
                 if phrase is slot.typed or phrase in slot.compounds or len(phrase) == 1:
-                    found.update(stems(" ".join(phrase)))
+                    found.update(self.words.stems(" ".join(phrase)))
         return found
 
 
-def stems(text: str) -> list[str]:
-    return [t.text for t in TEXT_ANALYZER(text)]
+def stems(text: str, words: Analysis = ENGLISH) -> list[str]:
+    return words.stems(text)
 
 
 @lru_cache(maxsize=100_000)
-def stem_of(word: str) -> str | None:
+def stem_of(word: str, words: Analysis = ENGLISH) -> str | None:
     """One word's stem; None for a stop word."""
-    found = stems(word)
+    found = words.stems(word)
     return found[0] if len(found) == 1 else None
 
 
-def known(word: str, vocabulary: Vocabulary) -> bool:
+def known(word: str, vocabulary: Vocabulary, words: Analysis = ENGLISH) -> bool:
     """The index has the word as written, or a word with its stem ("importing": "import")."""
     if vocabulary.frequency(word):
         return True
-    stem = stem_of(word)
+    stem = stem_of(word, words)
     return stem is not None and vocabulary.stem_frequency(stem) > 0
 
 
@@ -197,16 +189,18 @@ def typo_variants(word: str, vocabulary: Vocabulary) -> list[str]:
     return found[:MAX_TYPO_VARIANTS]
 
 
-def _half_frequency(half: str, vocabulary: Vocabulary) -> int:
+def _half_frequency(half: str, vocabulary: Vocabulary, words: Analysis) -> int:
     """Articles holding one half of a compound as written; a half too short for the
     vocabulary ("wi" of "wifi") is looked up by its stem."""
     if len(half) >= VOCAB_MIN_LETTERS:
-        return vocabulary.frequency(half) if stem_of(half) else 0
-    stem = stem_of(half)
+        return vocabulary.frequency(half) if stem_of(half, words) else 0
+    stem = stem_of(half, words)
     return vocabulary.stem_frequency(stem) if stem else 0
 
 
-def split_compound(word: str, vocabulary: Vocabulary) -> tuple[str, str] | None:
+def split_compound(
+    word: str, vocabulary: Vocabulary, words: Analysis = ENGLISH
+) -> tuple[str, str] | None:
     """The two known words a word is made of ("safesearch": "safe", "search"), so that it
     meets articles that write it apart; of several splits, the one whose rarer half is
     commonest. Halves are looked up in memory, but for the short ones."""
@@ -215,29 +209,36 @@ def split_compound(word: str, vocabulary: Vocabulary) -> tuple[str, str] | None:
         head, tail = word[:at], word[at:]
         # The longer half first: it is in memory, and it rules most splits out.
         first, second = (head, tail) if len(head) >= len(tail) else (tail, head)
-        frequency = _half_frequency(first, vocabulary)
+        frequency = _half_frequency(first, vocabulary, words)
         if frequency > best_frequency:
-            frequency = min(frequency, _half_frequency(second, vocabulary))
+            frequency = min(frequency, _half_frequency(second, vocabulary, words))
         if frequency > best_frequency:
             best, best_frequency = (head, tail), frequency
     return best
 
 
 def _searched(
-    typed: tuple[str, ...], others: list[tuple[str, ...]], keep_conversational: bool
+    typed: tuple[str, ...],
+    others: list[tuple[str, ...]],
+    keep_conversational: bool,
+    language: Analysis,
 ) -> bool:
     if others:
         return True
-    if not keep_conversational and all(w in CONVERSATIONAL for w in typed):
+    if not keep_conversational and all(w in language.conversational for w in typed):
         return False
-    return bool(stems(" ".join(typed)))
+    return bool(language.stems(" ".join(typed)))
 
 
-def plan(text: str, vocabulary: Vocabulary, synonyms: Synonyms) -> Plan:
+def plan(
+    text: str, vocabulary: Vocabulary, synonyms: Synonyms, language: Analysis = ENGLISH
+) -> Plan:
+    """The plan of a query in `language` (that of the index it is for)."""
     tokens = words(text)
     # Conversational words are searched only when the query has nothing else.
+    conversational = language.conversational
     keep_conversational = not any(
-        w not in CONVERSATIONAL and stem_of(w) for w in tokens
+        w not in conversational and stem_of(w, language) for w in tokens
     ) and not any(synonyms.match(tokens, i)[1] for i in range(len(tokens)))
     slots: list[Slot] = []
     slot_at: dict[int, Slot] = {}  # token position -> the slot it is part of
@@ -248,7 +249,7 @@ def plan(text: str, vocabulary: Vocabulary, synonyms: Synonyms) -> Plan:
         size, others = synonyms.match(tokens, position)
         typed = tuple(tokens[position : position + size])
         start, position = position, position + size
-        if not _searched(typed, others, keep_conversational):
+        if not _searched(typed, others, keep_conversational, language):
             corrected_words.extend(typed)  # "how", "where", "my", "make": not searched
             continue
         slot = Slot(typed=typed, synonyms=others)
@@ -257,10 +258,10 @@ def plan(text: str, vocabulary: Vocabulary, synonyms: Synonyms) -> Plan:
             word = typed[0]
             # Known words are split too ("wifi" meets "Wi-Fi"); `make eval` gains more from
             # that than it loses to readings such as "re set" for "reset", which rank low.
-            halves = split_compound(word, vocabulary)
+            halves = split_compound(word, vocabulary, language)
             if halves:
                 slot.compounds.append(halves)
-            if not known(word, vocabulary):
+            if not known(word, vocabulary, language):
                 slot.typos = typo_variants(word, vocabulary)
                 if slot.typos:
                     corrected = (slot.typos[0],)
@@ -272,7 +273,7 @@ def plan(text: str, vocabulary: Vocabulary, synonyms: Synonyms) -> Plan:
         for at in range(start, position):
             slot_at[at] = slot
     _join_compounds(tokens, slot_at, vocabulary)
-    return Plan(slots, " ".join(corrected_words) if changed else None)
+    return Plan(slots, " ".join(corrected_words) if changed else None, language)
 
 
 def _join_compounds(tokens: list[str], slot_at: dict[int, Slot], vocabulary: Vocabulary) -> None:

@@ -29,8 +29,9 @@ from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
 
-from app.search.query import Plan, Slot, stems
-from app.search.schema import FIELD_WEIGHTS
+from app.search.languages import Analysis
+from app.search.query import Plan, Slot
+from app.search.schema import ENGLISH, FIELD_WEIGHTS
 
 K1, B = 1.2, 0.75  # Whoosh's BM25F defaults
 # How steeply a document's score falls with the share of the query it lacks: one of three
@@ -256,13 +257,13 @@ class Ranker:
                 held = np.flatnonzero(every)
             credit[held] = np.maximum(credit[held], weight)
 
-    def slot(self, slot: Slot) -> tuple[Scores, Scores]:
+    def slot(self, slot: Slot, words: Analysis = ENGLISH) -> tuple[Scores, Scores]:
         """A slot's scores, and per document the weight of the best form it matched (0 where
-        it matched nothing)."""
+        it matched nothing); its words analysed as `words` says."""
         scores = np.zeros(self.size, dtype=np.float64)
         credit = np.zeros(self.size, dtype=np.float64)
         for phrase, weight in slot.alternatives():
-            terms = stems(" ".join(phrase))
+            terms = words.stems(" ".join(phrase))
             if terms:
                 self._phrase(terms, weight, scores, credit)
         credit[~self.live] = 0
@@ -279,7 +280,7 @@ class Ranker:
         total, counted = 0.0, 0
         missing = False  # a slot no article matches
         for slot in plan.slots:
-            slot_scores, credit = self.slot(slot)
+            slot_scores, credit = self.slot(slot, plan.words)
             holders = int(np.count_nonzero(credit))
             if not holders:
                 missing = True

@@ -3,53 +3,21 @@
 import re
 from collections import Counter
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.analysis.tokenizers import default_pattern
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.lang.porter import stem
 from whoosh.system import pack_uint
+
+from app.config import DEFAULT_LANGUAGE
+from app.search.languages import analysis
 
 if TYPE_CHECKING:
     from app.content import Article
 
-# Words that carry no meaning in a help-center question ("how do I ...", "where is my ...").
-QUESTION_WORDS = {
-    "how",
-    "do",
-    "does",
-    "did",
-    "done",
-    "what",
-    "where",
-    "why",
-    "who",
-    "which",
-    "i",
-    "me",
-    "my",
-    "mine",
-    "our",
-    "im",
-    "ive",
-    "get",
-    "got",
-    "there",
-    "here",
-    "about",
-    "please",
-    "need",
-    "want",
-    "s",
-    "t",
-    "d",
-    "ll",
-}
-# One analyzer for every ranked field, so a query word is analysed once for all of them.
-STOP = frozenset(STOP_WORDS | QUESTION_WORDS)
-TEXT_ANALYZER = StemmingAnalyzer(stoplist=STOP)
+# The default language's analysis (other languages: app.search.languages).
+ENGLISH = analysis(DEFAULT_LANGUAGE)
+TEXT_ANALYZER = ENGLISH.analyzer
 WORD = re.compile(r"\w+", re.UNICODE)
 # Typo matching starts at 5 letters, one edit away: no shorter word is ever a typo match, a
 # "did you mean" word, or asked whether it is known (app.search.query.typo_budget).
@@ -57,29 +25,28 @@ VOCAB_MIN_LETTERS = 4
 # Aliases are indexed with the title: customers' own phrasings count as much as the title.
 FIELD_WEIGHTS = {"title": 6.0, "tags": 3.0, "summary": 2.0, "body": 1.0}
 
-
-_stem = lru_cache(maxsize=100_000)(stem)
 # The tokenizer's pattern with its group made non-capturing, so findall returns whole words.
 TOKENS = re.compile(default_pattern.pattern.replace("(", "(?:"), default_pattern.flags)
 
 
 class IndexedText(TEXT):
-    """A TEXT field that indexes with the same words as its analyser (the tokenizer's
-    pattern, lowercase, stop words of 2+ letters, Porter stems) in one pass over plain
-    strings: Whoosh's analyser chain makes a Token object per word, which was most of the
-    time a full build took. Queries still go through the analyser."""
+    """A TEXT field that indexes with the same words as its language's analyser (the
+    tokenizer's pattern, lowercase, stop words, words of 2+ letters, stems) in one pass over
+    plain strings: Whoosh's analyser chain makes a Token object per word, which was most of
+    the time a full build took. Queries still go through the analyser."""
 
-    def __init__(self, stoplist: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+    def __init__(self, language: str = DEFAULT_LANGUAGE, **kwargs: Any) -> None:
         # Whoosh is unannotated, and mypy's untyped_calls_exclude misses super() calls.
         super().__init__(  # type: ignore[no-untyped-call]
-            analyzer=TEXT_ANALYZER, phrase=False, **kwargs
+            analyzer=analysis(language).analyzer, phrase=False, **kwargs
         )
-        self.stoplist = stoplist
+        self.language = language
 
     def words(self, value: str) -> list[str]:
-        stoplist = self.stoplist
+        words = analysis(self.language)
+        stoplist, stem = words.stoplist, words.stem_word
         found = (w.lower() for w in TOKENS.findall(value))
-        return [_stem(w) for w in found if len(w) >= 2 and w not in stoplist]
+        return [stem(w) for w in found if len(w) >= 2 and w not in stoplist]
 
     def index(self, value: object, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         if not isinstance(value, str):
@@ -89,7 +56,8 @@ class IndexedText(TEXT):
             yield word.encode("utf-8"), count, float(count), pack_uint(count)
 
 
-def make_schema() -> Schema:
+def make_schema(language: str = DEFAULT_LANGUAGE) -> Schema:
+    """The index's fields, analysed in the language of the articles it holds."""
     return Schema(
         path=ID(stored=True, unique=True),
         source_hash=STORED(),
@@ -98,10 +66,10 @@ def make_schema() -> Schema:
         type=ID(stored=True),
         # No word positions: multi-word phrases match as all-of-these-words, which keeps the
         # postings (and the build) about half the size.
-        title=IndexedText(STOP),
-        tags=IndexedText(STOP),
-        summary=IndexedText(STOP),
-        body=IndexedText(STOP),
+        title=IndexedText(language),
+        tags=IndexedText(language),
+        summary=IndexedText(language),
+        body=IndexedText(language),
         vocab=STORED(),  # the article's words for the vocabulary (see vocabulary.py)
     )
 

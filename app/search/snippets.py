@@ -7,7 +7,9 @@ from functools import lru_cache
 from itertools import islice
 
 from markupsafe import Markup
-from whoosh.lang.porter import stem as porter_stem
+
+from app.search.languages import Analysis
+from app.search.schema import ENGLISH
 
 WORD = re.compile(r"\w+", re.UNICODE)
 LEAD_IN = 60
@@ -16,34 +18,34 @@ LEAD_IN = 60
 MAX_CANDIDATES = 80
 
 
-@lru_cache(maxsize=100_000)
-def stem(word: str) -> str:
-    stemmed: str = porter_stem(word.lower())
-    return stemmed
-
-
 @lru_cache(maxsize=1024)
-def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
-    """Words starting with a stem: a regular expression finds them at C speed, and only they
-    are stemmed to confirm (a stem is nearly always a prefix of its words)."""
+def _candidates(stems: frozenset[str], language: Analysis) -> re.Pattern[str]:
+    """Words that may have one of the stems: a regular expression finds them at C speed, and
+    only they are stemmed to confirm. In English a stem is nearly always a prefix of its
+    words; where accents are folded ("ruckerstatt" of "Rückerstattung") every word is one."""
+    if language is not ENGLISH:
+        return WORD
     alternatives = "|".join(sorted((re.escape(s) for s in stems), key=len, reverse=True))
     return re.compile(rf"\b(?:{alternatives})\w*", re.IGNORECASE | re.UNICODE)
 
 
-def snippet(text: str, stems: set[str], length: int = 220) -> Markup | None:
-    """The best window of about `length` characters, or None when no word matches."""
+def snippet(
+    text: str, stems: set[str], length: int = 220, language: Analysis = ENGLISH
+) -> Markup | None:
+    """The best window of about `length` characters, or None when no word matches; words
+    are stemmed as `language` does."""
     if not stems:
         return None
-    pattern = _candidates(frozenset(stems))
-    candidates = islice(pattern.finditer(text), MAX_CANDIDATES)
-    matches = [m for m in candidates if stem(m.group()) in stems]
+    pattern = _candidates(frozenset(stems), language)
+    stem = language.stem_word
+    found = (m for m in pattern.finditer(text) if stem(m.group().lower()) in stems)
+    matches = list(islice(found, MAX_CANDIDATES))
     if not matches:
         return None
     best, best_score = 0, -1
     for i, first in enumerate(matches):
-        window = {
-            stem(m.group()) for m in matches[i:] if m.end() - first.start() <= length - LEAD_IN
-        }
+        reach = first.start() + length - LEAD_IN
+        window = {stem(m.group().lower()) for m in matches[i:] if m.end() <= reach}
         if len(window) > best_score:
             best, best_score = i, len(window)
     start = max(0, matches[best].start() - LEAD_IN)
