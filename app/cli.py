@@ -13,8 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.analytics.gap_outcomes import Sources
 from app.analytics.synonym_gaps import close_landed
 from app.analytics.synonyms import load_groups
-from app.content import Library
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
+from app.content import Library, Problem
 from app.content.frontmatter import line_of
+from app.content.translations import translation_report
 from app.demo import NoPolicy, demo_orders, demo_sign_ins, seed_demo, seed_demo_users
 from app.demo_activity import seed_activity
 from app.extensions import db
@@ -42,6 +44,10 @@ def content_check() -> None:
         raise click.ClickException(f"CONTENT_DIR {root} is not a folder")
     library = services().library
     problems = [str(problem) for problem in library.problems] + _policy_problems(root, library)
+    reports = [
+        _translation_report(language) for language in LANGUAGES if language != DEFAULT_LANGUAGE
+    ]
+    problems += [problem for language_problems in reports for problem in language_problems]
     for problem in problems:
         click.echo(problem)
     count = len(library.articles)
@@ -49,6 +55,30 @@ def content_check() -> None:
         click.echo(f"{len(problems)} problem(s); {count} article(s) load.", err=True)
         raise SystemExit(1)
     click.echo(f"{count} article(s) in {len(library.categories)} categories, no problems.")
+
+
+def _translation_report(language: str) -> list[str]:
+    """Print how far a language's translation is (untranslated articles, and translations
+    older than their original: both shown in the default language or as written until
+    someone updates them); its problems are returned, to fail the check with the rest."""
+    found = services()
+    translated = found.translated(language)
+    if not translated.root.is_dir():
+        return []
+    report = translation_report(found.library, translated)
+    total = report.translated + len(report.untranslated)
+    click.echo(f"{language}: {report.translated} of {total} article(s) translated.")
+    for path in report.untranslated:
+        click.echo(f"  untranslated: {path} (shown in {DEFAULT_LANGUAGE})")
+    for stale in report.stale:
+        click.echo(
+            f"  stale: {language}/{translated.articles[stale.path].source} was translated "
+            f"{stale.translated}, its original updated {stale.original}"
+        )
+    for path in report.only_here:
+        click.echo(f"  only in {language}: {path}")
+    own = [Problem(f"{language}/{p.file}", p.line, p.message) for p in translated.problems]
+    return [str(problem) for problem in own + report.problems]
 
 
 def _policy_problems(root: Path, library: Library) -> list[str]:
@@ -73,16 +103,24 @@ def _policy_problems(root: Path, library: Library) -> list[str]:
 @content_cli.command("index")
 @click.option("--changed", is_flag=True, help="Only index added, changed and deleted articles.")
 def content_index(changed: bool) -> None:
-    """Build the search index from CONTENT_DIR (a new copy, swapped in when complete)."""
-    index_dir = current_app.config["INDEX_DIR"]
-    if changed:
-        # Only the files whose time or size changed are read, when that is enough.
-        report = update_changed(current_app.config["CONTENT_DIR"], index_dir)
-        if report is None:
-            report = update_index(services().library, index_dir)
-    else:
-        report = build_index(services().library, index_dir)
-    click.echo(f"Search index: {report}.")
+    """Build the search index of each language from CONTENT_DIR (a new copy, swapped in
+    when complete)."""
+    found = services()
+    for language in LANGUAGES:
+        library = found.translated(language)
+        if language != DEFAULT_LANGUAGE and not library.articles:
+            continue  # its readers search the default language's articles
+        index_dir = found.index_dir_of(language)
+        report = None
+        if changed:
+            # Only the files whose time or size changed are read, when that is enough.
+            report = update_changed(found.content_dir, index_dir, language)
+            if report is None:
+                report = update_index(library, index_dir)
+        else:
+            report = build_index(library, index_dir)
+        name = "Search index" if language == DEFAULT_LANGUAGE else f"Search index ({language})"
+        click.echo(f"{name}: {report}.")
     _close_answered_gaps()
 
 

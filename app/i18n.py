@@ -111,12 +111,12 @@ def current_language() -> str:
     return str(babel_locale() or DEFAULT)
 
 
-def content_lang() -> Markup:
+def content_lang(language: str | None) -> Markup:
     """` lang="en"` for an element holding the help center's own words (titles, summaries)
-    on a page in another language: they are written in the default language for now."""
-    if current_language() == DEFAULT:
+    written in another language than the page's (an article not translated yet)."""
+    if not language or language == current_language():
         return Markup("")
-    return Markup(f' lang="{DEFAULT}"')
+    return Markup(f' lang="{language}"')
 
 
 @dataclass(frozen=True)

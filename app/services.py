@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 from cachetools import TTLCache
 from flask import Flask, current_app
 
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
 from app.content import Library, load_library
+from app.content.translations import localise
 from app.returns.carrier import Carrier, make_carrier
 from app.returns.payments import PaymentGateway, make_gateway
 from app.returns.policy import Policy, PolicyError, load_policy
@@ -57,6 +59,11 @@ class Services:
         self._library: Library | None = None
         self._search: SearchEngine | None = None
         self._policy: tuple[Policy | None] | None = None
+        # Each other language's own articles, the help center as its readers find it (see
+        # app.content.translations), and the search engine over its own articles.
+        self._translated: dict[str, Library] = {}
+        self._localised: dict[str, Library] = {}
+        self._searches: dict[str, SearchEngine | None] = {}
 
     @property
     def library(self) -> Library:
@@ -85,6 +92,57 @@ class Services:
                     self._search = SearchEngine(self.index_dir, library, synonyms)
         return self._search
 
+    def translated(self, language: str) -> Library:
+        """A language's own articles, from CONTENT_DIR/<code> (the default language's are
+        `library`); empty when it has none."""
+        if language == DEFAULT_LANGUAGE:
+            return self.library
+        if language not in self._translated:
+            with self._lock:
+                if language not in self._translated:
+                    self._translated[language] = load_library(
+                        self.content_dir, self.body_cache_size, language
+                    )
+        return self._translated[language]
+
+    def library_in(self, language: str) -> Library:
+        """The help center as a visitor reading `language` finds it: translated where it is,
+        in the default language where it isn't yet."""
+        if language == DEFAULT_LANGUAGE:
+            return self.library
+        if language not in self._localised:
+            with self._lock:
+                if language not in self._localised:
+                    self._localised[language] = localise(self.library, self.translated(language))
+        return self._localised[language]
+
+    def search_in(self, language: str) -> SearchEngine | None:
+        """The search engine over a language's own articles (INDEX_DIR/<code>), opened like
+        `search`; None when the language has no articles of its own."""
+        if language == DEFAULT_LANGUAGE:
+            return self.search
+        if language not in self._searches:
+            with self._lock:
+                if language not in self._searches:
+                    self._searches[language] = self._open_search(language)
+        return self._searches[language]
+
+    def index_dir_of(self, language: str) -> Path:
+        return self.index_dir if language == DEFAULT_LANGUAGE else self.index_dir / language
+
+    def _open_search(self, language: str) -> SearchEngine | None:
+        library = self.translated(language)
+        if not library.articles:
+            return None
+        index_dir = self.index_dir_of(language)
+        if self.index_on_start:
+            try:
+                update_index(library, index_dir)
+            except Exception:  # noqa: BLE001 - as in `search`
+                log.exception("%s search index could not be updated at start-up", language)
+        synonyms = Synonyms.load(library.root / "synonyms.yml")
+        return SearchEngine(index_dir, library, synonyms)
+
     @property
     def returns_policy(self) -> Policy | None:
         """The return policy, or None when its file has a problem (logged; the returns
@@ -102,11 +160,15 @@ class Services:
     def warm(self) -> None:
         """Load everything a request may need now, not during the first request."""
         self.search  # noqa: B018 - loads the library and opens the index
+        for language in LANGUAGES:
+            self.library_in(language)
+            self.search_in(language)
         self.returns_policy  # noqa: B018
 
     def close(self) -> None:
-        if self._search is not None:
-            self._search.close()
+        for engine in [self._search, *self._searches.values()]:
+            if engine is not None:
+                engine.close()
 
 
 def init_app(app: Flask) -> None:

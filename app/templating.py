@@ -83,8 +83,6 @@ def register(app: Flask) -> None:
     app.add_template_global(current_language)
     app.add_template_global(content_lang)
     app.add_template_global(static_url)
-    # Articles are written in the default language for now: pages in another one say so.
-    app.jinja_env.globals["article_language"] = DEFAULT
     app.add_template_global(current_user, "current_user")  # a proxy: loaded only where used
 
     @app.context_processor

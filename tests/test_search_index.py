@@ -90,7 +90,7 @@ def test_an_update_reads_only_the_files_whose_time_or_size_changed(
     monkeypatch.setattr(
         indexer,
         "load_article",
-        lambda b, source, *rest: read.append(source.rsplit("/", 1)[-1]) or real_load(b, source, *rest),
+        lambda b, path, *rest: read.append(path.rsplit("/", 1)[-1]) or real_load(b, path, *rest),
     )
     edited = content_dir / "shipping" / "delivery-options.md"
     edited.write_text("---\ntitle: Delivery options\n---\nCourier drones now deliver.\n")

@@ -116,6 +116,7 @@ class Category:
     title: str
     description: str = ""
     articles: list[Article] = field(default_factory=list)
+    language: str = DEFAULT_LANGUAGE  # of its title and description
 
     @property
     def faqs(self) -> list[Article]:
@@ -195,8 +196,11 @@ def read_categories_file(root: Path) -> bytes | None:
         return None
 
 
-def load_categories(raw: bytes | None, problems: list[Problem]) -> list[Category]:
-    """The categories listed in categories.yml (`raw`, None when there is none)."""
+def load_categories(
+    raw: bytes | None, problems: list[Problem], language: str = DEFAULT_LANGUAGE
+) -> list[Category]:
+    """The categories listed in categories.yml (`raw`, None when there is none), named in
+    `language`."""
     if raw is None:
         return []
     try:
@@ -218,6 +222,7 @@ def load_categories(raw: bytes | None, problems: list[Problem]) -> list[Category
                 slug=slug,
                 title=str(entry.get("title") or _slug_title(slug)),
                 description=str(entry.get("description") or ""),
+                language=language,
             )
         )
     return categories
@@ -312,7 +317,7 @@ def load_library(
     bodies = Bodies(root, cache_size)
     problems: list[Problem] = []
     categories_raw = read_categories_file(root) if root.is_dir() else None
-    categories = load_categories(categories_raw, problems)
+    categories = load_categories(categories_raw, problems, language)
     articles: dict[str, Article] = {}
     meta_texts: dict[str, tuple[str, str]] = {}
     for relative, _ in markdown_entries(root, language) if root.is_dir() else []:
@@ -329,7 +334,8 @@ def load_library(
         meta_texts[article.path] = (relative, meta_text)
         articles[article.path] = article
 
-    for path, article in articles.items():
+    # A translation's related articles may be the default language's (see translations.py).
+    for path, article in articles.items() if language == DEFAULT_LANGUAGE else ():
         relative, meta_text = meta_texts[path]
         for target in article.related:
             if target not in articles:
@@ -339,7 +345,8 @@ def load_library(
     known = {c.slug for c in categories}
     for article in sorted(articles.values(), key=lambda a: (a.order, a.title.lower())):
         if article.category not in known:
-            categories.append(Category(article.category, _slug_title(article.category)))
+            title = _slug_title(article.category)
+            categories.append(Category(article.category, title, language=language))
             known.add(article.category)
         next(c for c in categories if c.slug == article.category).articles.append(article)
 

@@ -20,10 +20,12 @@ SECTION_SHOWN = 10  # articles of the same category listed beside an article
 
 
 def related_articles(lib: Library, article: Article, limit: int = 5) -> list[Article]:
-    """The editors' related articles first, then the most similar ones from the index."""
+    """The editors' related articles first, then the most similar ones from the index of
+    the article's language."""
     related = lib.related_to(article)
+    engine = services().search_in(article.language)
     try:
-        similar = services().search.similar(article.path, limit)
+        similar = engine.similar(article.path, limit) if engine else []
     except SearchUnavailable:
         similar = []
     for path in similar:

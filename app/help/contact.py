@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.extensions import db, limiter
 from app.help import bp
 from app.help.forms import ContactForm
+from app.i18n import current_language
 from app.models.analytics import SearchEvent
 from app.notifications.outbox import queue_email
 from app.services import services
@@ -45,7 +46,7 @@ def message_body(form: ContactForm, article_title: str, article_url: str, search
 @bp.route("/contact", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
 def contact() -> ResponseReturnValue:
-    library = services().library
+    library = services().library_in(current_language())
     article = library.get(request.values.get("article", ""))
     if article is None:
         abort(404)

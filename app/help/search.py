@@ -13,7 +13,7 @@ from app.content import ARTICLE_TYPES, Article, Library
 from app.extensions import limiter
 from app.help import bp
 from app.help.votes import popular_articles
-from app.i18n import N_
+from app.i18n import N_, current_language
 from app.search import SearchEngine, SearchResults, SearchUnavailable
 from app.search.nearby import named_section
 from app.services import services
@@ -26,7 +26,31 @@ PAGES_AROUND = 2  # page links either side of the current one
 
 
 def engine() -> SearchEngine:
-    return services().search
+    """The engine over the articles of the page's language, else the default language's."""
+    return services().search_in(current_language()) or services().search
+
+
+def find(
+    text: str,
+    category: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 10,
+) -> tuple[SearchResults, SearchEngine]:
+    """A search in the page's language first; when its own articles have nothing for it, in
+    the default language's, which its readers see where there is no translation. The
+    results, and the engine that found them (its articles' language)."""
+    first = engine()
+    results = first.search(text, category=category, kind=kind, page=page, per_page=per_page)
+    if results.total or first is services().search:
+        return results, first
+    fallback = services().search
+    other = fallback.search(text, category=category, kind=kind, page=page, per_page=per_page)
+    return (other, fallback) if other.total else (results, first)
+
+
+def library() -> Library:
+    return services().library_in(current_language())
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
@@ -37,11 +61,10 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 
 def _filters() -> tuple[str | None, str | None]:
-    library = services().library
     category = request.args.get("category") or None
     kind = request.args.get("type") or None
     return (
-        category if category and library.category(category) else None,
+        category if category and library().category(category) else None,
         kind if kind in ARTICLE_TYPES else None,
     )
 
@@ -78,30 +101,31 @@ def search() -> ResponseReturnValue:
     text = request.args.get("q", "").strip()
     category, kind = _filters()
     page = _int_arg("page", 1, 1, LAST_PAGE)
-    library = services().library
+    lib = library()
     context = {
         "query": text,
         "category": category,
         "kind": kind,
-        "categories": {c.slug: c.title for c in library.categories},
+        "categories": {c.slug: c for c in lib.categories},
     }
     if not text:
         return render_template("help/search.html", results=None, **context)
     try:
-        results = engine().search(text, category=category, kind=kind, page=page)
+        results, found_by = find(text, category=category, kind=kind, page=page)
     except SearchUnavailable:
         return render_template("help/search.html", unavailable=gettext(UNAVAILABLE), **context), 503
     token = None
     if page == 1 and not (category or kind):
         event = record_search(text, results.total, "page", ensure_visitor_id())
         token = click_token(current_app.secret_key, event)
-    nearby = _nearby(library, text, category, kind) if not results.total else Nearby()
+    nearby = _nearby(lib, text, category, kind) if not results.total else Nearby()
     popular: list[Article] = []
     if not results.total and not nearby.replaces_popular:
-        popular = [a for a in popular_articles(library, 5) if a not in nearby.articles]
+        popular = [a for a in popular_articles(lib, 5) if a not in nearby.articles]
     return render_template(
         "help/search.html",
         results=results,
+        results_language=found_by.library.language,
         links=open_urls(results, token),
         page_links=page_links(results.page, results.pages),
         last_page=min(results.pages, LAST_PAGE),
@@ -128,7 +152,7 @@ def _nearby(library: Library, text: str, category: str | None, kind: str | None)
     else the chosen section's articles. For an unfiltered one: what known words alike the
     query's find ("deliverable": "delivered", "delivery"), else the section its words name."""
     if category or kind:
-        found = _articles(library, engine().search(text, per_page=5))
+        found = _articles(library, find(text, per_page=5)[0])
         if found:
             return Nearby(gettext("Found in other sections"), found, replaces_popular=True)
         return _section(library, category)
@@ -137,7 +161,7 @@ def _nearby(library: Library, text: str, category: str | None, kind: str | None)
     if similar and found:
         return Nearby(gettext("Articles with similar words"), found, searched=similar.query)
     titles = {c.slug: c.title for c in library.categories}
-    return _section(library, named_section(text, titles))
+    return _section(library, named_section(text, titles, engine().words))
 
 
 def _articles(library: Library, results: SearchResults | None) -> list[Article]:
@@ -160,7 +184,7 @@ def api_search() -> ResponseReturnValue:
     limit = _int_arg("limit", 10, 1, 50)
     category, kind = _filters()
     try:
-        results = engine().search(text, category=category, kind=kind, per_page=limit)
+        results, _ = find(text, category=category, kind=kind, per_page=limit)
     except SearchUnavailable:
         return {"error": gettext(UNAVAILABLE)}, 503
     token = None
@@ -184,6 +208,7 @@ def api_search() -> ResponseReturnValue:
                 "snippet": str(hit.snippet),
                 "category": hit.category,
                 "type": hit.type,
+                "language": hit.language,
             }
             for hit in results.hits
         ],
@@ -195,14 +220,14 @@ def api_search() -> ResponseReturnValue:
 def open_result() -> ResponseReturnValue:
     """Record the click (and the search, when it came from instant results) and go on."""
     path = request.args.get("path", "")
-    if services().library.get(path) is None:
+    if library().get(path) is None:
         abort(404)
     position = _int_arg("pos", 0, 0, 1000)
     event = read_click_token(current_app.secret_key, request.args.get("e", ""))
     query = request.args.get("q", "").strip()
     if event is None and query:
         try:
-            total = engine().search(query, per_page=1).total
+            total = find(query, per_page=1)[0].total
         except SearchUnavailable:
             total = 0
         event = record_search(query, total, "instant", ensure_visitor_id())

@@ -23,14 +23,15 @@ from app.help import bp
 from app.help.article_page import article_page, feedback_box, shared_page
 from app.help.forms import VoteForm
 from app.help.votes import popular_articles, record_vote, visitor_vote
-from app.i18n import arrival_language
+from app.i18n import arrival_language, current_language
 from app.security import same_origin_only
 from app.services import services
 from app.visitors import current_visitor_id, ensure_visitor_id, visitor_key
 
 
 def library() -> Library:
-    return services().library
+    """The help center in the page's language."""
+    return services().library_in(current_language())
 
 
 @bp.get("/")

@@ -60,6 +60,7 @@ class Hit:
     category: str
     type: str
     position: int
+    language: str
 
 
 @dataclass
@@ -371,6 +372,7 @@ class SearchEngine:
                     category=article.category,
                     type=article.type,
                     position=number,
+                    language=article.language,
                 )
             )
         return results

@@ -171,6 +171,8 @@
         snippet.className = "snippet";
         snippet.replaceChildren.apply(snippet, snippetNodes(result.snippet));
         item.append(title, snippet);
+        // An article not yet in the page's language is marked as the language it is in.
+        if (result.language !== document.documentElement.lang) item.lang = result.language;
         list.appendChild(item);
       });
       const all = option(list.id + "-all", form.action + "?q=" + encodeURIComponent(data.query));

@@ -1,0 +1,210 @@
+"""The help center's articles in other languages: CONTENT_DIR/de mirrors the English tree, a
+translated article replaces its original on German pages, an untranslated one is shown in
+English and says so, search analyses German as German and falls back to English, and
+`flask content check` reports what is untranslated or older than its original."""
+
+import re
+
+import pytest
+
+from app.content import load_library
+from app.content.translations import localise, translation_report
+from tests.conftest import write_content
+
+GERMAN_CATEGORIES = """\
+- slug: shipping
+  title: Versand & Lieferung
+  description: So kommt Ihre Bestellung zu Ihnen.
+"""
+
+GERMAN = {
+    "shipping/track-a-parcel.md": """\
+        ---
+        title: Wie verfolge ich mein Paket?
+        summary: Verfolgen Sie Ihr Paket von unserem Lager bis zu Ihrer Haustür.
+        type: faq
+        tags: [sendungsverfolgung, lieferung]
+        updated: 2026-09-01
+        order: 10
+        related: [returns/send-it-back]
+        aliases: ["wo ist mein päckchen"]
+        ---
+        Öffnen Sie den Link in Ihrer Versandbestätigung, um zu sehen, wo Ihr Paket gerade ist.
+        Die Sendungsverfolgung zeigt jeden Schritt der Zustellung.
+        """,
+    "shipping/delivery-options.md": """\
+        ---
+        title: Lieferoptionen
+        summary: Standardversand, Expressversand und Abholung im Geschäft.
+        type: faq
+        updated: 2026-09-15
+        ---
+        Standardversand dauert 3-5 Werktage, Expressversand einen Werktag. Die Rücksendungen
+        sind kostenlos.
+        """,
+}
+
+
+@pytest.fixture
+def german_dir(content_dir):
+    """The test help center with two of its three articles in German; the delivery options'
+    original was updated after its translation (2026-10-05, see tests/conftest.py)."""
+    write_content(content_dir / "de", GERMAN, GERMAN_CATEGORIES)
+    (content_dir / "de" / "synonyms.yml").write_text("- [päckchen, paket, sendung]\n")
+    return content_dir
+
+
+@pytest.fixture
+def german_app(german_dir, make_app):
+    return make_app()
+
+
+def test_the_english_library_leaves_the_language_folders_to_their_languages(german_dir):
+    english = load_library(german_dir)
+    assert sorted(english.articles) == [
+        "returns/send-it-back",
+        "shipping/delivery-options",
+        "shipping/track-a-parcel",
+    ]
+    assert {a.language for a in english.articles.values()} == {"en"}
+    assert [c.slug for c in english.categories] == ["shipping", "returns"]
+    german = load_library(german_dir, language="de")
+    assert sorted(german.articles) == ["shipping/delivery-options", "shipping/track-a-parcel"]
+    assert german.articles["shipping/track-a-parcel"].title == "Wie verfolge ich mein Paket?"
+    assert german.articles["shipping/track-a-parcel"].language == "de"
+    assert german.problems == []  # its related article is English only: not a problem
+
+
+def test_a_german_reader_gets_each_translation_and_english_where_there_is_none(german_dir):
+    english = load_library(german_dir)
+    seen = localise(english, load_library(german_dir, language="de"))
+    assert seen.language == "de"
+    assert seen.get("shipping/track-a-parcel").title == "Wie verfolge ich mein Paket?"
+    untranslated = seen.get("returns/send-it-back")
+    assert untranslated is english.get("returns/send-it-back")
+    assert untranslated.language == "en"
+    shipping, returns = seen.categories
+    assert (shipping.title, shipping.language) == ("Versand & Lieferung", "de")
+    assert (returns.title, returns.language) == ("Returns", "en")  # no German name given
+    assert [a.path for a in shipping.articles] == [
+        "shipping/track-a-parcel",  # order 10
+        "shipping/delivery-options",
+    ]
+    assert [a.title for a in seen.related_to(seen.get("shipping/track-a-parcel"))] == [
+        "Send an item back step by step"
+    ]
+
+
+def test_the_report_counts_untranslated_and_stale_translations(german_dir):
+    report = translation_report(load_library(german_dir), load_library(german_dir, language="de"))
+    assert report.translated == 2
+    assert report.untranslated == ["returns/send-it-back"]
+    assert [(s.path, str(s.translated), str(s.original)) for s in report.stale] == [
+        ("shipping/delivery-options", "2026-09-15", "2026-10-05")
+    ]
+    assert report.only_here == [] and report.problems == []
+
+
+def test_a_translated_article_is_german_through_and_through(german_app):
+    page = german_app.test_client().get("/de/articles/shipping/track-a-parcel")
+    assert page.status_code == 200
+    html = page.text
+    assert '<h1 id="article-title">Wie verfolge ich mein Paket?</h1>' in html
+    assert "Versandbestätigung" in html
+    assert "translation-note" not in html
+    # The breadcrumb's section is German; the related article is English and says so.
+    assert '"/de/categories/shipping">Versand &amp; Lieferung</a>' in html
+    related = re.search(r'<section aria-labelledby="related-heading".*?</section>', html, re.S)
+    assert 'lang="en">Send an item back step by step</a>' in related.group(0)
+    # The English page is unchanged.
+    english = german_app.test_client().get("/articles/shipping/track-a-parcel").text
+    assert '<h1 id="article-title">How do I track my parcel?</h1>' in english
+
+
+def test_an_untranslated_article_is_shown_in_english_with_a_note(german_app):
+    html = german_app.test_client().get("/de/articles/returns/send-it-back").text
+    assert "translation-note" in html
+    assert '<h1 id="article-title" lang="en">Send an item back step by step</h1>' in html
+    assert '<div class="article-body" lang="en">' in html
+
+
+def test_the_german_home_page_names_sections_in_german(german_app):
+    html = german_app.test_client().get("/de/").text
+    assert '<h3><a href="/de/categories/shipping">Versand &amp; Lieferung</a></h3>' in html
+    assert '<h3 lang="en"><a href="/de/categories/returns">Returns</a></h3>' in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "paket verfolgen",
+        "Sendungsverfolgungen",  # another form of the word: German stems
+        "versandbestaetigung",  # umlaut typed as "ae": a typo away
+        "rucksendungen",  # umlaut left out: folded like the index
+        "päckchen",  # German synonyms (de/synonyms.yml) and aliases
+    ],
+)
+def test_german_search_finds_german_articles(german_app, query):
+    client = german_app.test_client()
+    data = client.get("/de/api/search", query_string={"q": query}).get_json()
+    assert data["total"] >= 1, query
+    first = data["results"][0]
+    assert first["language"] == "de"
+    assert first["title"] in ("Wie verfolge ich mein Paket?", "Lieferoptionen")
+    assert first["url"].startswith("/de/articles/")
+
+
+def test_german_snippets_mark_the_words_found(german_app):
+    html = german_app.test_client().get("/de/search?q=zustellungen").text
+    assert "<mark>Zustellung</mark>" in html
+
+
+def test_a_query_only_english_articles_answer_falls_back_to_them(german_app):
+    client = german_app.test_client()
+    html = client.get("/de/search?q=printer").text
+    assert "Send an item back step by step" in html
+    assert '<h2 class="result-title" lang="en">' in html
+    assert 'class="notice"' in html
+    data = client.get("/de/api/search", query_string={"q": "printer"}).get_json()
+    assert [r["language"] for r in data["results"]] == ["en"]
+
+
+def test_the_german_sitemap_lists_the_german_articles(german_app):
+    german = german_app.test_client().get("/de/sitemap.xml").text
+    assert "<loc>https://help.example.test/de/articles/shipping/track-a-parcel</loc>" in german
+    # An untranslated article at a German address is the English page: not listed twice.
+    assert "send-it-back" not in german
+
+
+def test_content_check_reports_the_translations(german_dir, make_app):
+    (german_dir / "returns-policy.yml").unlink()  # it names the sample shop's articles
+    app = make_app(warm=False)
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "de: 2 of 3 article(s) translated." in result.output
+    assert "untranslated: returns/send-it-back" in result.output
+    assert (
+        "stale: de/shipping/delivery-options.md was translated 2026-09-15, "
+        "its original updated 2026-10-05"
+    ) in result.output
+
+
+def test_content_check_fails_on_a_broken_translation(german_dir, make_app):
+    (german_dir / "de" / "shipping" / "broken.md").write_text("---\ntitle: [unclosed\n---\nx\n")
+    app = make_app(warm=False)
+    result = app.test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    assert "de/shipping/broken.md:" in result.output
+
+
+def test_content_index_builds_each_languages_index(german_dir, make_app):
+    app = make_app(warm=False)
+    result = app.test_cli_runner().invoke(args=["content", "index"])
+    assert result.exit_code == 0, result.output
+    assert "Search index: full build: 3 articles." in result.output
+    assert "Search index (de): full build: 2 articles." in result.output
+    edited = german_dir / "de" / "shipping" / "delivery-options.md"
+    edited.write_text(edited.read_text().replace("Lieferoptionen", "Versandarten"))
+    again = app.test_cli_runner().invoke(args=["content", "index", "--changed"])
+    assert "Search index (de): 0 added, 1 changed, 0 deleted." in again.output
+    assert "Search index: 0 added, 0 changed, 0 deleted." in again.output
