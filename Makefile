@@ -9,7 +9,7 @@ export FLASK_APP := app
 # target here is development but `make serve` (and `make loadtest`, which sets its own).
 export FRONTDESK_ENV ?= development
 
-.PHONY: run test bench eval loadtest serve lint install install-test install-eval system-packages clean translations
+.PHONY: run test bench eval eval-de loadtest serve lint install install-test install-eval system-packages clean translations
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,10 @@ bench: install-test system-packages
 CONTENT ?= ../shared/corpora/arduino-help-center
 eval: install-eval
 	$(BIN)/python -m tests.eval "$(CONTENT)"
+
+## eval-de: the same for the German sample content, with its labelled German queries
+eval-de: install-eval
+	$(BIN)/python -m tests.eval content --language de --queries tests/eval/queries-de.tsv
 
 ## loadtest: 50 customers for 60 s against gunicorn on PostgreSQL, then checks every write
 ## loadtest VIA=nginx: the same through nginx's proxy_cache, with what the cache answered

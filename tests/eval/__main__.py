@@ -64,6 +64,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make eval", description=__doc__.splitlines()[0])
     parser.add_argument("folder", type=Path, help="a help center with queries.tsv")
     parser.add_argument("--queries", type=Path, help="labelled queries (default: in folder)")
+    parser.add_argument(
+        "--language",
+        default="en",
+        help="the articles' language: its folder under the content (content/de) when not en",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     content = args.folder / "content" if (args.folder / "content").is_dir() else args.folder
@@ -71,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     if not query_file.is_file():
         parser.error(f"no labelled queries at {query_file}")
     queries = read_queries(query_file)
-    library = load_library(content)
+    library = load_library(content, language=args.language)
     unknown = sorted({p for q in queries for p in q.expected} - set(library.articles))
     if unknown:
         print(f"warning: {len(unknown)} expected ids are not articles here: {unknown[:5]}")
@@ -79,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     groups = list(dict.fromkeys(q.group for q in queries))
     rows, misses = [], {}
     with tempfile.TemporaryDirectory() as tmp:
-        engines, notes = open_engines(library, Path(tmp))
+        engines, notes = open_engines(library, Path(tmp), args.language)
         for engine in engines:
             ranks = [rank_of(engine.search(q.text), q.expected) for q in queries]
             for group in [*groups, "all"]:
@@ -93,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
             engine.close()
 
     print_table(
-        f"Search relevance: {len(library.articles)} articles in {content}, "
+        f"Search relevance: {len(library.articles)} articles in {library.root}, "
         f"{len(queries)} labelled queries",
         ["engine", "group", "queries", "MRR@10", "recall@5", "recall@10"],
         rows,

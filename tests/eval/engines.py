@@ -1,6 +1,7 @@
 """The engines `make eval` compares, each over the same articles and their plain text: ours,
-SQLite FTS5 (bm25, Porter stemming) and, when the eval extra is installed, tantivy (BM25, as
-plain any-word search and with fuzzy terms). Each answers a query with article paths, best
+SQLite FTS5 (bm25, Porter stemming in English, accents folded in other languages) and, when
+the eval extra is installed, tantivy (BM25 with the language's Snowball stemmer, as plain
+any-word search and with fuzzy terms). Each answers a query with article paths, best
 first."""
 
 import re
@@ -53,11 +54,13 @@ class Fts5:
     name = "sqlite fts5 bm25"
     QUERY = "SELECT path FROM t WHERE t MATCH ? ORDER BY bm25(t, 0, 6.0, 2.0, 3.0, 1.0) LIMIT ?"
 
-    def __init__(self, library: Library, workdir: Path):
+    def __init__(self, library: Library, workdir: Path, language: str = "en"):
+        # FTS5's only stemmer is Porter's, for English.
+        tokenizer = "porter unicode61" if language == "en" else "unicode61 remove_diacritics 2"
         self.db = sqlite3.connect(workdir / "fts.sqlite3")
         self.db.execute(
             "CREATE VIRTUAL TABLE t USING fts5(path UNINDEXED, title, summary, tags, body, "
-            "tokenize='porter unicode61')"
+            f"tokenize='{tokenizer}')"
         )
         self.db.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?)", _rows(library))
         self.db.commit()
@@ -74,18 +77,31 @@ class Fts5:
 
 
 class Tantivy:
-    """tantivy's default: any word, BM25, English stemming; `fuzzy` adds one-edit matches."""
+    """tantivy's default: any word, BM25, the language's stemming; `fuzzy` adds one-edit
+    matches."""
 
-    def __init__(self, library: Library, workdir: Path, fuzzy: bool = False):
+    STEMMERS = {"en": "english", "de": "german", "fr": "french"}
+
+    def __init__(self, library: Library, workdir: Path, fuzzy: bool = False, language: str = "en"):
         import tantivy
 
         self.fuzzy = fuzzy
         self.name = "tantivy + fuzzy" if fuzzy else "tantivy bm25"
         builder = tantivy.SchemaBuilder()
         builder.add_text_field("path", stored=True, tokenizer_name="raw")
+        tokenizer = "en_stem" if language == "en" else f"{language}_stem"
         for field in ("title", "summary", "tags", "body"):
-            builder.add_text_field(field, tokenizer_name="en_stem")
+            builder.add_text_field(field, tokenizer_name=tokenizer)
         self.index = tantivy.Index(builder.build(), path=str(workdir))
+        if language != "en":
+            analyzer = (
+                tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+                .filter(tantivy.Filter.remove_long(40))
+                .filter(tantivy.Filter.lowercase())
+                .filter(tantivy.Filter.stemmer(self.STEMMERS[language]))
+                .build()
+            )
+            self.index.register_tokenizer(tokenizer, analyzer)
         writer = self.index.writer()
         for path, title, summary, tags, body in _rows(library):
             writer.add_document(
@@ -115,9 +131,9 @@ class Tantivy:
         pass
 
 
-def open_engines(library: Library, workdir: Path) -> tuple[list, list[str]]:
+def open_engines(library: Library, workdir: Path, language: str = "en") -> tuple[list, list[str]]:
     """Every engine that can run here, and a note for each one that can't."""
-    engines: list = [Ours(library, workdir / "ours"), Fts5(library, workdir)]
+    engines: list = [Ours(library, workdir / "ours"), Fts5(library, workdir, language)]
     notes = []
     try:
         import tantivy  # noqa: F401
@@ -126,5 +142,5 @@ def open_engines(library: Library, workdir: Path) -> tuple[list, list[str]]:
     else:
         for fuzzy in (False, True):
             folder = Path(tempfile.mkdtemp(dir=workdir))
-            engines.append(Tantivy(library, folder, fuzzy))
+            engines.append(Tantivy(library, folder, fuzzy, language))
     return engines, notes
