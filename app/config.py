@@ -15,6 +15,13 @@ DEV_CARRIER_SECRET = "dev-carrier-secret"
 # CONTENT_DIR/<code> holds the others' articles (see app.i18n, app.content.library).
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français"}
+# The sample shop's opening hours in each language; a shop sets SUPPORT_HOURS (and
+# SUPPORT_HOURS_DE, SUPPORT_HOURS_FR ...) to its own.
+SAMPLE_HOURS = {
+    "en": "Monday to Friday, 9:00 to 17:00",
+    "de": "Montag bis Freitag, 9 bis 17 Uhr",
+    "fr": "du lundi au vendredi, de 9\u00a0h à 17\u00a0h",
+}
 BODY_CACHE_SIZE = 1000  # rendered article bodies kept per process (about 3-10 KB each)
 
 
@@ -30,6 +37,21 @@ def _hosts(listed: str | None, site_url: str) -> list[str] | None:
         return [host.strip() for host in listed.split(",") if host.strip()]
     host = urlsplit(site_url).hostname
     return [host] if host else None
+
+
+def _hours_in(env: Mapping[str, str]) -> dict[str, str]:
+    """The opening hours written in each other language (SUPPORT_HOURS_DE ...): the sample
+    shop's while SUPPORT_HOURS is the sample's too; a language left unset then shows
+    SUPPORT_HOURS as written."""
+    own = "SUPPORT_HOURS" in env
+    found = {}
+    for code in LANGUAGES.keys() - {DEFAULT_LANGUAGE}:
+        written = env.get(f"SUPPORT_HOURS_{code.upper()}") or (
+            None if own else SAMPLE_HOURS.get(code)
+        )
+        if written:
+            found[code] = written
+    return found
 
 
 def _bool(value: str | None, default: bool = False) -> bool:
@@ -121,7 +143,8 @@ def from_env(instance_path: str) -> dict[str, Any]:
         "TRUSTED_HOSTS": _hosts(env.get("TRUSTED_HOSTS"), site_url) if production else None,
         "SUPPORT_EMAIL": env.get("SUPPORT_EMAIL", "support@juniperandpine.example"),
         "SUPPORT_PHONE": env.get("SUPPORT_PHONE", "+1 555 0134"),
-        "SUPPORT_HOURS": env.get("SUPPORT_HOURS", "Monday to Friday, 9:00 to 17:00"),
+        "SUPPORT_HOURS": env.get("SUPPORT_HOURS", SAMPLE_HOURS[DEFAULT_LANGUAGE]),
+        "SUPPORT_HOURS_IN": _hours_in(env),
         "RETURNS_WAREHOUSE": tuple(
             env.get(
                 "RETURNS_WAREHOUSE",

@@ -253,3 +253,19 @@ def test_one_copy_of_the_stylesheet_and_script_for_every_language(client):
         assert '<script src="/static/js/site.js" defer></script>' in html
     with client.get("/static/css/site.css") as stylesheet:  # (a file response: closed)
         assert stylesheet.status_code == 200
+
+
+def test_opening_hours_are_written_in_the_pages_language(client):
+    assert "Monday to Friday, 9:00 to 17:00" in client.get("/").text
+    assert "Montag bis Freitag, 9 bis 17 Uhr" in client.get("/de/").text
+    assert "du lundi au vendredi, de 9\u00a0h à 17\u00a0h" in client.get("/fr/").text
+
+
+def test_a_shops_own_hours_are_not_replaced_by_the_samples_translations():
+    from app.config import _hours_in
+
+    assert _hours_in({"SUPPORT_HOURS": "Daily 8-20"}) == {}  # German pages show it as written
+    assert _hours_in({"SUPPORT_HOURS": "Daily 8-20", "SUPPORT_HOURS_DE": "Täglich 8-20 Uhr"}) == {
+        "de": "Täglich 8-20 Uhr"
+    }
+    assert _hours_in({})["de"] == "Montag bis Freitag, 9 bis 17 Uhr"
