@@ -2,7 +2,10 @@
 
 from pathlib import Path
 
+import pytest
+
 from app.content import load_library
+from app.content.translations import translation_report
 from app.returns.policy import load_policy
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,3 +76,28 @@ def test_the_exchange_article_says_what_the_portal_and_policy_do():
     assert (arrival in body) == (not rules.ship_first)
     days = load_policy(CONTENT).label_valid_days
     assert f"The same happens if the return label isn't used within {days} days." in body
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_each_translation_mirrors_the_english_articles(language):
+    english = load_library(CONTENT)
+    translated = load_library(CONTENT, language=language)
+    assert [str(p) for p in translated.problems] == []
+    report = translation_report(english, translated)
+    assert report.translated >= 30
+    assert report.only_here == [] and report.stale == [] and report.problems == []
+    names = {c.slug for c in translated.categories}
+    assert names == {c.slug for c in english.categories}  # every section has its own name
+    assert all(c.language == language for c in translated.categories)
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_a_translations_links_stay_in_its_language(language):
+    import re
+
+    english = load_library(CONTENT)
+    for article in load_library(CONTENT, language=language).articles.values():
+        html = article.html
+        assert not re.search(r'href="/(articles|returns|contact|search)', html), article.path
+        for target in re.findall(rf'href="/{language}/articles/([^"#]+)', html):
+            assert target in english.articles, f"{article.path} links to missing {target}"
