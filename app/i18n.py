@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from flask_babel import get_locale as babel_locale
 from flask_babel import lazy_gettext
 from markupsafe import Markup
@@ -101,7 +101,10 @@ def static_url(filename: str) -> str:
 
 
 def select_locale() -> str:
-    """Flask-Babel's locale selector: the language the URL names."""
+    """Flask-Babel's locale selector: the language the URL names; the default language
+    outside a request (a command), unless the command forces one."""
+    if not has_request_context():
+        return DEFAULT
     if request.blueprint in NOT_YET_TRANSLATED:
         return DEFAULT
     return str(request.environ.get(ENVIRON_KEY, DEFAULT))

@@ -122,12 +122,19 @@ def test_help_center_pages_in_german_and_french(live_url, page, axe_script, subt
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Comment pouvons-nous vous aider\u00a0?"
     )
-    page.goto(live_url + "/fr/articles/orders-shipping/track-my-order")
+    page.goto(live_url + "/fr/articles/account-privacy/two-step-sign-in")
     expect(page.locator(".translation-note")).to_contain_text("pas encore disponible en français")
     assert_accessible(page, axe_script, subtests, "untranslated article in French")
-    page.goto(live_url + "/de/search?q=refund")
+    page.goto(live_url + "/de/articles/returns-refunds/how-to-return-an-item")
+    expect(page.locator(".translation-note")).to_have_count(0)
+    assert_accessible(page, axe_script, subtests, "article in German")
+    page.goto(live_url + "/de/search?q=rückerstattung")
     expect(page.get_by_role("heading", level=1)).to_have_text("Suchergebnisse")
+    expect(page.locator(".results > li").first).to_be_visible()
     assert_accessible(page, axe_script, subtests, "search results in German")
+    page.goto(live_url + "/fr/search?q=printer")
+    expect(page.locator(".results > li").first).to_be_visible()
+    assert_accessible(page, axe_script, subtests, "English results on a French page")
 
 
 def test_return_flow_pages(live_url, page, axe_script, subtests, tmp_path):

@@ -1,5 +1,6 @@
 """A customer searches, reads and votes in German and in French, with JavaScript on and off:
-every page's words, its `lang`, the links that keep the language, and the vote recorded."""
+every page's words, its `lang`, the links that keep the language, the article in their
+language (or in English with a note where it isn't translated yet), and the vote recorded."""
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +13,8 @@ from tests.conftest import ROOT
 WALKS = {
     "de": {
         "home": "Wie können wir helfen?",
+        "query": "paket verfolgen",
+        "title": "Wie kann ich meine Bestellung verfolgen?",
         "search label": "Antworten suchen",
         "search button": "Suchen",
         "results": "Suchergebnisse",
@@ -26,6 +29,8 @@ WALKS = {
     },
     "fr": {
         "home": "Comment pouvons-nous vous aider\u00a0?",
+        "query": "suivre mon colis",
+        "title": "Comment suivre ma commande",
         "search label": "Rechercher des réponses",
         "search button": "Rechercher",
         "results": "Résultats de recherche",
@@ -53,16 +58,17 @@ def test_search_read_and_vote_in_another_language(app, live_url, page, lang):
     expect(page.locator("html")).to_have_attribute("lang", lang)
     expect(page.get_by_role("heading", level=1)).to_have_text(words["home"])
 
-    page.get_by_label(words["search label"]).fill("track my parcel")
+    page.get_by_label(words["search label"]).fill(words["query"])
     page.get_by_role("main").get_by_role("button", name=words["search button"]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["results"])
     assert f"/{lang}/search" in page.url
 
-    page.locator(".results").get_by_role("link").first.click()
+    # The article in the page's language: no note, nothing marked as another language.
+    page.locator(".results").get_by_role("link", name=words["title"]).first.click()
     expect(page.locator("html")).to_have_attribute("lang", lang)
-    expect(page.locator(".translation-note")).to_contain_text(words["note"])
-    expect(page.locator("#article-title")).to_have_attribute("lang", "en")
-    expect(page.locator(".article-body")).to_have_attribute("lang", "en")
+    expect(page.locator("#article-title")).to_contain_text(words["title"])
+    expect(page.locator(".translation-note")).to_have_count(0)
+    expect(page.locator("main [lang]")).to_have_count(0)
 
     feedback = page.locator("#feedback")
     expect(feedback).to_contain_text(words["helpful"])
@@ -94,3 +100,32 @@ def test_a_vote_is_remembered_in_every_language(app, live_url, page, request):
     expect(page.locator("#feedback")).to_contain_text("schön, dass er geholfen hat")
     page.goto(live_url + "/articles/orders-shipping/track-my-order")
     expect(page.locator("#feedback")).to_contain_text("Thanks for letting us know it helped.")
+
+
+def test_an_article_not_yet_in_french_is_english_and_says_so(app, live_url, page):
+    page.goto(live_url + "/fr/articles/account-privacy/two-step-sign-in")
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.locator(".translation-note")).to_contain_text(WALKS["fr"]["note"])
+    expect(page.locator("#article-title")).to_have_attribute("lang", "en")
+    expect(page.locator(".article-body")).to_have_attribute("lang", "en")
+    # Its section is French; the articles beside it are French, but for the English ones.
+    expect(page.locator(".breadcrumbs a").nth(1)).not_to_have_attribute("lang", "en")
+    english = page.locator(".in-this-section a[lang=en]")
+    expect(english).to_have_count(1)  # this one: the section's others are translated
+
+
+def test_instant_results_are_in_the_pages_language_else_marked(app, live_url, page, request):
+    if not request.node.callspec.params["page"]:
+        pytest.skip("instant results are JavaScript's")
+    page.goto(live_url + "/de/")
+    search = page.get_by_label(WALKS["de"]["search label"])
+    search.fill("rücksendung")
+    option = page.get_by_role("option").first
+    expect(option).to_contain_text("So senden Sie einen Artikel zurück")
+    expect(option).not_to_have_attribute("lang", "en")
+    # Only an English article has this word: a French page shows it, marked English.
+    page.goto(live_url + "/fr/")
+    page.get_by_label(WALKS["fr"]["search label"]).fill("authenticator")
+    option = page.get_by_role("option").first
+    expect(option).to_contain_text("Set up two-step sign-in")
+    expect(option).to_have_attribute("lang", "en")
