@@ -1,14 +1,32 @@
 """Template filters and globals shared by every area."""
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from datetime import date
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
 from babel.dates import format_date
-from flask import Flask, current_app, has_request_context, url_for
+from babel.numbers import format_currency
+from flask import Flask, current_app, has_request_context, request, url_for
+from flask_babel import force_locale, gettext
 from flask_login import current_user
 
-from app.i18n import DEFAULT, alternates, content_lang, current_language, static_url
+from app.i18n import (
+    DEFAULT,
+    ENVIRON_KEY,
+    N_,
+    alternates,
+    content_lang,
+    current_language,
+    static_url,
+)
+from app.phrases import Amount, Phrase, english_date, english_money
+
+DEVELOPMENT_SITE = "http://127.0.0.1:5000"  # links made outside a request without SITE_URL
+# Languages whose nouns keep their capital letters: a label inside a sentence stays as written.
+CAPITALISED_NOUNS = frozenset({"de"})
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:  # url_for's values
@@ -16,46 +34,107 @@ def absolute_url(endpoint: str, **values: Any) -> str:  # url_for's values
     emails). Outside a request (commands), SITE_URL or the development address is the base."""
     site: str | None = current_app.config.get("SITE_URL")
     if not has_request_context():
-        with current_app.test_request_context(base_url=site or "http://127.0.0.1:5000"):
+        with current_app.test_request_context(base_url=site or DEVELOPMENT_SITE):
             return url_for(endpoint, _external=True, **values)
     if site:
         return site + url_for(endpoint, **values)
     return url_for(endpoint, _external=True, **values)
 
 
+def language_url(language: str, endpoint: str, **values: Any) -> str:  # url_for's values
+    """absolute_url of the page in `language`, whatever the page or command making it (an
+    email's links are in the return's language, even when an English staff page sends it)."""
+    site: str | None = current_app.config.get("SITE_URL")
+    if not has_request_context():
+        with current_app.test_request_context(base_url=site or DEVELOPMENT_SITE):
+            return language_url(language, endpoint, **values)
+    script = request.script_root
+    path = url_for(endpoint, **values).removeprefix(script)
+    here = request.environ.get(ENVIRON_KEY)
+    root = script.removesuffix(f"/{here}") if here else script  # before LanguagePrefix
+    prefix = "" if language == DEFAULT else f"/{language}"
+    return (site or request.host_url.rstrip("/")) + root + prefix + path
+
+
+@contextmanager
+def written_in(language: str) -> Iterator[None]:
+    """Words, dates and money made inside are in `language` (an email in the customer's
+    language), in a request in another one or in a command (no request at all)."""
+    with ExitStack() as stack:
+        if not has_request_context():  # a command: the filters and gettext need a request
+            site = current_app.config.get("SITE_URL") or DEVELOPMENT_SITE
+            stack.enter_context(current_app.test_request_context(base_url=site))
+        stack.enter_context(force_locale(language))
+        yield
+
+
+def _language() -> str:
+    """The language being written: the page's, an email's (written_in), else the default."""
+    return current_language() if has_request_context() else DEFAULT
+
+
 def long_date(value: date | None) -> str:
     """ "5 December 2026", or as the page's language writes it ("5. Dezember 2026")."""
     if not value:
         return ""
-    language = current_language() if has_request_context() else DEFAULT
+    language = _language()
     if language == DEFAULT:
-        return f"{value.day} {value:%B %Y}"
+        return english_date(value)
     return format_date(value, format="long", locale=language)
 
 
-CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
-
-
 def money(cents: int, currency: str = "USD") -> str:
-    """Integer cents as the customer reads them: $1,234.50."""
-    sign = "-" if cents < 0 else ""
-    whole, part = divmod(abs(cents), 100)
-    symbol = CURRENCY_SYMBOLS.get(currency)
-    amount = f"{whole:,}.{part:02d}"
-    return f"{sign}{symbol}{amount}" if symbol else f"{sign}{amount} {currency}"
+    """Integer cents as the customer reads them: $1,234.50 in English; in another language
+    Babel's way (1.234,50 $ in German, 1 234,50 $US in French), with two decimals as in
+    English."""
+    language = _language()
+    if language == DEFAULT:
+        return english_money(cents, currency)
+    amount = Decimal(cents) / 100
+    return format_currency(amount, currency, locale=language, currency_digits=False)
 
 
-# How refund methods read, to customers and staff alike (the codes are the importer's).
+def translated(text: str | None) -> str:
+    """What the returns rules said (a Phrase: app/phrases.py) in the page's or email's
+    language, its dates and amounts that language's way; any other text (the shop's own,
+    staff's) as it was written."""
+    if not isinstance(text, Phrase):
+        return text or ""
+    if text.parts:
+        return " ".join(translated(part) for part in text.parts)
+    values = {name: _said(value) for name, value in text.values.items()}
+    return gettext(text.template, **values)
+
+
+def _said(value: object) -> object:
+    if isinstance(value, Phrase):
+        return translated(value)
+    if isinstance(value, date):
+        return long_date(value)
+    if isinstance(value, Amount):
+        return money(value.cents, value.currency)
+    return value
+
+
+def mid_sentence(label: str) -> str:
+    """A label (a return reason) inside a sentence: lower-case, but in a language whose nouns
+    keep their capitals."""
+    return label if _language() in CAPITALISED_NOUNS else label.lower()
+
+
+# How refund methods read, to customers and staff alike (the codes are the importer's);
+# customers read them in their language (refund_method).
 REFUND_METHODS = {
-    "card": "your card",
-    "wallet": "your wallet (Apple Pay, Google Pay)",
-    "gift_card": "your gift card",
-    "store_credit": "store credit",
+    "card": N_("your card"),
+    "wallet": N_("your wallet (Apple Pay, Google Pay)"),
+    "gift_card": N_("your gift card"),
+    "store_credit": N_("store credit"),
 }
 
 
 def refund_method(code: str) -> str:
-    return REFUND_METHODS.get(code, code.replace("_", " "))
+    method = REFUND_METHODS.get(code)
+    return gettext(method) if method else code.replace("_", " ")
 
 
 def has_endpoint(name: str) -> bool:
@@ -76,6 +155,8 @@ def register(app: Flask) -> None:
     app.add_template_filter(long_date)
     app.add_template_filter(money)
     app.add_template_filter(refund_method)
+    app.add_template_filter(translated)
+    app.add_template_filter(mid_sentence)
     app.add_template_global(absolute_url)
     app.add_template_global(has_endpoint)
     app.add_template_global(product_image)
