@@ -83,21 +83,26 @@ def _translation_report(language: str) -> list[str]:
 
 def _policy_problems(root: Path, library: Library) -> list[str]:
     """The return policy's problems, if the folder has one: the articles it offers customers
-    must exist."""
+    must exist; and those of its texts in other languages (`de/returns-policy.yml`)."""
     if not (root / POLICY_FILE).exists():
         return []
     try:
         policy = load_policy(root)
     except PolicyError as error:
-        if error.line is None:
-            return [f"{POLICY_FILE}: {error}"]
-        # Each problem names its line already ("line 7: ..."): the first is said once.
-        return [f"{POLICY_FILE}:{error.line}: {str(error).removeprefix(f'line {error.line}: ')}"]
+        return [_policy_problem(POLICY_FILE, error)]
     text = (root / POLICY_FILE).read_text(encoding="utf-8")
-    return [
+    missing = [
         f"{POLICY_FILE}:{line_of(text, path, first=1)}: reason {code}: article {path!r} not found"
         for code, path in missing_articles(policy, set(library.articles))
     ]
+    return missing + [_policy_problem(file, error) for file, error in policy.text_problems]
+
+
+def _policy_problem(file: str, error: PolicyError) -> str:
+    if error.line is None:
+        return f"{file}: {error}"
+    # Each problem names its line already ("line 7: ..."): the first is said once.
+    return f"{file}:{error.line}: {str(error).removeprefix(f'line {error.line}: ')}"
 
 
 @content_cli.command("index")

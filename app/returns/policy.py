@@ -1,20 +1,32 @@
 """The return policy as plain Python: loaded from content/returns-policy.yml (what the file may
-hold is app/returns/policy_file.py's), and the rules the portal enforces (what can be
-returned, until when, and what the customer gets back).
+hold is app/returns/policy_file.py's), with its texts in other languages from
+content/<lang>/returns-policy.yml, and the rules the portal enforces (what can be returned,
+until when, and what the customer gets back).
 
 Nothing here knows about Flask or the database, so every rule is testable with plain values.
 """
 
-from dataclasses import dataclass, field
+import logging
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from app.returns.policy_file import Choice, ReasonSettings, read_policy_file
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
+from app.i18n import N_
+from app.phrases import Phrase
+from app.returns.policy_file import (
+    Choice,
+    PolicyTexts,
+    ReasonSettings,
+    read_policy_file,
+    read_policy_texts,
+)
 
 # Re-exported: the policy's users catch it as app.returns.policy's.
 from app.returns.policy_file import PolicyError as PolicyError
 
 POLICY_FILE = "returns-policy.yml"
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -67,14 +79,66 @@ class Policy:
     waive_shipping_with_free_reason: bool = True
     exchanges: ExchangeRules = field(default_factory=ExchangeRules)
     label_valid_days: int = 30  # an unused label expires after this many days (0: never)
+    # The texts above (reasons' labels, why categories can't be returned, resolutions and
+    # methods) in other languages, by language code; and the language files that couldn't
+    # be read (their path in the content folder, and why), whose texts stay in English.
+    texts: dict[str, PolicyTexts] = field(default_factory=dict)
+    text_problems: tuple[tuple[str, PolicyError], ...] = ()
 
     def window_for(self, category: str) -> int:
         return self.category_windows.get(category, self.window_days)
 
+    def in_language(self, language: str) -> "Policy":
+        """The policy with its texts in `language`: each one the language's file leaves out
+        in the default language's words."""
+        wording = self.texts.get(language)
+        if wording is None:
+            return self
+        reasons = {
+            code: replace(reason, label=_said(wording.reasons.get(code), reason.label))
+            for code, reason in self.reasons.items()
+        }
+        return replace(
+            self,
+            non_returnable={
+                category: wording.non_returnable_categories.get(category) or text
+                for category, text in self.non_returnable.items()
+            },
+            reasons=reasons,
+            resolutions={
+                code: _said(wording.resolutions.get(code), label)
+                for code, label in self.resolutions.items()
+            },
+            methods={
+                code: _said(wording.methods.get(code), label)
+                for code, label in self.methods.items()
+            },
+        )
+
+
+def _said(translated: object, default: str) -> str:
+    """A translated label (a ReasonText or ChoiceText), or `default` without one."""
+    label = getattr(translated, "label", "")
+    return label if isinstance(label, str) and label else default
+
 
 def load_policy(content_dir: str | Path) -> Policy:
-    """Read the policy from CONTENT_DIR; raises PolicyError naming the line and the setting."""
-    settings = read_policy_file(Path(content_dir) / POLICY_FILE)
+    """Read the policy from CONTENT_DIR; raises PolicyError naming the line and the setting.
+    A language's file with a problem is left out (logged; its texts are shown in English),
+    as `flask content check` reports."""
+    root = Path(content_dir)
+    settings = read_policy_file(root / POLICY_FILE)
+    texts: dict[str, PolicyTexts] = {}
+    problems: list[tuple[str, PolicyError]] = []
+    for language in LANGUAGES:
+        file = root / language / POLICY_FILE
+        if language == DEFAULT_LANGUAGE or not file.exists():
+            continue
+        try:
+            texts[language] = read_policy_texts(file, settings)
+        except PolicyError as problem:
+            log.warning("%s/%s left out: %s", language, POLICY_FILE, problem)
+            problems.append((f"{language}/{POLICY_FILE}", problem))
     bonus = settings.resolutions.get("store_credit")
     return Policy(
         window_days=settings.window_days,
@@ -91,6 +155,8 @@ def load_policy(content_dir: str | Path) -> Policy:
         waive_shipping_with_free_reason=settings.waive_shipping_with_free_reason,
         exchanges=ExchangeRules(**settings.exchanges.model_dump()),
         label_valid_days=settings.label_valid_days,
+        texts=texts,
+        text_problems=tuple(problems),
     )
 
 
@@ -137,7 +203,8 @@ class LineFacts:
 @dataclass(frozen=True)
 class Eligibility:
     returnable: int  # how many units can still be returned
-    problem: str | None = None  # why not, in the customer's words
+    # Why not, in the customer's words: the policy's own for its category, else a Phrase.
+    problem: str | None = None
     deadline: date | None = None  # the last day to start a return
 
     @property
@@ -145,30 +212,25 @@ class Eligibility:
         return self.returnable > 0
 
 
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
 def eligibility(policy: Policy, line: LineFacts, today: date, already: int) -> Eligibility:
     """Can this line be returned today, given `already` units returned or being returned?"""
     if line.category in policy.non_returnable:
         return Eligibility(0, policy.non_returnable[line.category])
     if line.final_sale:
-        return Eligibility(0, "This was a final-sale item, so it can't be returned.")
+        return Eligibility(0, Phrase(N_("This was a final-sale item, so it can't be returned.")))
     if line.delivered_on is None:
-        return Eligibility(
-            0, "This order hasn't been delivered yet. You can start a return once it arrives."
+        not_yet = N_(
+            "This order hasn't been delivered yet. You can start a return once it arrives."
         )
+        return Eligibility(0, Phrase(not_yet))
     deadline = line.delivered_on + timedelta(days=policy.window_for(line.category))
     if today > deadline:
-        return Eligibility(
-            0, f"The return window for this item closed on {_long(deadline)}.", deadline
-        )
+        closed = N_("The return window for this item closed on %(date)s.")
+        return Eligibility(0, Phrase(closed, date=deadline), deadline)
     left = max(0, line.quantity - already)
     if not left:
-        return Eligibility(
-            0, "You've already returned this, or a return for it is on its way.", deadline
-        )
+        done = N_("You've already returned this, or a return for it is on its way.")
+        return Eligibility(0, Phrase(done), deadline)
     return Eligibility(left, None, deadline)
 
 

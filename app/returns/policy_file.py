@@ -35,6 +35,9 @@ NOT_A_MAPPING = {"dict_type", "model_type", "model_attributes_type"}
 # refund window in business days counted one day at a time, never a number that overflows
 # a date or keeps the returns pages counting for minutes.
 MAX_WHOLE = 100_000
+NOT_A_SETTING = "is not a setting of the return policy"
+# A language's file holds texts only: a number or a rule there is a mistake.
+NOT_A_TEXT = "is not a text of the return policy (numbers and rules are in the main file)"
 
 
 class PolicyError(ValueError):
@@ -162,8 +165,65 @@ class PolicyFile(_Settings):
         return reasons
 
 
+class ReasonText(_Settings):
+    label: Words = ""
+
+
+class ChoiceText(_Settings):
+    label: Words = ""
+
+
+class PolicyTexts(_Settings):
+    """A language's wording of the policy's texts (content/<lang>/returns-policy.yml): only
+    the texts, under the keys of the main file, which holds the numbers and rules. A text
+    left out (or empty) is shown in the main file's words."""
+
+    non_returnable_categories: dict[str, Words] = {}
+    reasons: dict[ReasonCode, ReasonText] = {}
+    resolutions: dict[str, ChoiceText] = {}
+    methods: dict[str, ChoiceText] = {}
+
+
 def read_policy_file(file: Path) -> PolicyFile:
     """The file's settings; raises PolicyError saying what is wrong, and on which line."""
+    text, data = _read_yaml(file)
+    try:
+        return PolicyFile.model_validate(data)
+    except ValidationError as error:
+        raise _policy_error(text, error.errors()) from None
+
+
+def read_policy_texts(file: Path, policy: PolicyFile) -> PolicyTexts:
+    """A language's texts of `policy`; raises PolicyError saying what is wrong (a setting
+    that isn't a text, a reason or category the policy doesn't have), and on which line."""
+    text, data = _read_yaml(file)
+    try:
+        texts = PolicyTexts.model_validate(data)
+    except ValidationError as error:
+        raise _policy_error(text, error.errors(), unknown=NOT_A_TEXT) from None
+    known = {
+        "non_returnable_categories": (policy.non_returnable_categories, "category"),
+        "reasons": (policy.reasons, "reason"),
+        "resolutions": (policy.resolutions, "resolution"),
+        "methods": (policy.methods, "method"),
+    }
+    line_of = _lines(text)
+    problems = [
+        (line_of((section, code)), f"{section}: {code} is not a {kind} of the return policy")
+        for section, (codes, kind) in known.items()
+        for code in getattr(texts, section)
+        if code not in codes
+    ]
+    if problems:
+        raise PolicyError(
+            "; ".join(f"line {line}: {words}" if line else words for line, words in problems),
+            problems[0][0],
+        )
+    return texts
+
+
+def _read_yaml(file: Path) -> tuple[str, dict[str, Any]]:
+    """The file's text and its mapping of settings; raises PolicyError."""
     try:
         text = file.read_text(encoding="utf-8")
         data = yaml.safe_load(text)
@@ -181,16 +241,16 @@ def read_policy_file(file: Path) -> PolicyFile:
         raise PolicyError(f"{file} is not valid YAML: {error}", line) from None
     if not isinstance(data, dict):
         raise PolicyError(f"{file} must be a mapping of settings", 1)
-    try:
-        return PolicyFile.model_validate(data)
-    except ValidationError as error:
-        raise _policy_error(text, error.errors()) from None
+    return text, data
 
 
-def _policy_error(text: str, details: list[ErrorDetails]) -> PolicyError:
-    """Every problem as `line N: setting must be ...`, one after another."""
+def _policy_error(
+    text: str, details: list[ErrorDetails], unknown: str = NOT_A_SETTING
+) -> PolicyError:
+    """Every problem as `line N: setting must be ...`, one after another; `unknown`: what a
+    name that isn't one of the file's is called."""
     line_of = _lines(text)
-    problems = [(line_of(_path(detail)), _problem(detail)) for detail in details]
+    problems = [(line_of(_path(detail)), _problem(detail, unknown)) for detail in details]
     return PolicyError(
         "; ".join(f"line {line}: {words}" if line else words for line, words in problems),
         problems[0][0],
@@ -212,7 +272,7 @@ def _path(detail: ErrorDetails) -> tuple[object, ...]:
     return (*mapping, detail["input"])
 
 
-def _problem(detail: ErrorDetails) -> str:
+def _problem(detail: ErrorDetails, unknown: str = NOT_A_SETTING) -> str:
     """A pydantic error as the setting's path and what it must be."""
     loc = detail["loc"]
     if _is_key_problem(detail):
@@ -232,7 +292,7 @@ def _problem(detail: ErrorDetails) -> str:
     elif detail["type"] in ("policy_setting", "policy_limit"):
         words = detail["msg"]
     elif detail["type"] == "extra_forbidden":
-        words = "is not a setting of the return policy"
+        words = unknown
     else:
         words = f"is not valid ({detail['msg']})"
     return f"{where} {words}" if where else words
