@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 from sqlalchemy import FromClause
 
+from app.config import LANGUAGES
 from app.models import Order, OrderLine, Variant
 from app.models.orders import order_number_key
 
@@ -182,6 +183,15 @@ def _flag(value: object) -> bool:
     return FLAGS[key]
 
 
+def _language(value: object) -> str | None:
+    """The customer's language as one of the site's codes: a regional tag ("de-DE", "fr_CA")
+    is its language; any other value is a language the site doesn't have, so not given."""
+    if not isinstance(value, str):
+        return None
+    primary = value.replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
 def _image_url(value: object) -> str:
     """The product's photo: an https address, shown on the returns page when its site is
     one of PRODUCT_IMAGE_ORIGINS."""
@@ -259,6 +269,9 @@ class OrderRecord(_Record):
     payment_method: Annotated[str, PlainValidator(_payment_method)]
     placed_at: Annotated[datetime, PlainValidator(_timestamp)]
     delivered_at: Annotated[datetime | None, PlainValidator(_timestamp)] = None
+    # The customer's language, when the shop knows it: their emails and the returns pages
+    # they're sent to are in it (unknown languages are left out, not refused).
+    language: Annotated[str | None, PlainValidator(_language)] = None
     # The payment provider's id of the payment (a Stripe PaymentIntent, pi_...), which
     # refunds go back through with PAYMENTS=stripe.
     payment_reference: Annotated[str | None, PlainValidator(_text)] = None

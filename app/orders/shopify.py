@@ -3,19 +3,21 @@ webhooks and the Admin API's REST orders give it) becomes one of our orders, thr
 checks and the same create-or-update the CSV/JSON import uses (app/orders/importer.py).
 
 What is taken from Shopify: the order's name ("#1001", what customers see and type), the
-customer's email, the shipping address (else the billing one), the currency and how it was
-paid; each line item's SKU (or its variant's id when it has none), title and variant title,
-the units the customer got (ordered, less those canceled before shipping), the price paid per
-unit (discounts taken off) and, from its product, the type (our category), a final-sale tag
-and the variant's image; and the moment of the latest fulfilment, which the return window
-counts from (the moment it was delivered when Shopify knows it, else when it shipped).
+customer's email and language (`customer_locale`: "de-DE" is German; a language the site
+doesn't have is left out), the shipping address (else the billing one), the currency and how
+it was paid; each line item's SKU (or its variant's id when it has none), title and variant
+title, the units the customer got (ordered, less those canceled before shipping), the price
+paid per unit (discounts taken off) and, from its product, the type (our category), a
+final-sale tag and the variant's image; and the moment of the latest fulfilment, which the
+return window counts from (the moment it was delivered when Shopify knows it, else when it
+shipped).
 
 An order already here keeps its returns: lines are matched by SKU and keep their ids, a line
 Shopify no longer lists stays while a return refers to it, and a line never drops below the
 units already being returned. What Shopify doesn't say is kept as it was: the payment
-reference (Stripe's PaymentIntent from an import), and a line's category, final-sale flag and
-image when its product couldn't be read. A copy older than the one held changes nothing
-(webhooks may arrive out of order).
+reference (Stripe's PaymentIntent from an import), the customer's language, and a line's
+category, final-sale flag and image when its product couldn't be read. A copy older than the
+one held changes nothing (webhooks may arrive out of order).
 """
 
 import logging
@@ -125,6 +127,7 @@ def _keep(record: OrderRecord, existing: Order, unknown: set[str]) -> None:
     """What Shopify didn't say stays as `existing` has it."""
     record.payment_reference = record.payment_reference or existing.payment_reference
     record.delivered_at = record.delivered_at or existing.delivered_at
+    record.language = record.language or existing.language
     by_sku = {line.sku: line for line in existing.lines}
     for item in record.lines:
         line = by_sku.get(item.sku)

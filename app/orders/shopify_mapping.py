@@ -333,4 +333,6 @@ def order_fields(order: Mapping[str, Any]) -> dict[str, str]:
         "placed_at": placed.isoformat() if placed else "",
         "delivered_at": delivered.isoformat() if delivered else "",
         "payment_reference": "",
+        # Where the customer bought: "de", "fr-CA", "fr-Fr" (records.py keeps the language).
+        "language": _str(order.get("customer_locale")),
     }
