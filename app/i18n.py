@@ -74,9 +74,9 @@ def arrival_language() -> str | None:
     return None
 
 
-# Areas whose pages aren't translated yet: shown in the default language whatever the URL
-# says, so a page never mixes two (its `lang` stays true).
-NOT_YET_TRANSLATED = frozenset({"returns", "staff"})
+# Areas whose pages aren't translated yet (the staff back office): shown in the default
+# language whatever the URL says, so a page never mixes two (its `lang` stays true).
+NOT_YET_TRANSLATED = frozenset({"staff"})
 # Pages whose query string is part of what they show: their alternates keep it.
 QUERY_PAGES = frozenset({"help.search", "help.contact"})
 

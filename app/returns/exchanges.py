@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from sqlalchemy import CursorResult, select, update
 
 from app.extensions import db
+from app.i18n import N_
 from app.models.catalogue import Variant
 from app.models.orders import OrderLine
 from app.models.returns import ReturnLine, ReturnRequest
 from app.models.types import utcnow
-from app.returns import states
+from app.phrases import Amount, Phrase
+from app.returns import states, timeline
 from app.returns.policy import Policy
-from app.templating import money
 
 RESERVED, SENT, RELEASED = "reserved", "sent", "released"
 TRACKING_MAX = 60
@@ -39,28 +40,36 @@ class Swap:
     currency: str
 
     @property
-    def problem(self) -> str | None:
+    def problem(self) -> Phrase | None:
         """Why it can't be chosen, as its option in the list says it: "out of stock"."""
         if self.more_cents > 0:
-            return f"costs {money(self.more_cents, self.currency)} more"
+            return Phrase(N_("costs %(amount)s more"), amount=self._more)
         if self.variant.stock <= 0:
-            return "out of stock"
+            return Phrase(N_("out of stock"))
         return None
 
-    def problem_for(self, quantity: int) -> str | None:
+    def problem_for(self, quantity: int) -> Phrase | None:
         """Why this swap can't be had for `quantity` units, in the customer's words."""
         name = self.variant.name
         if self.more_cents > 0:
-            more = money(self.more_cents, self.currency)
-            return (
-                f"{name} costs {more} more than your item, so it can't be an exchange: choose "
-                "your money back and order it separately."
+            dearer = N_(
+                "%(name)s costs %(amount)s more than your item, so it can't be an exchange: "
+                "choose your money back and order it separately."
             )
+            return Phrase(dearer, name=name, amount=self._more)
         if self.variant.stock <= 0:
-            return f"{name} is out of stock. Choose another size or colour, or your money back."
+            sold_out = N_(
+                "%(name)s is out of stock. Choose another size or colour, or your money back."
+            )
+            return Phrase(sold_out, name=name)
         if self.variant.stock < quantity:
-            return f"Only {self.variant.stock} of {name} left: choose fewer, or your money back."
+            few = N_("Only %(num)d of %(name)s left: choose fewer, or your money back.")
+            return Phrase(few, num=self.variant.stock, name=name)
         return None
+
+    @property
+    def _more(self) -> Amount:
+        return Amount(self.more_cents, self.currency)
 
 
 def _swap(line: OrderLine, ordered: Variant, variant: Variant) -> Swap:
@@ -102,15 +111,15 @@ def swaps_for(lines: Sequence[OrderLine]) -> dict[int, list[Swap]]:
     }
 
 
-def choose(swaps: Iterable[Swap], sku: str, quantity: int) -> Swap | str:
+def choose(swaps: Iterable[Swap], sku: str, quantity: int) -> Swap | Phrase:
     """The swap a form chose by SKU, or the message saying why it can't be had."""
     swap = next((swap for swap in swaps if swap.variant.sku == sku), None)
     if swap is None:
-        return "Choose a size or colour from the list."
+        return Phrase(N_("Choose a size or colour from the list."))
     return swap.problem_for(quantity) or swap
 
 
-def reserve(line: OrderLine, sku: str, quantity: int) -> Variant | str:
+def reserve(line: OrderLine, sku: str, quantity: int) -> Variant | Phrase:
     """Take `quantity` units of the variant for this line, in the caller's transaction: the
     variant, or why it can't be had now (sold out meanwhile, or its price went up)."""
     taken = db.session.execute(
@@ -124,13 +133,20 @@ def reserve(line: OrderLine, sku: str, quantity: int) -> Variant | str:
     if variant is not None:
         db.session.refresh(variant)
     if variant is None or not taken.rowcount:
-        name = variant.name if variant is not None else "The size or colour you chose"
-        return (
-            f"Sorry, {name} has just sold out. Choose another size or colour, or your money back."
+        gone = N_(
+            "Sorry, %(name)s has just sold out. Choose another size or colour, or your money back."
         )
+        if variant is None:
+            gone = N_(
+                "Sorry, the size or colour you chose has just sold out. Choose another size or "
+                "colour, or your money back."
+            )
+            return Phrase(gone)
+        return Phrase(gone, name=variant.name)
     ordered = db.session.execute(select(Variant).filter_by(sku=line.sku)).scalar_one_or_none()
     if ordered is None or variant.price_cents > ordered.price_cents:
-        return f"{variant.name} now costs more than your item, so it can't be an exchange."
+        dearer = N_("%(name)s now costs more than your item, so it can't be an exchange.")
+        return Phrase(dearer, name=variant.name)
     return variant
 
 
@@ -173,7 +189,7 @@ def settle_inspection(ret: ReturnRequest, inspected: dict[ReturnLine, int]) -> N
         _give_back(line.exchange_variant_id, before - units_to_send(line))
     if not any(units_to_send(line) for line in ret.lines):
         ret.replacement_status = RELEASED
-        states.record(ret, "return policy", "No replacement is sent: the items weren't accepted.")
+        states.record(ret, "return policy", timeline.NO_REPLACEMENT)
 
 
 def may_send(policy: Policy, ret: ReturnRequest) -> str | None:
@@ -222,7 +238,8 @@ def send_replacement(
     items = replacement_items(ret)
     ret.replacement_status, ret.replacement_sent_at = SENT, utcnow()
     ret.replacement_carrier, ret.replacement_tracking = carrier, tracking
-    states.record(ret, actor, f"Replacement sent: {items}, tracking {tracking} ({carrier}).")
+    sent = {"items": items, "tracking": tracking, "carrier": carrier}
+    states.record(ret, actor, timeline.REPLACEMENT_SENT % sent)
 
 
 def nothing_left(ret: ReturnRequest, remaining_cents: int) -> bool:

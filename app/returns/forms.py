@@ -5,31 +5,41 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from app.i18n import lazy as _l
+
+TOO_LONG = _l("Please keep it under %(max)d characters.")
+
 
 class LookupForm(FlaskForm):
     order_number = StringField(
-        "Order number",
-        validators=[DataRequired("Enter your order number."), Length(max=40)],
-        description="It's in your order confirmation email, for example JP-10482.",
+        _l("Order number"),
+        validators=[DataRequired(_l("Enter your order number.")), Length(max=40, message=TOO_LONG)],
+        description=_l("It's in your order confirmation email, for example JP-10482."),
     )
     contact = StringField(
-        "Email address or shipping postal code",
-        validators=[DataRequired("Enter the email or postal code of the order."), Length(max=254)],
+        _l("Email address or shipping postal code"),
+        validators=[
+            DataRequired(_l("Enter the email or postal code of the order.")),
+            Length(max=254, message=TOO_LONG),
+        ],
     )
 
 
 class FindReturnForm(FlaskForm):
     rma_number = StringField(
-        "Return number",
-        validators=[DataRequired("Enter your return number."), Length(max=20)],
-        description="It starts with RMA-, for example RMA-7KQ4M2XT.",
+        _l("Return number"),
+        validators=[
+            DataRequired(_l("Enter your return number.")),
+            Length(max=20, message=TOO_LONG),
+        ],
+        description=_l("It starts with RMA-, for example RMA-7KQ4M2XT."),
     )
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         validators=[
-            DataRequired("Enter the email address of the order."),
-            Email("Enter an email address like name@example.com."),
-            Length(max=254),
+            DataRequired(_l("Enter the email address of the order.")),
+            Email(_l("Enter an email address like name@example.com.")),
+            Length(max=254, message=TOO_LONG),
         ],
     )
 

@@ -18,14 +18,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 
-from app.returns.labels import (
-    DROP_OFF_NOTE,
-    LABEL_NOTE,
-    PACKING_SLIP_NOTE,
-    Address,
-    LabelData,
-    SlipItem,
-)
+from app.returns.labels import Address, LabelData, SlipItem
 
 PAGE_WIDTH, PAGE_HEIGHT = 4 * inch, 6 * inch  # 288 x 432 pt, portrait
 MARGIN = 12
@@ -179,7 +172,7 @@ def _draw_label(c: Canvas, label: LabelData) -> None:
     text_width = qr_x - MARGIN
     _line(c, MARGIN, row_top - 14, "RMA", BOLD, 8, text_width)
     _line(c, MARGIN, row_top - 38, label.rma_number, BOLD, 22, text_width, min_size=10)
-    note = DROP_OFF_NOTE if label.method == "drop_off" else LABEL_NOTE
+    note = label.label_note
     c.setFont(REGULAR, 8.5)
     note_y: float = row_top - 56
     for line in simpleSplit(note, REGULAR, 8.5, text_width)[:4]:
@@ -202,16 +195,16 @@ def _item_height(item: SlipItem) -> float:
     return len(_name_lines(item)) * (NAME_SIZE + 2) + 2 * (DETAIL_SIZE + 3) + 8
 
 
-def _note_lines() -> list[str]:
-    lines: list[str] = simpleSplit(PACKING_SLIP_NOTE, REGULAR, NOTE_SIZE, CONTENT_WIDTH)
+def _note_lines(label: LabelData) -> list[str]:
+    lines: list[str] = simpleSplit(label.slip_note, REGULAR, NOTE_SIZE, CONTENT_WIDTH)
     return lines
 
 
-def _heading_height(page: int) -> float:
+def _heading_height(label: LabelData, page: int) -> float:
     """How far below SLIP_TOP a slip page's items start (their column headings included)."""
     if page > 1:
         return 18 + COLUMN_HEADINGS
-    return 70 + len(_note_lines()) * (NOTE_SIZE + 2) + 6 + COLUMN_HEADINGS
+    return 70 + len(_note_lines(label)) * (NOTE_SIZE + 2) + 6 + COLUMN_HEADINGS
 
 
 def _slip_heading(c: Canvas, label: LabelData, page: int, pages: int) -> float:
@@ -230,11 +223,11 @@ def _slip_heading(c: Canvas, label: LabelData, page: int, pages: int) -> float:
         _line(c, MARGIN + half, y - 55, label.tracking_number, REGULAR, 10, half, min_size=6)
         y -= 70
         c.setFont(REGULAR, NOTE_SIZE)
-        for line in _note_lines():
+        for line in _note_lines(label):
             c.drawString(MARGIN, y, line)
             y -= NOTE_SIZE + 2
         _rule(c, y + 2)
-    y = SLIP_TOP - _heading_height(page) + COLUMN_HEADINGS
+    y = SLIP_TOP - _heading_height(label, page) + COLUMN_HEADINGS
     _line(c, MARGIN, y - 7, "QTY", BOLD, 7, QTY_WIDTH - 4)
     _line(c, MARGIN + QTY_WIDTH, y - 7, "ITEM", BOLD, 7, CONTENT_WIDTH - QTY_WIDTH)
     return y - COLUMN_HEADINGS
@@ -243,12 +236,12 @@ def _slip_heading(c: Canvas, label: LabelData, page: int, pages: int) -> float:
 def _slip_pages(label: LabelData) -> list[list[SlipItem]]:
     """The items, in order, split into the packing slip's pages."""
     pages: list[list[SlipItem]] = [[]]
-    room = SLIP_TOP - _heading_height(1) - MARGIN
+    room = SLIP_TOP - _heading_height(label, 1) - MARGIN
     for item in label.items:
         height = _item_height(item)
         if pages[-1] and height > room:
             pages.append([])
-            room = SLIP_TOP - _heading_height(len(pages)) - MARGIN
+            room = SLIP_TOP - _heading_height(label, len(pages)) - MARGIN
         pages[-1].append(item)
         room -= height
     return pages

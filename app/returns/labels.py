@@ -5,10 +5,13 @@ about 25 MB, so it is loaded with the first label the process draws rather than 
 
 from dataclasses import dataclass
 
+from app.i18n import N_
+
 METHODS = ("label", "drop_off")
-DROP_OFF_NOTE = "Show this QR code at any drop-off point \u2014 no printing needed."
-LABEL_NOTE = "Attach this label to the parcel, or show the QR code at any drop-off point."
-PACKING_SLIP_NOTE = (
+# What the customer is told on the label and the slip (in their language: LabelData's notes).
+DROP_OFF_NOTE = N_("Show this QR code at any drop-off point \u2014 no printing needed.")
+LABEL_NOTE = N_("Attach this label to the parcel, or show the QR code at any drop-off point.")
+PACKING_SLIP_NOTE = N_(
     "Put this slip inside the parcel, on top of the items, so our warehouse knows whose "
     "return it is."
 )
@@ -41,6 +44,13 @@ class LabelData:
     qr_payload: str
     method: str  # "label" or "drop_off"
     items: tuple[SlipItem, ...]
+    # The notes telling the customer what to do ("": in English, the label's by its method).
+    note: str = ""
+    slip_note: str = PACKING_SLIP_NOTE
+
+    @property
+    def label_note(self) -> str:
+        return self.note or (DROP_OFF_NOTE if self.method == "drop_off" else LABEL_NOTE)
 
 
 def render_label(label: LabelData) -> bytes:

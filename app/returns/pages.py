@@ -1,21 +1,32 @@
 """Shaping returns for pages: label contents, the money as the customer reads it, refund
-timing, deflection articles."""
+timing, deflection articles, the timeline. In the page's language (gettext)."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext
+
 from app.content import Article
+from app.i18n import current_language
 from app.models.orders import Order
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
-from app.returns import exchanges, states
-from app.returns.labels import Address, LabelData, SlipItem
+from app.returns import exchanges, states, timeline
+from app.returns.labels import (
+    DROP_OFF_NOTE,
+    LABEL_NOTE,
+    PACKING_SLIP_NOTE,
+    Address,
+    LabelData,
+    SlipItem,
+)
 from app.returns.policy import Estimate, Policy, refund_window
 from app.returns.refunds import method_for, refundable
 from app.returns.service import Draft, DraftLine
 from app.services import services
+from app.templating import long_date, mid_sentence, translated
 
 
 @dataclass(frozen=True)
@@ -33,8 +44,9 @@ def deflection_offers(
     policy: Policy, order: Order, draft: Draft, limit: int = 3
 ) -> list[DeflectionOffer]:
     """For each item whose reason a help article may solve (for its product category), the
-    articles; never for damage or defects (`keep_offer: false`)."""
-    library = services().library
+    articles, in the page's language where they are translated; never for damage or defects
+    (`keep_offer: false`)."""
+    library = services().library_in(current_language())
     lines = {line.id: line for line in order.lines}
     offers = []
     for chosen in draft.lines:
@@ -55,23 +67,37 @@ def fee_notes(policy: Policy, order: Order, draft: Draft, money: Estimate) -> li
 
     def item(n: int) -> str:
         chosen = draft.lines[n]
-        return f"{names[chosen.order_line_id]} ({policy.reasons[chosen.reason].label.lower()})"
+        reason = mid_sentence(policy.reasons[chosen.reason].label)
+        return f"{names[chosen.order_line_id]} ({reason})"
 
     paying = ", ".join(item(n) for n in money.paid_lines)
     notes = []
     if money.shipping_fee_cents:
-        notes.append(f"Return shipping is taken from your refund for {paying}.")
+        notes.append(
+            gettext("Return shipping is taken from your refund for %(items)s.", items=paying)
+        )
     elif money.waived_by is not None:
         notes.append(
-            f"Return shipping is free: your parcel holds {item(money.waived_by)}, which we pay "
-            "to have sent back."
+            gettext(
+                "Return shipping is free: your parcel holds %(item)s, which we pay to have sent "
+                "back.",
+                item=item(money.waived_by),
+            )
         )
     elif policy.return_shipping_fee_cents:
         every = ", ".join(item(n) for n in range(len(draft.lines)))
-        notes.append(f"Return shipping is free: we pay to have {every} sent back.")
+        notes.append(
+            gettext("Return shipping is free: we pay to have %(items)s sent back.", items=every)
+        )
     if money.restocking_fee_cents:
         restocked = ", ".join(item(n) for n in money.paid_lines if not draft.lines[n].exchange)
-        notes.append(f"The {policy.restocking_fee_percent}% restocking fee applies to {restocked}.")
+        notes.append(
+            gettext(
+                "The %(percent)d%% restocking fee applies to %(items)s.",
+                percent=policy.restocking_fee_percent,
+                items=restocked,
+            )
+        )
     return notes
 
 
@@ -81,13 +107,16 @@ def qr_payload(ret: ReturnRequest) -> str:
 
 
 def label_data(ret: ReturnRequest, config: Mapping[str, Any], policy: Policy) -> LabelData:
-    """What the label and its packing slip say about `ret`."""
+    """What the label and its packing slip say about `ret`: the carrier and our warehouse
+    read them, so in the policy's own words (give it the default language's), but for the
+    notes telling the customer what to do, in the page's language."""
     order = ret.order
     town = " ".join(part for part in (order.city, order.region, order.postal_code) if part)
     customer = tuple(
         line for line in (order.address_line1, order.address_line2, town, order.country) if line
     )
     warehouse = config["RETURNS_WAREHOUSE"]
+    note = DROP_OFF_NOTE if ret.method == "drop_off" else LABEL_NOTE
     reasons = {code: reason.label for code, reason in policy.reasons.items()}
     items = tuple(
         SlipItem(
@@ -108,6 +137,8 @@ def label_data(ret: ReturnRequest, config: Mapping[str, Any], policy: Policy) ->
         qr_payload=qr_payload(ret),
         method=ret.method,
         items=items,
+        note=gettext(note),
+        slip_note=gettext(PACKING_SLIP_NOTE),
     )
 
 
@@ -151,46 +182,79 @@ def failed_still_due(policy: Policy, ret: ReturnRequest) -> int:
     return min(failed, refundable(policy, ret).remaining_cents) if failed else 0
 
 
-def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def status_label(status: str) -> str:
+    """A return's status as the customer reads it."""
+    label = states.CUSTOMER_LABELS.get(status)
+    return gettext(label) if label else status
 
 
 def next_step(policy: Policy, ret: ReturnRequest) -> str:
     """What happens next, as the status page says it: an exchange's replacement is the next
     thing the customer waits for once the items are with us."""
     if ret.replacement_status == exchanges.RESERVED and ret.status == states.INSPECTED:
-        return "We're packing your replacement; we'll email you its tracking number."
+        return gettext("We're packing your replacement; we'll email you its tracking number.")
     if ret.replacement_status == exchanges.RESERVED and ret.status == states.RECEIVED:
-        return (
+        return gettext(
             "We'll check the items, usually within two business days, then send your replacement."
         )
     if ret.replacement_status == exchanges.SENT and ret.status == states.INSPECTED:
-        return "Your replacement is on its way."
-    return states.NEXT_STEPS.get(ret.status, "")
+        return gettext("Your replacement is on its way.")
+    step = states.NEXT_STEPS.get(ret.status)
+    return gettext(step) if step else ""
 
 
 def refund_expectation(policy: Policy, ret: ReturnRequest) -> str:
     """When the money should arrive, as the customer would like to read it."""
     method = method_for(ret)
     if exchanges.kept_sale(ret) and not refundable(policy, ret).total_cents:
-        return "Nothing is refunded: you get a replacement instead."
+        return gettext("Nothing is refunded: you get a replacement instead.")
     if ret.status in (states.REFUNDED, states.CLOSED):
         if failed_still_due(policy, ret):
-            return "A refund didn't go through; we'll issue it again and email you when we do."
+            return gettext(
+                "A refund didn't go through; we'll issue it again and email you when we do."
+            )
         refunded = next((e.at for e in reversed(ret.events) if e.status == states.REFUNDED), None)
-        return f"Refunded on {_long(refunded.date())}." if refunded else "Refunded."
+        if refunded is None:
+            return gettext("Refunded.")
+        return gettext("Refunded on %(date)s.", date=long_date(refunded.date()))
     if ret.status in states.RELEASED or ret.status == states.REJECTED:
-        return "No refund is due for this return."
+        return gettext("No refund is due for this return.")
     inspected = next((e.at for e in reversed(ret.events) if e.status == states.INSPECTED), None)
     if inspected is not None:
         first, last = refund_window(policy, method, inspected.date())
         if first == last:
-            return f"Expected on {_long(first)}."
-        return f"Expected between {_long(first)} and {_long(last)}."
+            return gettext("Expected on %(date)s.", date=long_date(first))
+        return gettext(
+            "Expected between %(first)s and %(last)s.", first=long_date(first), last=long_date(last)
+        )
     fastest, slowest = policy.refund_days.get(method, (3, 10))
     if method == "store_credit":
-        return "Store credit is added to your account as soon as we've checked your return."
-    return (
-        f"Usually {fastest}–{slowest} business days after we've received and checked your "
-        "return, depending on your bank."
+        return gettext(
+            "Store credit is added to your account as soon as we've checked your return."
+        )
+    return gettext(
+        "Usually %(fastest)d–%(slowest)d business days after we've received and checked your "
+        "return, depending on your bank.",
+        fastest=fastest,
+        slowest=slowest,
     )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event of a return as the customer reads it."""
+
+    status: str
+    at: datetime
+    note: str | None  # the site's own notes in the customer's language; staff's as written
+
+
+def timeline_entries(ret: ReturnRequest) -> list[TimelineEntry]:
+    """The return's events, newest first, in the page's language."""
+    entries = []
+    for event in reversed(ret.events):
+        note = event.note
+        if note:
+            note = translated(timeline.read(note, ret.order.currency) or note)
+        entries.append(TimelineEntry(status_label(event.status), event.at, note))
+    return entries

@@ -10,6 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from app.i18n import N_
+from app.phrases import Phrase
+
 if TYPE_CHECKING:
     from PIL.Image import Image as PillowImage
 
@@ -22,7 +25,11 @@ STORED_AS = {"JPEG": ("jpg", "image/jpeg"), "PNG": ("png", "image/png")}
 
 
 class PhotoError(ValueError):
-    """The file can't be kept; the message says why, to the customer."""
+    """The file can't be kept; `said` tells the customer why (a Phrase)."""
+
+    def __init__(self, said: Phrase) -> None:
+        super().__init__(said)
+        self.said = said
 
 
 @dataclass(frozen=True)
@@ -42,19 +49,20 @@ def _heif_registered() -> bool:
     return True
 
 
-def _size(count: int) -> str:
+def _size(count: int) -> Phrase:
     megabytes = count / (1024 * 1024)
-    return f"{megabytes:g} MB" if megabytes >= 1 else f"{count // 1024} KB"
+    if megabytes >= 1:
+        return Phrase(N_("%(num)s MB"), num=f"{megabytes:g}")
+    return Phrase(N_("%(num)d KB"), num=count // 1024)
 
 
 def _read(upload: IO[bytes], name: str) -> bytes:
     data = upload.read(MAX_BYTES + 1)
     if not data:
-        raise PhotoError(f"{name} is empty.")
+        raise PhotoError(Phrase(N_("%(name)s is empty."), name=name))
     if len(data) > MAX_BYTES:
-        raise PhotoError(
-            f"{name} is larger than {_size(MAX_BYTES)}. Please choose a smaller photo."
-        )
+        too_large = N_("%(name)s is larger than %(size)s. Please choose a smaller photo.")
+        raise PhotoError(Phrase(too_large, name=name, size=_size(MAX_BYTES)))
     return data
 
 
@@ -63,8 +71,12 @@ def _decode(data: bytes, name: str) -> "PillowImage":
     from PIL import Image, UnidentifiedImageError
 
     _heif_registered()
-    unreadable = PhotoError(f"{name} isn't a photo we can open. Use JPEG, PNG, WebP or HEIC.")
-    too_large = PhotoError(f"{name} has too many pixels to be a photo from a camera.")
+    unreadable = PhotoError(
+        Phrase(N_("%(name)s isn't a photo we can open. Use JPEG, PNG, WebP or HEIC."), name=name)
+    )
+    too_large = PhotoError(
+        Phrase(N_("%(name)s has too many pixels to be a photo from a camera."), name=name)
+    )
     try:
         with warnings.catch_warnings():
             # Pillow's own guard against decompression bombs, made an error at any size it

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 
 from app.extensions import db
 from app.models.returns import ReturnLine, ReturnRequest
-from app.returns import exchanges, states
+from app.returns import exchanges, states, timeline
 from app.returns.policy import Policy
 from app.returns.refunds import refundable
 from app.returns.workflow import lock_returns, move, tell_customer
@@ -34,7 +34,7 @@ def record_receipt(ret: ReturnRequest, form: Mapping[str, str], actor: str) -> d
         return errors
     if ret.status != states.RECEIVED:  # the carrier's delivery scan may have marked it already
         summary = ", ".join(f"{r} × {line.order_line.name}" for line, (r, _) in counts.items())
-        move(ret, "receive", actor=actor, note=f"Counted: {summary}.")
+        move(ret, "receive", actor=actor, note=timeline.COUNTED % {"items": summary})
     for line, (received, damaged) in counts.items():
         line.received_qty, line.damaged_qty = received, damaged
     return {}
@@ -66,7 +66,8 @@ def record_inspection(ret: ReturnRequest, form: Mapping[str, str], actor: str) -
         line.inspection, line.customer_reason = verdict, why
         line.inspection_note = (form.get(f"inspection-note-{line.id}") or "").strip() or None
         name = line.order_line.name
-        told.append(f"{name}: not accepted ({why})." if why else f"{name}: accepted.")
+        verdict = {"item": name, "why": why}
+        told.append((timeline.NOT_ACCEPTED if why else timeline.ACCEPTED) % verdict)
     # The timeline note is the customer's: what was accepted, and why anything wasn't.
     move(ret, "inspect", actor=actor, note=" ".join(told))
     exchanges.settle_inspection(ret, before)
@@ -89,4 +90,4 @@ def send_replacement(
 def complete_exchange(policy: Policy, ret: ReturnRequest, actor: str) -> None:
     """Close an inspected exchange whose replacement was sent and which owes nothing more."""
     if exchanges.nothing_left(ret, refundable(policy, ret).remaining_cents):
-        move(ret, "close", actor=actor, note="Exchange complete.")
+        move(ret, "close", actor=actor, note=timeline.EXCHANGE_COMPLETE)

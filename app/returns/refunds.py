@@ -8,7 +8,8 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
-from app.returns import states
+from app.phrases import english_money
+from app.returns import states, timeline
 from app.returns.payments import PaymentGateway, RefundRequest
 from app.returns.policy import ChosenLine, Policy, estimate
 from app.returns.workflow import lock_returns, move
@@ -37,7 +38,6 @@ NOT_ARRIVED = (
     'tick "The parcel is lost".'
 )
 LOST = "Parcel lost in transit."  # on the refund, for staff
-LOST_TIMELINE = "The parcel was lost in transit, so we refunded without waiting for it."
 
 
 @dataclass(frozen=True)
@@ -211,14 +211,15 @@ def _pay(ret: ReturnRequest, refund: Refund, gateway: PaymentGateway, actor: str
         db.session.commit()
         return refund
     refund.status, refund.reference, refund.failure = "succeeded", result.reference, None
-    amount = money(refund.amount_cents, ret.order.currency)
-    note = f"{amount} refunded ({refund.reference})."
+    amount = english_money(refund.amount_cents, ret.order.currency)  # stored: staff read it
+    said = {"amount": amount, "reference": refund.reference}
+    note = timeline.REFUNDED % said
     if ret.status in BEFORE_ARRIVAL:  # only a lost parcel is refunded before it arrives
-        note = f"{note} {LOST_TIMELINE}"
+        note = f"{note} {timeline.LOST_IN_TRANSIT}"
     if ret.status != states.REFUNDED:
         move(ret, "refund", actor=actor, note=note)
     else:
-        states.record(ret, actor=actor, note=f"Further refund: {note}")
+        states.record(ret, actor=actor, note=timeline.FURTHER_REFUND % said)
     db.session.commit()
     return refund
 
@@ -241,9 +242,7 @@ def failed_later(reference: str, reason: str, actor: str) -> Refund | None:
     found.status, found.failure = "failed", f"failed after it was made: {reason}"
     _count(ret, -found.amount_cents)
     if was_paid:
-        amount = money(found.amount_cents, ret.order.currency)
-        states.record(
-            ret, actor, f"The refund of {amount} didn't reach you ({reason}); we'll issue it again."
-        )
+        amount = english_money(found.amount_cents, ret.order.currency)
+        states.record(ret, actor, timeline.REFUND_FAILED % {"amount": amount, "reason": reason})
     db.session.commit()
     return found

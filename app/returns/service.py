@@ -12,11 +12,14 @@ from typing import IO, Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from app.config import DEFAULT_LANGUAGE
 from app.extensions import db
+from app.i18n import N_
 from app.models.catalogue import Variant
 from app.models.orders import Order, OrderLine, order_number_key
 from app.models.returns import Deflection, ReturnLine, ReturnPhoto, ReturnRequest
-from app.returns import exchanges, states
+from app.phrases import Phrase
+from app.returns import exchanges, states, timeline
 from app.returns.carrier import Carrier
 from app.returns.exchanges import Swap, choose, swaps_for
 from app.returns.photos import MAX_PHOTOS, PhotoError, store_photo
@@ -30,7 +33,8 @@ COMMENT_MAX = 500
 
 
 class NotReturnable(ValueError):
-    """The selection is no longer possible (say, another return took the last unit)."""
+    """The selection is no longer possible (say, another return took the last unit);
+    `args[0]` says why, a Phrase (app/phrases.py) or the policy's own words."""
 
 
 def _clean(value: str) -> str:
@@ -156,19 +160,23 @@ def _read_line(
     try:
         quantity = int(raw)
     except ValueError:
-        return f"qty-{line_id}", "Enter how many, as a number."
+        return f"qty-{line_id}", Phrase(N_("Enter how many, as a number."))
     if quantity < 1 or quantity > option.eligibility.returnable:
         return f"qty-{line_id}", (
-            (option.eligibility.problem or "This item can't be returned.")
+            (option.eligibility.problem or Phrase(N_("This item can't be returned.")))
             if not option.eligibility.ok
-            else f"You can return up to {option.eligibility.returnable} of this item."
+            else Phrase(
+                N_("You can return up to %(num)d of this item."),
+                num=option.eligibility.returnable,
+            )
         )
     reason = (form.get(f"reason-{line_id}") or "").strip()
     if reason not in policy.reasons:
-        return f"reason-{line_id}", "Choose a reason for returning this item."
+        return f"reason-{line_id}", Phrase(N_("Choose a reason for returning this item."))
     comment = (form.get(f"comment-{line_id}") or "").strip()
     if len(comment) > COMMENT_MAX:
-        return f"comment-{line_id}", f"Please keep comments under {COMMENT_MAX} characters."
+        too_long = N_("Please keep comments under %(max)d characters.")
+        return f"comment-{line_id}", Phrase(too_long, max=COMMENT_MAX)
     exchange = (form.get(f"exchange-{line_id}") or "").strip()
     if exchange:
         swap = choose(option.swaps, exchange, quantity)
@@ -188,7 +196,8 @@ def read_selection(
 ) -> tuple[Draft | None, dict[str, str]]:
     """Validate the start-a-return form. Fields per order line: `return-<id>` (ticked: the
     item goes back), `qty-<id>` (how many, 1 when not given), `reason-<id>`, `comment-<id>`;
-    and `resolution`, `method`. Returns (draft, {field: message})."""
+    and `resolution`, `method`. Returns (draft, {field: message}), each message a Phrase or
+    the policy's own words."""
     errors: dict[str, str] = {}
     options = {option.line.id: option for option in line_options(policy, order, today)}
     chosen: list[DraftLine] = []
@@ -200,13 +209,13 @@ def read_selection(
             else:
                 errors[read[0]] = read[1]
     if _foreign_items(form, options):
-        errors["items"] = "Some of the items you chose aren't in this order."
+        errors["items"] = Phrase(N_("Some of the items you chose aren't in this order."))
     if not chosen and not errors:
-        errors["items"] = "Choose at least one item to return."
+        errors["items"] = Phrase(N_("Choose at least one item to return."))
     if form.get("resolution", "") not in policy.resolutions:
-        errors["resolution"] = "Choose a refund or store credit."
+        errors["resolution"] = Phrase(N_("Choose a refund or store credit."))
     if form.get("method", "") not in policy.methods:
-        errors["method"] = "Choose how you'll send the items back."
+        errors["method"] = Phrase(N_("Choose how you'll send the items back."))
     if errors:
         return None, errors
     return Draft(order.id, chosen, form["resolution"], form["method"]), {}
@@ -285,22 +294,24 @@ def attach_photos(
     policy: Policy, draft: Draft, uploads: Mapping[int, list[tuple[str, IO[bytes]]]], folder: Path
 ) -> dict[str, str]:
     """Keep each good photo of `uploads` ({order line id: [(name, stream)]}) for the draft;
-    returns {field: message} for the files that can't be kept (the others are kept)."""
+    returns {field: message} for the files that can't be kept (the others are kept), each
+    message a Phrase."""
     allowed = {line.order_line_id for line in photo_lines(policy, draft)}
     held = draft_photos(draft)
     errors: dict[str, str] = {}
     for line_id, files in uploads.items():
         if line_id not in allowed:
             continue
-        problems = []
+        problems: list[str] = []
         for name, stream in files:
             if len(held.get(line_id, [])) >= MAX_PHOTOS:
-                problems.append(f"Only {MAX_PHOTOS} photos of each item can be attached.")
+                most = N_("Only %(num)d photos of each item can be attached.")
+                problems.append(Phrase(most, num=MAX_PHOTOS))
                 break
             try:
                 stored = store_photo(stream, name, folder)
             except PhotoError as problem:
-                problems.append(str(problem))
+                problems.append(problem.said)
                 continue
             photo = ReturnPhoto(
                 draft_key=draft.key,
@@ -312,7 +323,7 @@ def attach_photos(
             db.session.add(photo)
             held.setdefault(line_id, []).append(photo)
         if problems:
-            errors[f"photos-{line_id}"] = " ".join(problems)
+            errors[f"photos-{line_id}"] = Phrase.joined(problems)
     db.session.commit()
     return errors
 
@@ -322,9 +333,13 @@ def _rma() -> str:
     return "RMA-" + "".join(secrets.choice(alphabet) for _ in range(8))
 
 
-def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -> ReturnRequest:
+def create_return(
+    policy: Policy, draft: Draft, carrier: Carrier, today: date, language: str = DEFAULT_LANGUAGE
+) -> ReturnRequest:
     """Create the return once per draft key (a double submit gets the same return back),
-    re-checking every quantity under the order's lock. Raises NotReturnable."""
+    re-checking every quantity under the order's lock. Raises NotReturnable. The customer is
+    written to in the order's language when the shop gave one, else in `language` (the
+    page's they confirmed on)."""
     existing = _by_key(draft.key)
     if existing is not None:
         return existing
@@ -333,7 +348,9 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
     order = db.session.get(Order, draft.order_id)
     if order is None:  # removed (say, by a new import) after the draft was made
         db.session.rollback()
-        raise NotReturnable("That order can no longer be found. Please look it up again.")
+        raise NotReturnable(
+            Phrase(N_("That order can no longer be found. Please look it up again."))
+        )
     options = {o.line.id: o for o in line_options(policy, order, today)}
     for chosen in draft.lines:
         option = options.get(chosen.order_line_id)
@@ -341,7 +358,7 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
             db.session.rollback()
             problem = option.eligibility.problem if option else None
             raise NotReturnable(
-                problem or "Those items can no longer be returned in that quantity."
+                problem or Phrase(N_("Those items can no longer be returned in that quantity."))
             )
     money = draft_estimate(policy, order, draft)
     replacements = _reserve(policy, order, draft)
@@ -352,6 +369,7 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
         public_token=secrets.token_urlsafe(24),
         idempotency_key=draft.key,
         order=order,
+        language=order.language or language,
         resolution=draft.resolution,
         method=draft.method,
         items_cents=money.items_cents,
@@ -382,7 +400,7 @@ def create_return(policy: Policy, draft: Draft, carrier: Carrier, today: date) -
     try:
         if policy.auto_approve:
             db.session.flush()  # the email queued below refers to the return's id
-            move(request, "approve", actor="return policy", note="Approved automatically.")
+            move(request, "approve", actor="return policy", note=timeline.APPROVED_AUTOMATICALLY)
             issue_label(request, carrier)  # a carrier that can't leaves it approved
         db.session.commit()
     except IntegrityError:
@@ -403,7 +421,9 @@ def _reserve(policy: Policy, order: Order, draft: Draft) -> dict[int, Variant]:
     taken = {}
     if any(chosen.exchange for chosen in draft.lines) and not policy.exchanges.enabled:
         db.session.rollback()
-        raise NotReturnable("Exchanges aren't offered any more: please choose your money back.")
+        raise NotReturnable(
+            Phrase(N_("Exchanges aren't offered any more: please choose your money back."))
+        )
     for chosen in draft.lines:
         if chosen.exchange:
             got = exchanges.reserve(lines[chosen.order_line_id], chosen.exchange, chosen.quantity)

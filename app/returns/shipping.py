@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models.returns import ReturnEvent, ReturnRequest, ShippingLabel
-from app.returns import states
+from app.returns import states, timeline
 from app.returns.carrier import Carrier, CarrierError, LabelRefund, LabelRequest, PostalAddress
 from app.returns.workflow import lock_returns, move
 
@@ -171,7 +171,7 @@ def expire_unused(days: int, carrier: Carrier, now: datetime) -> list[str]:
         if ret.status != states.LABEL_ISSUED:  # scanned or canceled meanwhile
             db.session.rollback()
             continue
-        note = f"The label wasn't used within {days} days, so it has expired."
+        note = timeline.LABEL_EXPIRED % {"days": days}
         move(ret, "expire", actor="return policy", note=note)
         db.session.commit()
         refund_unused_label(ret, carrier)

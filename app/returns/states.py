@@ -8,6 +8,7 @@
 Every transition appends a ReturnEvent (the customer's timeline) naming who did it.
 """
 
+from app.i18n import N_
 from app.models.returns import ReturnEvent, ReturnRequest
 from app.models.types import utcnow
 
@@ -41,33 +42,38 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 # Statuses whose units no longer count as "being returned".
 RELEASED = frozenset({REJECTED, CANCELED, EXPIRED})
 
-# What the customer reads on the status page.
+# What the customer reads on the status page (in their language: translated where shown;
+# staff read them in English).
 CUSTOMER_LABELS = {
-    REQUESTED: "Return requested",
-    APPROVED: "Return approved",
-    REJECTED: "Return not accepted",
-    LABEL_ISSUED: "Label ready",
-    IN_TRANSIT: "On its way to us",
-    RECEIVED: "Received at our warehouse",
-    INSPECTED: "Checked by our team",
-    REFUNDED: "Refund issued",
-    CLOSED: "Completed",
-    CANCELED: "Canceled",
-    EXPIRED: "Label expired",
+    REQUESTED: N_("Return requested"),
+    APPROVED: N_("Return approved"),
+    REJECTED: N_("Return not accepted"),
+    LABEL_ISSUED: N_("Label ready"),
+    IN_TRANSIT: N_("On its way to us"),
+    RECEIVED: N_("Received at our warehouse"),
+    INSPECTED: N_("Checked by our team"),
+    REFUNDED: N_("Refund issued"),
+    CLOSED: N_("Completed"),
+    CANCELED: N_("Canceled"),
+    EXPIRED: N_("Label expired"),
 }
 NEXT_STEPS = {
-    REQUESTED: "Our team will review your request, usually within one business day.",
-    APPROVED: "Your label is being prepared.",
-    LABEL_ISSUED: "Pack the items, attach the label (or show the QR code at a drop-off point) "
-    "and send the parcel. We'll update this page when the carrier scans it.",
-    IN_TRANSIT: "The parcel is on its way to our warehouse.",
-    RECEIVED: "We'll check the items, usually within two business days.",
-    INSPECTED: "Your refund is being issued.",
-    REFUNDED: "The money is on its way to you.",
-    CLOSED: "This return is complete.",
-    REJECTED: "If you have questions about this decision, contact us.",
-    CANCELED: "Nothing more to do. You can start a new return while the window is open.",
-    EXPIRED: "The label was never used. Start a new return if you still want to send items back.",
+    REQUESTED: N_("Our team will review your request, usually within one business day."),
+    APPROVED: N_("Your label is being prepared."),
+    LABEL_ISSUED: N_(
+        "Pack the items, attach the label (or show the QR code at a drop-off point) "
+        "and send the parcel. We'll update this page when the carrier scans it."
+    ),
+    IN_TRANSIT: N_("The parcel is on its way to our warehouse."),
+    RECEIVED: N_("We'll check the items, usually within two business days."),
+    INSPECTED: N_("Your refund is being issued."),
+    REFUNDED: N_("The money is on its way to you."),
+    CLOSED: N_("This return is complete."),
+    REJECTED: N_("If you have questions about this decision, contact us."),
+    CANCELED: N_("Nothing more to do. You can start a new return while the window is open."),
+    EXPIRED: N_(
+        "The label was never used. Start a new return if you still want to send items back."
+    ),
 }
 
 

@@ -16,15 +16,17 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
 from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from app.content import Article
 from app.extensions import db, limiter
+from app.i18n import DEFAULT, N_, current_language
 from app.models.orders import Order
 from app.models.returns import ReturnRequest
-from app.returns import lookups, states
+from app.returns import lookups, states, timeline
 from app.returns.exchanges import cannot_cancel
 from app.returns.forms import ConfirmForm, CsrfOnlyForm, FindReturnForm, LookupForm
 from app.returns.labels import render_label, render_packing_slip, render_qr_svg
@@ -37,6 +39,8 @@ from app.returns.pages import (
     qr_payload,
     refund_expectation,
     refund_summary,
+    status_label,
+    timeline_entries,
 )
 from app.returns.photos import ACCEPT, MAX_PHOTOS
 from app.returns.policy import Policy
@@ -60,24 +64,29 @@ from app.returns.shipping import refund_unused_label
 from app.returns.workflow import status_token
 from app.services import services
 from app.signing import unsign
+from app.templating import translated
 
 bp = Blueprint("returns", __name__, url_prefix="/returns")
 
-USE_EMAIL = (
+USE_EMAIL = N_(
     "For your security, this order can now be found only with the email address it was sent "
     "to. Please enter that email address."
 )
-NEUTRAL = (
+NEUTRAL = N_(
     "We couldn't find an order with those details. Check the order number and use the email "
     "address or postal code the order was shipped to."
 )
 
 
-def policy() -> Policy:
+def policy(language: str | None = None) -> Policy:
+    """The return policy, its texts in `language` (the page's when not given)."""
     loaded = services().returns_policy
     if loaded is None:
-        abort(503, "Returns can't be started right now. Please try again later or contact us.")
-    return loaded
+        abort(
+            503,
+            N_("Returns can't be started right now. Please try again later or contact us."),
+        )
+    return loaded.in_language(language or current_language())
 
 
 # Until the carrier's first scan, as staff may (the state machine's own rule for "cancel").
@@ -128,14 +137,14 @@ def lookup() -> ResponseReturnValue:
     if form.validate_on_submit():  # both required: never None from here
         number, contact = form.order_number.data or "", form.contact.data or ""
         if lookups.needs_email(number, contact):
-            error = USE_EMAIL
+            error = gettext(USE_EMAIL)
         elif order := find_order(number, contact):
             session["returns_order"] = order.id
             session.pop("returns_draft", None)
             return redirect(url_for("returns.start"), code=303)
         else:
             lookups.count_wrong_guess(number)
-            error = NEUTRAL
+            error = gettext(NEUTRAL)
     status = 400 if request.method == "POST" else 200
     return render_template("returns/lookup.html", form=form, error=error), status
 
@@ -156,7 +165,7 @@ def start() -> ResponseReturnValue:
                 return redirect(url_for("returns.photos"), code=303)
             return _after_photos(rules, order, draft)
     elif request.method == "POST":
-        errors = {"form": "This form expired. Please choose your items again."}
+        errors = {"form": gettext("This form expired. Please choose your items again.")}
     return render_template(
         "returns/start.html",
         order=order,
@@ -200,7 +209,7 @@ def photos() -> ResponseReturnValue:
         if not errors:
             return _after_photos(rules, order, draft)
     elif request.method == "POST":
-        errors = {"form": "This form expired. Please choose your photos again."}
+        errors = {"form": gettext("This form expired. Please choose your photos again.")}
     names = {line.id: line.name for line in order.lines}
     return render_template(
         "returns/photos.html",
@@ -234,7 +243,12 @@ def before_you_send() -> ResponseReturnValue:
                 session.pop("returns_draft", None)
                 return render_template("returns/solved.html", article=article)
             session["returns_draft"] = draft.to_dict()
-            flash(f"Glad that helped. {offer.item_name} is no longer part of your return.")
+            flash(
+                gettext(
+                    "Glad that helped. %(item)s is no longer part of your return.",
+                    item=offer.item_name,
+                )
+            )
             return redirect(url_for("returns.before_you_send"), code=303)
         for path in dict.fromkeys(a.path for offer in offers for a in offer.articles):
             shown = [offer.line for offer in offers if path in {a.path for a in offer.articles}]
@@ -264,7 +278,7 @@ def review() -> ResponseReturnValue:
     rules = policy()
     swaps, gone = draft_exchanges(order, draft)
     if gone:  # sold out (or changed) since the items were chosen: choose again
-        flash(gone)
+        flash(translated(gone))
         return redirect(url_for("returns.start"), code=303)
     lines = {line.id: line for line in order.lines}
     money = draft_estimate(rules, order, draft, swaps)
@@ -291,10 +305,13 @@ def confirm() -> ResponseReturnValue:
     if not form.validate_on_submit() or form.key.data != draft.key:
         abort(400)
     try:
-        created = create_return(policy(), draft, services().carrier, today())
+        created = create_return(
+            policy(), draft, services().carrier, today(), language=current_language()
+        )
     except NotReturnable as problem:
         session.pop("returns_draft", None)
-        return render_template("returns/not_returnable.html", message=str(problem)), 409
+        message = translated(problem.args[0])
+        return render_template("returns/not_returnable.html", message=message), 409
     session.pop("returns_draft", None)
     session.pop("returns_form", None)
     return redirect(url_for("returns.status", token=status_token(created)), code=303)
@@ -321,7 +338,8 @@ def status(token: str) -> ResponseReturnValue:
         ret=found,
         token=token,
         policy=rules,
-        labels=states.CUSTOMER_LABELS,
+        status=status_label(found.status),
+        timeline=timeline_entries(found),
         next_step=next_step(rules, found),
         refund=refund_expectation(rules, found),
         money=refund_summary(rules, found),
@@ -338,13 +356,15 @@ def cancel(token: str) -> ResponseReturnValue:
         if not form.validate_on_submit():
             return render_template("returns/cancel.html", ret=found, token=token, form=form)
         try:
-            cancel_return(found, "customer", "Canceled by the customer.")
+            cancel_return(found, "customer", timeline.CANCELED_BY_CUSTOMER)
         except states.TransitionError:
             pass  # the carrier scanned it a moment ago
         else:
             refund_unused_label(found, services().carrier)  # a failure is retried later
             return redirect(url_for("returns.status", token=token), code=303)
-    message = "This return can't be canceled any more: the carrier has it, or it has ended."
+    message = gettext(
+        "This return can't be canceled any more: the carrier has it, or it has ended."
+    )
     return render_template("returns/not_returnable.html", message=message, token=token), 409
 
 
@@ -365,9 +385,9 @@ def label(token: str) -> ResponseReturnValue:
         return _pdf(bought.content, f"{found.rma_number}-label.pdf", bought.content_type)
     if bought is not None:
         if not bought.label_url:
-            abort(503, "Your label can't be fetched right now. Please try again later.")
+            abort(503, N_("Your label can't be fetched right now. Please try again later."))
         return redirect(bought.label_url)  # the carrier's copy, which could not be kept
-    pdf = render_label(label_data(found, current_app.config, policy()))
+    pdf = render_label(label_data(found, current_app.config, policy(DEFAULT)))
     return _pdf(pdf, f"{found.rma_number}-label.pdf")
 
 
@@ -375,7 +395,7 @@ def label(token: str) -> ResponseReturnValue:
 def packing_slip(token: str) -> ResponseReturnValue:
     """The packing slip alone, to go with a label the carrier made."""
     found = _labelled(token)
-    pdf = render_packing_slip(label_data(found, current_app.config, policy()))
+    pdf = render_packing_slip(label_data(found, current_app.config, policy(DEFAULT)))
     return _pdf(pdf, f"{found.rma_number}-packing-slip.pdf")
 
 
@@ -403,7 +423,9 @@ def find() -> ResponseReturnValue:
         found = find_return(form.rma_number.data or "", form.email.data or "")
         if found is not None:
             return redirect(url_for("returns.status", token=status_token(found)), code=303)
-        error = "We couldn't find a return with those details. Check the return number and email."
+        error = gettext(
+            "We couldn't find a return with those details. Check the return number and email."
+        )
     return render_template("returns/find.html", form=form, error=error), (
         400 if request.method == "POST" else 200
     )

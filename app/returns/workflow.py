@@ -4,6 +4,7 @@ caller's transaction. Every change of status goes through here."""
 from flask import current_app
 from sqlalchemy import update
 
+from app.config import DEFAULT_LANGUAGE
 from app.extensions import db
 from app.models.orders import Order
 from app.models.returns import ReturnEvent, ReturnRequest
@@ -11,7 +12,7 @@ from app.notifications.outbox import notify_customer
 from app.returns import states
 from app.returns.exchanges import release
 from app.signing import sign
-from app.templating import absolute_url
+from app.templating import absolute_url, language_url, written_in
 
 
 def lock_returns(order_id: int) -> None:
@@ -43,11 +44,18 @@ def move(ret: ReturnRequest, action: str, actor: str, note: str | None = None) -
 
 
 def tell_customer(ret: ReturnRequest, what: str, note: str | None = None) -> None:
-    """Queue the customer's email about `what` (a status, or "replacement_sent"), if any."""
+    """Queue the customer's email about `what` (a status, or "replacement_sent"), if any:
+    in the return's language, its links to that language's pages, whatever page (a staff
+    one) or command sends it."""
     token = status_token(ret)
+    language = ret.language or DEFAULT_LANGUAGE
     links = {
-        "status_url": absolute_url("returns.status", token=token),
-        "label_url": absolute_url("returns.label", token=token),
-        "packing_slip_url": absolute_url("returns.packing_slip", token=token),
+        name: language_url(language, endpoint, token=token)
+        for name, endpoint in (
+            ("status_url", "returns.status"),
+            ("label_url", "returns.label"),
+            ("packing_slip_url", "returns.packing_slip"),
+        )
     }
-    notify_customer(ret, what, links, note)
+    with written_in(language):
+        notify_customer(ret, what, links, note)

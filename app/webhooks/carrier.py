@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from app.extensions import db
 from app.models.refunds import CarrierEvent
 from app.models.returns import ReturnRequest
+from app.returns import timeline
 from app.returns.states import TransitionError
 from app.returns.workflow import lock_returns, move
 
@@ -26,7 +27,7 @@ ACTOR = "carrier"
 # Each event type: the return's action it asks for, and the note on the customer's timeline.
 ACTIONS: dict[str, tuple[str, str | None]] = {
     "in_transit": ("carrier_scan", None),
-    "delivered": ("receive", "Delivered to the returns warehouse"),
+    "delivered": ("receive", timeline.DELIVERED),
 }
 # Column sizes in CarrierEvent.
 MAX_EVENT_ID = 100
