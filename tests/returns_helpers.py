@@ -66,27 +66,29 @@ def token_from(html: str, name: str = "csrf_token") -> str:
     return re.search(rf'name="{name}" type="hidden" value="([^"]+)"', html).group(1)
 
 
-def look_up(client, number="JP-10001", contact="ana@example.com"):
-    token = token_from(client.get("/returns/").get_data(as_text=True))
+def look_up(client, number="JP-10001", contact="ana@example.com", prefix=""):
+    """Find the order on the lookup page; `prefix`: a language's ("/de")."""
+    token = token_from(client.get(f"{prefix}/returns/").get_data(as_text=True))
     return client.post(
-        "/returns/", data={"csrf_token": token, "order_number": number, "contact": contact}
+        f"{prefix}/returns/",
+        data={"csrf_token": token, "order_number": number, "contact": contact},
     )
 
 
-def choose(client, **fields):
+def choose(client, prefix="", **fields):
     """Post the start form; each `qty-<id>` other than "0" ticks that item's "Return this
     item" box too, unless `return-<id>` is given."""
-    token = token_from(client.get("/returns/start").get_data(as_text=True))
+    token = token_from(client.get(f"{prefix}/returns/start").get_data(as_text=True))
     ticked = {
         f"return-{key[4:]}": "1"
         for key, value in fields.items()
         if key.startswith("qty-") and value != "0" and f"return-{key[4:]}" not in fields
     }
     data = {"csrf_token": token, "resolution": "refund", "method": "label", **ticked, **fields}
-    return client.post("/returns/start", data=data)
+    return client.post(f"{prefix}/returns/start", data=data)
 
 
-def confirm(client):
-    html = client.get("/returns/review").get_data(as_text=True)
+def confirm(client, prefix=""):
+    html = client.get(f"{prefix}/returns/review").get_data(as_text=True)
     data = {"csrf_token": token_from(html), "key": token_from(html, "key")}
-    return client.post("/returns/confirm", data=data), data
+    return client.post(f"{prefix}/returns/confirm", data=data), data

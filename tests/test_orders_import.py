@@ -565,3 +565,30 @@ def test_an_order_from_elsewhere_is_checked_and_saved_by_the_import_rules(app):
     saved = orders(app)["2001"]
     assert (saved.email, saved.country, saved.currency) == ("cy@example.com", "GB", "GBP")
     assert lines_of(saved) == {"HAT-1": ("Hat", "hats", 1, 1250, False)}
+
+
+def test_the_customers_language_is_kept_as_a_site_language(app, tmp_path):
+    """A regional tag is its language; a language the site doesn't have is not an error, and
+    the order has no language then (the page the customer uses decides)."""
+    header = "order_number,email,customer_name,address_line1,city,postal_code,country,currency,"
+    header += "payment_method,placed_at,sku,name,category,quantity,unit_price,language"
+    rows = [
+        f"70{n},c{n}@example.com,C,1 Rue,Paris,75001,FR,EUR,card,2026-11-02,S,Shirt,tops,1,9,{tag}"
+        for n, tag in enumerate(["de-DE", "FR", "fr_CA", "es", "", "en"])
+    ]
+    result = run(app, write(tmp_path, "orders.csv", "\n".join([header, *rows]) + "\n"))
+    assert result.exit_code == 0, result.output
+    found = {number: order.language for number, order in orders(app).items()}
+    assert found == {"700": "de", "701": "fr", "702": "fr", "703": None, "704": None, "705": "en"}
+
+    again = dict(GOOD_JSON["orders"][0], language="fr-BE")
+    result = run(
+        app,
+        write(
+            tmp_path,
+            "orders.json",
+            json.dumps([again, {**again, "order_number": 2002, "language": 7}]),
+        ),
+    )
+    assert result.exit_code == 0, result.output
+    assert (orders(app)["2001"].language, orders(app)["2002"].language) == ("fr", None)

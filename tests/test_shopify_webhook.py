@@ -354,3 +354,19 @@ def test_a_signed_order_with_any_field_changed_is_never_a_server_error(app, chan
         target[key] = value
     answer = deliver(app, payload, webhook_id=f"wh-{number}-{len(changes)}")
     assert answer.status_code in (200, 400), answer.get_data(as_text=True)
+
+
+def test_the_customers_language_comes_from_customer_locale(app):
+    """Shopify's customer_locale ("fr-CA", "de"): a language the site has is the order's;
+    an update that doesn't give one keeps it; one the site doesn't have is none."""
+
+    def language(number: str = "#1001") -> str | None:
+        with app.app_context():
+            return db.session.execute(select(Order.language).filter_by(number=number)).scalar_one()
+
+    deliver(app, order(customer_locale="fr-CA"))
+    assert language() == "fr"
+    deliver(app, order(customer_locale=None, updated_at=ago(hours=1)), webhook_id="wh-2")
+    assert language() == "fr"
+    deliver(app, order(1002, customer_locale="es"), webhook_id="wh-3")
+    assert language("#1002") is None
