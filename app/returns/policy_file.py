@@ -9,7 +9,7 @@ given and takes its default. A setting the models don't name (a typo, `windw_day
 problem, not ignored: a new setting or section is a field on its model, nothing more.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -201,7 +201,7 @@ def read_policy_texts(file: Path, policy: PolicyFile) -> PolicyTexts:
         texts = PolicyTexts.model_validate(data)
     except ValidationError as error:
         raise _policy_error(text, error.errors(), unknown=NOT_A_TEXT) from None
-    known = {
+    known: dict[str, tuple[Mapping[str, object], str]] = {
         "non_returnable_categories": (policy.non_returnable_categories, "category"),
         "reasons": (policy.reasons, "reason"),
         "resolutions": (policy.resolutions, "resolution"),

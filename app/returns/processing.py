@@ -66,8 +66,8 @@ def record_inspection(ret: ReturnRequest, form: Mapping[str, str], actor: str) -
         line.inspection, line.customer_reason = verdict, why
         line.inspection_note = (form.get(f"inspection-note-{line.id}") or "").strip() or None
         name = line.order_line.name
-        verdict = {"item": name, "why": why}
-        told.append((timeline.NOT_ACCEPTED if why else timeline.ACCEPTED) % verdict)
+        said = {"item": name, "why": why}
+        told.append((timeline.NOT_ACCEPTED if why else timeline.ACCEPTED) % said)
     # The timeline note is the customer's: what was accepted, and why anything wasn't.
     move(ret, "inspect", actor=actor, note=" ".join(told))
     exchanges.settle_inspection(ret, before)
