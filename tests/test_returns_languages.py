@@ -5,6 +5,7 @@ policy's own texts per language."""
 
 import re
 import shutil
+import subprocess
 from datetime import date
 
 import pytest
@@ -358,3 +359,16 @@ def test_the_sample_shops_policy_texts_are_complete():
         assert set(wording.non_returnable_categories) == set(policy.non_returnable), language
         assert set(wording.resolutions) == set(policy.resolutions), language
         assert set(wording.methods) == set(policy.methods), language
+
+
+def test_the_labels_notes_to_the_customer_are_in_the_pages_language(app, tmp_path):
+    """The label and packing slip are read by the carrier and the warehouse, in the shop's
+    words; what they tell the customer to do is in the customer's language."""
+    _, status_path = return_in(app, "de")
+    pdf = tmp_path / "label.pdf"
+    pdf.write_bytes(app.test_client().get(f"{status_path}/label.pdf").data)
+    done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
+    text = " ".join(done.stdout.split())
+    assert "Kleben Sie dieses Etikett auf das Paket oder zeigen Sie den QR-Code" in text
+    assert "Legen Sie diesen Rücksendeschein oben auf die Artikel ins Paket" in text
+    assert "Reason: Arrived damaged" in text and "PACKING SLIP" in text
