@@ -123,6 +123,21 @@ def test_every_marked_string_is_translated(lang, tmp_path):
     assert not stale, f"messages.mo is older than messages.po (run `make translations`): {stale}"
 
 
+def _strings(message) -> tuple[str, ...]:
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
+def test_the_catalogues_keep_each_languages_house_style():
+    """French puts a no-break space before : ; ! ? and inside « »; German says "Sie" to the
+    customer, never "du"."""
+    french_spacing = re.compile(r"[ \u202f][:;!?]|\w[:;!?](?=\s|$)|«(?!\u00a0)|(?<!\u00a0)»")
+    french = [s for m in _catalogue("fr") if m.id for s in _strings(m) if french_spacing.search(s)]
+    assert not french, french
+    informal = re.compile(r"\b(du|dich|dir|dein|deine|deinen|deinem|deiner|euch|euer)\b", re.I)
+    german = [s for m in _catalogue("de") if m.id for s in _strings(m) if informal.search(s)]
+    assert not german, german
+
+
 @pytest.mark.parametrize(
     ("headers", "goes_to"),
     [
