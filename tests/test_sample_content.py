@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+from babel.messages.pofile import read_po
 
 from app.content import load_library
 from app.content.translations import translation_report
@@ -68,7 +69,8 @@ def test_the_exchange_article_says_what_the_portal_and_policy_do():
     start_page = (ROOT / "templates/returns/start.html").read_text(encoding="utf-8")
     rules = load_policy(CONTENT).exchanges
     assert rules.enabled
-    assert "**Money back or exchange**" in body and ">Money back or exchange</label>" in start_page
+    assert "**Money back or exchange**" in body
+    assert '>{{ _("Money back or exchange") }}</label>' in start_page
     assert ("Sending back an item you exchange is free" in body) == rules.free_shipping
     arrival = (
         "We send the new one as soon as your parcel has reached us and we've checked the item."
@@ -76,6 +78,26 @@ def test_the_exchange_article_says_what_the_portal_and_policy_do():
     assert (arrival in body) == (not rules.ship_first)
     days = load_policy(CONTENT).label_valid_days
     assert f"The same happens if the return label isn't used within {days} days." in body
+
+
+# The returns portal's words the articles name in bold, and where.
+PORTAL_WORDS = {
+    "Money back or exchange": "returns-refunds/exchanges-and-store-credit.md",
+    "Find my order": "returns-refunds/how-to-return-an-item.md",
+    "Find my return": "returns-refunds/how-to-return-an-item.md",
+}
+
+
+@pytest.mark.parametrize("language", ["de", "fr"])
+def test_a_translated_article_names_the_portals_words_as_the_portal_says_them(language):
+    """Customers follow the articles on the returns pages: a German article's **Geld zurück
+    oder Umtausch** is what the German page's field says."""
+    with (ROOT / "app/translations" / language / "LC_MESSAGES/messages.po").open("rb") as f:
+        catalogue = read_po(f, locale=language)
+    for english, article in PORTAL_WORDS.items():
+        said = catalogue[english].string
+        assert f"**{english}**" in (CONTENT / article).read_text(encoding="utf-8")
+        assert f"**{said}**" in (CONTENT / language / article).read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("language", ["de", "fr"])
