@@ -124,13 +124,16 @@ def record_searches(app, searches=SEARCHES) -> None:
 
 
 def search_counters() -> tuple[list[tuple], list[tuple]]:
-    """The daily search counters and day totals as rows (without the example wording, which
-    a rebuild may pick differently); call inside an app context."""
+    """The daily search counters and day totals as rows, by language (without the example
+    wording, which a rebuild may pick differently); call inside an app context."""
     rows = db.session.execute(
-        select(SearchDaily).order_by(SearchDaily.query_normalized, SearchDaily.day)
+        select(SearchDaily).order_by(
+            SearchDaily.query_normalized, SearchDaily.day, SearchDaily.language
+        )
     ).scalars()
     daily = [
         (
+            r.language,
             r.query_normalized,
             r.day,
             r.searches,
@@ -143,8 +146,12 @@ def search_counters() -> tuple[list[tuple], list[tuple]]:
         )
         for r in rows
     ]
-    totals = db.session.execute(select(SearchDayTotal).order_by(SearchDayTotal.day)).scalars()
-    return daily, [(t.day, t.searches, t.zero_results, t.clicked_searches) for t in totals]
+    totals = db.session.execute(
+        select(SearchDayTotal).order_by(SearchDayTotal.day, SearchDayTotal.language)
+    ).scalars()
+    return daily, [
+        (t.day, t.language, t.searches, t.zero_results, t.clicked_searches) for t in totals
+    ]
 
 
 def record_votes(app) -> None:

@@ -133,10 +133,10 @@ def test_batched_search_counters_add_up_to_the_stored_searches_in_any_order(make
     daily, totals = daily_counters(first)
     day = at(2).date()
     assert daily[:2] == [
-        ("refund status", day, 1, 0, 1, 2, 3, at(2, 9), None),
-        ("velvet poncho", day, 2, 2, 0, 0, 0, at(2, 11), at(2, 11)),
+        ("en", "refund status", day, 1, 0, 1, 2, 3, at(2, 9), None),
+        ("en", "velvet poncho", day, 2, 2, 0, 0, 0, at(2, 11), at(2, 11)),
     ]
-    assert totals == [(day, 3, 2, 1), (at(3).date(), 1, 1, 0)]
+    assert totals == [(day, "en", 3, 2, 1), (at(3).date(), "en", 1, 1, 0)]
     with first.app_context():
         rebuild_search_daily()
     assert daily_counters(first) == (daily, totals)
@@ -158,7 +158,7 @@ def test_a_click_on_a_result_is_counted_for_the_search_that_showed_it(make_app):
         )
     flush(second, first)
     [row] = daily_counters(first)[0]
-    assert row[:7] == ("parcel", event.created_at.date(), 1, 0, 1, 1, 1)
+    assert row[:8] == ("en", "parcel", event.created_at.date(), 1, 0, 1, 1, 1)
 
 
 def suggestions(app) -> list[tuple]:

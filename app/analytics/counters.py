@@ -27,6 +27,7 @@ from sqlalchemy import Connection
 from app.analytics.rollup import SearchCounts, write_search_counts
 from app.analytics.sql import Upsert, upsert
 from app.analytics.synonyms import FoundSearch, learn
+from app.config import DEFAULT_LANGUAGE
 from app.extensions import db
 from app.models.analytics import ArticleViewDaily
 from app.models.types import utcnow
@@ -42,7 +43,7 @@ MAX_KEPT = 100_000
 class Batch:
     """Everything counted since the last write."""
 
-    views: Counter[tuple[str, date]] = field(default_factory=Counter)
+    views: Counter[tuple[str, date, str]] = field(default_factory=Counter)  # path, day, language
     searches: SearchCounts = field(default_factory=SearchCounts)
     found: list[FoundSearch] = field(default_factory=list)  # to learn synonyms from
     records: int = 0
@@ -120,11 +121,12 @@ def record(count: Callable[[Batch], None]) -> None:
         flush(counts)
 
 
-def count_article_view(article_path: str) -> None:
+def count_article_view(article_path: str, language: str = DEFAULT_LANGUAGE) -> None:
+    """Count a view of the article on a page in `language`."""
     day = utcnow().date()
 
     def count(batch: Batch) -> None:
-        batch.views[article_path, day] += 1
+        batch.views[article_path, day, language] += 1
 
     record(count)
 
@@ -134,8 +136,8 @@ def _add_views(dialect: str) -> Upsert:
     return upsert(
         dialect,
         ArticleViewDaily,
-        ["article_path", "day", "views"],
-        ["article_path", "day"],
+        ["article_path", "day", "language", "views"],
+        ["article_path", "day", "language"],
         lambda new: {"views": ArticleViewDaily.views + new.views},
     )
 
@@ -146,8 +148,8 @@ def write(connection: Connection, batch: Batch) -> None:
         connection.execute(
             _add_views(connection.dialect.name),
             [
-                {"article_path": path, "day": day, "views": views}
-                for (path, day), views in batch.views.items()
+                {"article_path": path, "day": day, "language": language, "views": views}
+                for (path, day, language), views in batch.views.items()
             ],
         )
     write_search_counts(connection, batch.searches)

@@ -1,6 +1,6 @@
-"""The daily search counters behind the reports (per query and day, and per day): added to
-as searches and clicks are recorded (in batches, see app.analytics.counters), and rebuilt from
-the recorded events when needed."""
+"""The daily search counters behind the reports (per page language, query and day, and per
+day and language): added to as searches and clicks are recorded (in batches, see
+app.analytics.counters), and rebuilt from the recorded events when needed."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,6 +14,7 @@ from app.models.analytics import SearchClick, SearchDaily, SearchDayTotal, Searc
 
 # The per-query, per-day counters, in the order both the live upsert and the rebuild write them.
 DAILY_COLUMNS = (
+    "language",
     "query_normalized",
     "day",
     "searches",
@@ -25,7 +26,7 @@ DAILY_COLUMNS = (
     "last_seen",
     "last_zero_at",
 )
-DAY_COLUMNS = ("day", "searches", "zero_results", "clicked_searches")
+DAY_COLUMNS = ("day", "language", "searches", "zero_results", "clicked_searches")
 
 
 @dataclass
@@ -75,16 +76,18 @@ class DayTotal:
 class SearchCounts:
     """Searches and clicks not yet added to the daily counters."""
 
-    queries: dict[tuple[str, date], QueryDay] = field(default_factory=dict)
-    days: dict[date, DayTotal] = field(default_factory=dict)
+    # By (language, query, day), and by (day, language).
+    queries: dict[tuple[str, str, date], QueryDay] = field(default_factory=dict)
+    days: dict[tuple[date, str], DayTotal] = field(default_factory=dict)
 
-    def _rows(self, query: str, day: date) -> tuple[QueryDay, DayTotal]:
-        row = self.queries.setdefault((query, day), QueryDay())
-        return row, self.days.setdefault(day, DayTotal())
+    def _rows(self, language: str, query: str, day: date) -> tuple[QueryDay, DayTotal]:
+        row = self.queries.setdefault((language, query, day), QueryDay())
+        return row, self.days.setdefault((day, language), DayTotal())
 
-    def search(self, query: str, example: str, at: datetime, results: int) -> None:
-        """A search of `query` (normalized; `example` as typed, redacted) made `at`."""
-        row, total = self._rows(query, at.date())
+    def search(self, language: str, query: str, example: str, at: datetime, results: int) -> None:
+        """A search of `query` (normalized; `example` as typed, redacted) made `at` on a page
+        in `language`."""
+        row, total = self._rows(language, query, at.date())
         zero = int(results == 0)
         row.searches += 1
         row.zero_results += zero
@@ -95,10 +98,16 @@ class SearchCounts:
         total.zero_results += zero
 
     def click(
-        self, query: str, example: str, searched_at: datetime, position: int, first: bool
+        self,
+        language: str,
+        query: str,
+        example: str,
+        searched_at: datetime,
+        position: int,
+        first: bool,
     ) -> None:
         """A result opened from that search; `first` for the search's first opened result."""
-        row, total = self._rows(query, searched_at.date())
+        row, total = self._rows(language, query, searched_at.date())
         row.clicks += 1
         row.position_sum += position
         row.clicked_searches += int(first)
@@ -118,7 +127,7 @@ def _add_to_daily(dialect: str) -> Upsert:
         dialect,
         SearchDaily,
         list(DAILY_COLUMNS),
-        ["query_normalized", "day"],
+        ["language", "query_normalized", "day"],
         lambda new: {
             "searches": SearchDaily.searches + new.searches,
             "zero_results": SearchDaily.zero_results + new.zero_results,
@@ -140,7 +149,7 @@ def _add_to_day(dialect: str) -> Upsert:
         dialect,
         SearchDayTotal,
         list(DAY_COLUMNS),
-        ["day"],
+        ["day", "language"],
         lambda new: {
             "searches": SearchDayTotal.searches + new.searches,
             "zero_results": SearchDayTotal.zero_results + new.zero_results,
@@ -158,18 +167,22 @@ def write_search_counts(connection: Connection, counts: SearchCounts) -> None:
     connection.execute(
         _add_to_daily(dialect),
         [
-            {"query_normalized": query, "day": day, **vars(row)}
-            for (query, day), row in counts.queries.items()
+            {"language": language, "query_normalized": query, "day": day, **vars(row)}
+            for (language, query, day), row in counts.queries.items()
         ],
     )
     connection.execute(
-        _add_to_day(dialect), [{"day": day, **vars(t)} for day, t in counts.days.items()]
+        _add_to_day(dialect),
+        [
+            {"day": day, "language": language, **vars(t)}
+            for (day, language), t in counts.days.items()
+        ],
     )
 
 
 def rebuild_search_daily() -> int:
     """Recompute every search counter from the events and clicks; returns the rows written
-    per query and day."""
+    per language, query and day."""
     clicks = (
         select(
             SearchClick.search_event_id,
@@ -183,6 +196,7 @@ def rebuild_search_daily() -> int:
     day = utc_day(SearchEvent.created_at)
     rows = (
         select(
+            SearchEvent.language,
             SearchEvent.query_normalized,
             day,
             func.count(),
@@ -195,16 +209,17 @@ def rebuild_search_daily() -> int:
             func.max(case((zero, SearchEvent.created_at))),
         )
         .outerjoin(clicks, clicks.c.search_event_id == SearchEvent.id)
-        .group_by(day, SearchEvent.query_normalized)
+        .group_by(SearchEvent.language, SearchEvent.query_normalized, day)
     )
     db.session.execute(delete(SearchDaily))
     db.session.execute(insert(SearchDaily).from_select(list(DAILY_COLUMNS), rows))
     totals = select(
         SearchDaily.day,
+        SearchDaily.language,
         func.sum(SearchDaily.searches),
         func.sum(SearchDaily.zero_results),
         func.sum(SearchDaily.clicked_searches),
-    ).group_by(SearchDaily.day)
+    ).group_by(SearchDaily.day, SearchDaily.language)
     db.session.execute(delete(SearchDayTotal))
     db.session.execute(insert(SearchDayTotal).from_select(list(DAY_COLUMNS), totals))
     db.session.commit()

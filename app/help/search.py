@@ -8,7 +8,13 @@ from flask import abort, current_app, redirect, render_template, request, url_fo
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
-from app.analytics.searches import click_token, read_click_token, record_click, record_search
+from app.analytics.searches import (
+    click_token,
+    read_click_token,
+    record_click,
+    record_found,
+    record_search,
+)
 from app.content import ARTICLE_TYPES, Article, Library
 from app.extensions import limiter
 from app.help import bp
@@ -116,7 +122,8 @@ def search() -> ResponseReturnValue:
         return render_template("help/search.html", unavailable=gettext(UNAVAILABLE), **context), 503
     token = None
     if page == 1 and not (category or kind):
-        event = record_search(text, results.total, "page", ensure_visitor_id())
+        language = current_language()
+        event = record_found(text, results, found_by, "page", ensure_visitor_id(), language)
         token = click_token(current_app.secret_key, event)
     nearby = _nearby(lib, text, category, kind) if not results.total else Nearby()
     popular: list[Article] = []
@@ -184,14 +191,15 @@ def api_search() -> ResponseReturnValue:
     limit = _int_arg("limit", 10, 1, 50)
     category, kind = _filters()
     try:
-        results, _ = find(text, category=category, kind=kind, per_page=limit)
+        results, found_by = find(text, category=category, kind=kind, per_page=limit)
     except SearchUnavailable:
         return {"error": gettext(UNAVAILABLE)}, 503
     token = None
     # Instant search asks with instant=1 while the customer types; it repeats the query
     # without it once typing settles, and only that one is recorded.
     if text and request.args.get("instant") != "1":
-        event = record_search(text, results.total, "api", ensure_visitor_id())
+        language = current_language()
+        event = record_found(text, results, found_by, "api", ensure_visitor_id(), language)
         token = click_token(current_app.secret_key, event)
     links = open_urls(results, token)
     return {
@@ -226,11 +234,13 @@ def open_result() -> ResponseReturnValue:
     event = read_click_token(current_app.secret_key, request.args.get("e", ""))
     query = request.args.get("q", "").strip()
     if event is None and query:
+        language = current_language()
         try:
-            total = find(query, per_page=1)[0].total
+            results, found_by = find(query, per_page=1)
         except SearchUnavailable:
-            total = 0
-        event = record_search(query, total, "instant", ensure_visitor_id())
+            event = record_search(query, 0, "instant", ensure_visitor_id(), language=language)
+        else:
+            event = record_found(query, results, found_by, "instant", ensure_visitor_id(), language)
     if event is not None and position:
         record_click(event, path, position)
     return redirect(url_for("help.article", path=path), code=303)

@@ -87,7 +87,7 @@ def article_seen(path: str) -> ResponseReturnValue:
     """Count a view. The article page is served from shared caches, so it counts itself
     with this image, which is never kept (it works without JavaScript too)."""
     _article(path)
-    count_article_view(path)
+    count_article_view(path, current_language())
     response = personal(SEEN_GIF)
     response.mimetype = "image/gif"
     return response
@@ -127,6 +127,7 @@ def vote(path: str) -> ResponseReturnValue:
         helpful=form.helpful.data == "yes",
         reason=form.reason.data,
         comment=form.comment.data,
+        language=current_language(),
     )
     if request.headers.get("X-Requested-With") == "fetch":
         return _visitors_copy(found)

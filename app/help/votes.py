@@ -7,6 +7,7 @@ from typing import NamedTuple
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app.config import DEFAULT_LANGUAGE
 from app.content import Article, Library
 from app.extensions import db
 from app.models.types import utcnow
@@ -50,25 +51,31 @@ def record_vote(
     helpful: bool,
     reason: str | None = None,
     comment: str | None = None,
+    language: str = DEFAULT_LANGUAGE,
 ) -> Vote:
-    """Create or update the visitor's vote. A "Yes" clears any earlier reason and comment;
-    a "No" keeps them unless new ones are given."""
+    """Create or update the visitor's vote, given on a page in `language`. A "Yes" clears
+    any earlier reason and comment; a "No" keeps them unless new ones are given."""
     try:
-        return _save_vote(article_path, visitor_id, helpful, reason, comment)
+        return _save_vote(article_path, visitor_id, helpful, reason, comment, language)
     except IntegrityError:
         # A parallel request from the same visitor inserted first: update that row instead.
         db.session.rollback()
-        return _save_vote(article_path, visitor_id, helpful, reason, comment)
+        return _save_vote(article_path, visitor_id, helpful, reason, comment, language)
 
 
 def _save_vote(
-    article_path: str, visitor_id: str, helpful: bool, reason: str | None, comment: str | None
+    article_path: str,
+    visitor_id: str,
+    helpful: bool,
+    reason: str | None,
+    comment: str | None,
+    language: str,
 ) -> Vote:
     vote = visitor_vote(article_path, visitor_id)
     if vote is None:
         vote = Vote(article_path=article_path, visitor_id=visitor_id, helpful=helpful)
         db.session.add(vote)
-    vote.helpful = helpful
+    vote.helpful, vote.language = helpful, language
     if helpful:
         vote.reason = vote.comment = None
     else:

@@ -7,9 +7,10 @@ from sqlalchemy import JSON, Float, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
+from app.models.analytics import language_column
 from app.models.types import UTCDateTime, utcnow
 
-GAP_KINDS = ("query", "no_click", "article", "return_reason")
+GAP_KINDS = ("query", "no_click", "article", "return_reason", "translate")
 GAP_STATUSES = ("open", "planned", "done", "dismissed")
 SUGGESTION_STATUSES = ("open", "accepted", "dismissed")
 
@@ -19,11 +20,12 @@ class ContentGap(Model):
     data; a row exists once someone changes its status or writes a note."""
 
     __tablename__ = "content_gaps"
-    __table_args__ = (UniqueConstraint("kind", "key"),)
+    __table_args__ = (UniqueConstraint("kind", "language", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))  # one of GAP_KINDS
     key: Mapped[str] = mapped_column(String(300))  # normalized query, article path, reason code
+    language: Mapped[str] = language_column()  # of the searches, votes or returns it is about
     status: Mapped[str] = mapped_column(String(20), default="open")
     note: Mapped[str] = mapped_column(Text, default="")
     score: Mapped[float | None] = mapped_column(Float)  # the score when last changed

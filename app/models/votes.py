@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import Model
 from app.i18n import N_
+from app.models.analytics import language_column
 from app.models.types import UTCDateTime, utcnow
 
 # In English for the editors; customers read them in their language (marked for the
@@ -35,5 +36,6 @@ class Vote(Model):
     helpful: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(String(20))
     comment: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str] = language_column()  # the page's, at the latest vote
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
