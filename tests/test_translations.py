@@ -9,7 +9,7 @@ import pytest
 
 from app.content import load_library
 from app.content.translations import localise, translation_report
-from tests.conftest import write_content
+from tests.conftest import ROOT, write_content
 
 GERMAN_CATEGORIES = """\
 - slug: shipping
@@ -208,3 +208,48 @@ def test_content_index_builds_each_languages_index(german_dir, make_app):
     again = app.test_cli_runner().invoke(args=["content", "index", "--changed"])
     assert "Search index (de): 0 added, 1 changed, 0 deleted." in again.output
     assert "Search index: 0 added, 0 changed, 0 deleted." in again.output
+
+
+@pytest.mark.parametrize(
+    ("language", "facts"),
+    [
+        (
+            "de",
+            [
+                "Die Bedingungen im Überblick",
+                "<td>Die meisten Artikel</td><td>30 Tage ab Zustellung</td>",
+                "<td>Schuhe</td><td>45 Tage ab Zustellung</td>",
+                "<td>Zu klein</td><td>5,95\u00a0$, von Ihrer Erstattung abgezogen</td>",
+                "<td>Beschädigt angekommen</td><td>Kostenlos</td>",
+            ],
+        ),
+        (
+            "fr",
+            [
+                "Nos conditions en bref",
+                "<td>Chaussures</td><td>45 jours après la livraison</td>",
+                "<td>Trop petit</td><td>5,95\u00a0$US déduits de votre remboursement</td>",
+            ],
+        ),
+    ],
+)
+def test_the_policy_facts_are_written_in_the_articles_language(make_app, language, facts):
+    app = make_app(CONTENT_DIR=str(ROOT / "content"))
+    html = app.test_client().get(f"/{language}/articles/returns-refunds/return-policy").text
+    start = html.index('<section class="policy-facts"')
+    section = html[start : html.index("</section>", start)]
+    for fact in facts:
+        assert fact in section
+    english = app.test_client().get("/articles/returns-refunds/return-policy").text
+    assert "<td>Shoes</td><td>45 days from delivery</td>" in english
+
+
+def test_a_category_name_the_policy_doesnt_have_is_reported(content_dir):
+    from app.returns.policy import load_policy
+
+    (content_dir / "de").mkdir()
+    (content_dir / "de" / "returns-policy.yml").write_text("category_names:\n  hats: Hüte\n")
+    policy = load_policy(content_dir)
+    [(file, problem)] = policy.text_problems
+    assert file == "de/returns-policy.yml"
+    assert "category_names: hats is not a product category of the return policy" in str(problem)

@@ -15,6 +15,7 @@ from app.models.votes import NO_REASONS, Vote
 from app.returns.policy import Policy
 from app.search import SearchUnavailable
 from app.services import services
+from app.templating import written_in
 
 SECTION_SHOWN = 10  # articles of the same category listed beside an article
 
@@ -67,6 +68,18 @@ def about_returns(lib: Library, article: Article, policy: Policy | None) -> bool
     )
 
 
+def policy_facts(article: Article, policy: Policy | None) -> Markup | None:
+    """The return policy's facts for an article that shows them, in the article's language
+    (an article not translated yet shows them in English, like its own words)."""
+    if article.embed != "return-policy" or policy is None:
+        return None
+    with written_in(article.language):
+        facts = render_template(
+            "help/embeds/return_policy.html", policy=policy.in_language(article.language)
+        )
+    return Markup(facts)
+
+
 def article_page(lib: Library, article: Article, feedback: Markup | None = None) -> str:
     """The page; `feedback` is a visitor's own box, else the one everyone sees."""
     category = lib.category_of(article)
@@ -79,7 +92,7 @@ def article_page(lib: Library, article: Article, feedback: Markup | None = None)
         start_a_return=about_returns(lib, article, policy),
         related=related_articles(lib, article),
         jsonld=article_jsonld(article, category, current_app.config["SITE_NAME"]),
-        policy=policy,
+        policy_facts=policy_facts(article, policy),
         feedback=feedback if feedback is not None else feedback_box(article),
         personal=feedback is not None,
     )

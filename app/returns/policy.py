@@ -84,6 +84,9 @@ class Policy:
     # be read (their path in the content folder, and why), whose texts stay in English.
     texts: dict[str, PolicyTexts] = field(default_factory=dict)
     text_problems: tuple[tuple[str, PolicyError], ...] = ()
+    # Product categories as the help center's policy facts name them, in the policy's
+    # language (a language's `category_names`); a category without one is named by its code.
+    category_names: dict[str, str] = field(default_factory=dict)
 
     def window_for(self, category: str) -> int:
         return self.category_windows.get(category, self.window_days)
@@ -113,6 +116,7 @@ class Policy:
                 code: _said(wording.methods.get(code), label)
                 for code, label in self.methods.items()
             },
+            category_names=dict(wording.category_names),
         )
 
 

@@ -182,6 +182,9 @@ class PolicyTexts(_Settings):
     reasons: dict[ReasonCode, ReasonText] = {}
     resolutions: dict[str, ChoiceText] = {}
     methods: dict[str, ChoiceText] = {}
+    # The product categories the policy names (a window, or why they can't come back), as
+    # the help center's policy facts write them in this language.
+    category_names: dict[str, Words] = {}
 
 
 def read_policy_file(file: Path) -> PolicyFile:
@@ -206,6 +209,10 @@ def read_policy_texts(file: Path, policy: PolicyFile) -> PolicyTexts:
         "reasons": (policy.reasons, "reason"),
         "resolutions": (policy.resolutions, "resolution"),
         "methods": (policy.methods, "method"),
+        "category_names": (
+            {**policy.category_windows, **policy.non_returnable_categories},
+            "product category",
+        ),
     }
     line_of = _lines(text)
     problems = [
