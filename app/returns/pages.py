@@ -204,7 +204,8 @@ def next_step(policy: Policy, ret: ReturnRequest) -> str:
 
 
 def refund_expectation(policy: Policy, ret: ReturnRequest) -> str:
-    """When the money should arrive, as the customer would like to read it."""
+    """When the money should arrive, as the customer would like to read it ("" for a return
+    that ended without one: the page says no refund is due)."""
     method = method_for(ret)
     if exchanges.kept_sale(ret) and not refundable(policy, ret).total_cents:
         return gettext("Nothing is refunded: you get a replacement instead.")
@@ -218,7 +219,7 @@ def refund_expectation(policy: Policy, ret: ReturnRequest) -> str:
             return gettext("Refunded.")
         return gettext("Refunded on %(date)s.", date=long_date(refunded.date()))
     if ret.status in states.RELEASED or ret.status == states.REJECTED:
-        return gettext("No refund is due for this return.")
+        return ""  # the page says no refund is due
     inspected = next((e.at for e in reversed(ret.events) if e.status == states.INSPECTED), None)
     if inspected is not None:
         first, last = refund_window(policy, method, inspected.date())
