@@ -188,7 +188,7 @@ def test_staff_on_the_english_back_office_email_a_german_customer_in_german(app)
     assert "1 x Linen tee: angenommen" in refunded.body
 
     status = app.test_client().get(status_path).text
-    assert "<strong>Erstattet</strong>" in status
+    assert "<strong>Erstattung veranlasst</strong>" in status
     # The timeline's notes, stored in English for staff, read in German.
     assert f"<p>39,00{NBSP}$ erstattet ({reference}).</p>" in status
     assert "<p>Eingegangen: 1 × Linen tee.</p>" in status

@@ -50,16 +50,31 @@ def test_every_internal_link_in_an_article_resolves():
             assert target in library.articles, f"{article.path} links to missing {target}"
 
 
-def test_the_return_article_names_the_statuses_as_the_status_page_does():
+@pytest.mark.parametrize(
+    ("folder", "header"),
+    [
+        ("", "| Status | What it means |"),
+        ("de", "| Status | Was er bedeutet |"),
+        ("fr", "| Statut |"),
+    ],
+)
+def test_the_return_article_names_the_statuses_as_the_status_page_does(folder, header):
     import re
 
     from app.returns.states import CUSTOMER_LABELS
 
-    text = (CONTENT / "returns-refunds" / "how-to-return-an-item.md").read_text(encoding="utf-8")
-    start = text.index("| Status | What it means |")
+    labels = set(CUSTOMER_LABELS.values())
+    if folder:
+        path = ROOT / "app/translations" / folder / "LC_MESSAGES/messages.po"
+        with path.open("rb") as f:
+            catalogue = read_po(f, locale=folder)
+        labels = {catalogue[label].string for label in labels}
+    file = CONTENT / folder / "returns-refunds" / "how-to-return-an-item.md"
+    text = file.read_text(encoding="utf-8")
+    start = text.index(header)
     table = text[start : text.index("\n\n", start)]
     named = re.findall(r"^\| ([^|]+?) \|", table, re.MULTILINE)[1:]  # past the header
-    assert named and set(named) <= set(CUSTOMER_LABELS.values()), named
+    assert len(named) >= 5 and set(named) <= labels, set(named) - labels
 
 
 def test_the_exchange_article_says_what_the_portal_and_policy_do():

@@ -35,7 +35,7 @@ WALKS = {
         "confirm": "Rücksendung bestätigen",
         "status": "Etikett bereit",
         "timeline": "Verlauf",
-        "requested": "Rücksendung angefragt",
+        "requested": "Rücksendung angemeldet",
         "download": "Etikett herunterladen (PDF)",
     },
     "fr": {
