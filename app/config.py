@@ -15,12 +15,19 @@ DEV_CARRIER_SECRET = "dev-carrier-secret"
 # CONTENT_DIR/<code> holds the others' articles (see app.i18n, app.content.library).
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français"}
-# The sample shop's opening hours in each language; a shop sets SUPPORT_HOURS (and
-# SUPPORT_HOURS_DE, SUPPORT_HOURS_FR ...) to its own.
-SAMPLE_HOURS = {
-    "en": "Monday to Friday, 9:00 to 17:00",
-    "de": "Montag bis Freitag, 9 bis 17 Uhr",
-    "fr": "du lundi au vendredi, de 9\u00a0h à 17\u00a0h",
+# The sample shop's words that a shop sets to its own in each language (SITE_NAME,
+# SITE_NAME_DE, SITE_NAME_FR ...; see _written_in).
+SAMPLE_WORDS = {
+    "SITE_NAME": {
+        "en": "Juniper & Pine Help Center",
+        "de": "Juniper & Pine Hilfe-Center",
+        "fr": "Centre d’aide Juniper & Pine",
+    },
+    "SUPPORT_HOURS": {
+        "en": "Monday to Friday, 9:00 to 17:00",
+        "de": "Montag bis Freitag, 9 bis 17 Uhr",
+        "fr": "du lundi au vendredi, de 9\u00a0h à 17\u00a0h",
+    },
 }
 BODY_CACHE_SIZE = 1000  # rendered article bodies kept per process (about 3-10 KB each)
 
@@ -39,18 +46,17 @@ def _hosts(listed: str | None, site_url: str) -> list[str] | None:
     return [host] if host else None
 
 
-def _hours_in(env: Mapping[str, str]) -> dict[str, str]:
-    """The opening hours written in each other language (SUPPORT_HOURS_DE ...): the sample
-    shop's while SUPPORT_HOURS is the sample's too; a language left unset then shows
-    SUPPORT_HOURS as written."""
-    own = "SUPPORT_HOURS" in env
+def _written_in(env: Mapping[str, str], name: str) -> dict[str, str]:
+    """A setting of words (SITE_NAME, SUPPORT_HOURS) in each language: `name` in the default
+    language, `name_DE` ... in the others. Unset, a language has the sample shop's words
+    while `name` is the sample's too, else `name` as written."""
+    samples = SAMPLE_WORDS[name]
+    default = env.get(name) or samples[DEFAULT_LANGUAGE]
+    own = name in env
     found = {}
-    for code in LANGUAGES.keys() - {DEFAULT_LANGUAGE}:
-        written = env.get(f"SUPPORT_HOURS_{code.upper()}") or (
-            None if own else SAMPLE_HOURS.get(code)
-        )
-        if written:
-            found[code] = written
+    for code in LANGUAGES:
+        written = env.get(f"{name}_{code.upper()}") if code != DEFAULT_LANGUAGE else None
+        found[code] = written or (default if own else samples.get(code, default))
     return found
 
 
@@ -136,15 +142,16 @@ def from_env(instance_path: str) -> dict[str, Any]:
         # A request's largest body: a few items' photos (10 MB each at most).
         "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(64 * 1024 * 1024))),
         "SEARCH_INDEX_ON_START": _bool(env.get("SEARCH_INDEX_ON_START"), True),
-        "SITE_NAME": env.get("SITE_NAME", "Juniper & Pine Help Center"),
+        "SITE_NAME": _written_in(env, "SITE_NAME")[DEFAULT_LANGUAGE],
+        "SITE_NAME_IN": _written_in(env, "SITE_NAME"),
         "SITE_URL": site_url,
         # Host headers the site answers to (Flask checks them): SITE_URL's host in production
         # unless listed here, comma-separated; any in development.
         "TRUSTED_HOSTS": _hosts(env.get("TRUSTED_HOSTS"), site_url) if production else None,
         "SUPPORT_EMAIL": env.get("SUPPORT_EMAIL", "support@juniperandpine.example"),
         "SUPPORT_PHONE": env.get("SUPPORT_PHONE", "+1 555 0134"),
-        "SUPPORT_HOURS": env.get("SUPPORT_HOURS", SAMPLE_HOURS[DEFAULT_LANGUAGE]),
-        "SUPPORT_HOURS_IN": _hours_in(env),
+        "SUPPORT_HOURS": _written_in(env, "SUPPORT_HOURS")[DEFAULT_LANGUAGE],
+        "SUPPORT_HOURS_IN": _written_in(env, "SUPPORT_HOURS"),
         "RETURNS_WAREHOUSE": tuple(
             env.get(
                 "RETURNS_WAREHOUSE",

@@ -171,7 +171,7 @@ def register(app: Flask) -> None:
         config = current_app.config
         language = current_language()
         return {
-            "site_name": config["SITE_NAME"],
+            "site_name": config["SITE_NAME_IN"].get(language, config["SITE_NAME"]),
             "support": {
                 "email": config["SUPPORT_EMAIL"],
                 "phone": config["SUPPORT_PHONE"],

@@ -276,11 +276,17 @@ def test_opening_hours_are_written_in_the_pages_language(client):
     assert "du lundi au vendredi, de 9\u00a0h à 17\u00a0h" in client.get("/fr/").text
 
 
-def test_a_shops_own_hours_are_not_replaced_by_the_samples_translations():
-    from app.config import _hours_in
+def test_a_shops_own_words_are_not_replaced_by_the_samples_translations():
+    from app.config import _written_in
 
-    assert _hours_in({"SUPPORT_HOURS": "Daily 8-20"}) == {}  # German pages show it as written
-    assert _hours_in({"SUPPORT_HOURS": "Daily 8-20", "SUPPORT_HOURS_DE": "Täglich 8-20 Uhr"}) == {
-        "de": "Täglich 8-20 Uhr"
-    }
-    assert _hours_in({})["de"] == "Montag bis Freitag, 9 bis 17 Uhr"
+    own = _written_in({"SUPPORT_HOURS": "Daily 8-20"}, "SUPPORT_HOURS")
+    assert own == {"en": "Daily 8-20", "de": "Daily 8-20", "fr": "Daily 8-20"}  # as written
+    german = {"SUPPORT_HOURS": "Daily 8-20", "SUPPORT_HOURS_DE": "Täglich 8-20 Uhr"}
+    assert _written_in(german, "SUPPORT_HOURS")["de"] == "Täglich 8-20 Uhr"
+    assert _written_in({}, "SUPPORT_HOURS")["de"] == "Montag bis Freitag, 9 bis 17 Uhr"
+    assert _written_in({"SITE_NAME": "Acme Help"}, "SITE_NAME")["fr"] == "Acme Help"
+
+
+def test_the_site_is_named_in_the_pages_language(client):
+    assert "<title>Juniper &amp; Pine Hilfe-Center</title>" in client.get("/de/").text
+    assert "<title>Centre d’aide Juniper &amp; Pine</title>" in client.get("/fr/").text

@@ -11,6 +11,7 @@ from app.content import Article, Library
 from app.help.forms import VoteForm
 from app.help.seo import article_jsonld
 from app.help.votes import helpful_tally
+from app.i18n import current_language
 from app.models.votes import NO_REASONS, Vote
 from app.returns.policy import Policy
 from app.search import SearchUnavailable
@@ -84,6 +85,7 @@ def article_page(lib: Library, article: Article, feedback: Markup | None = None)
     """The page; `feedback` is a visitor's own box, else the one everyone sees."""
     category = lib.category_of(article)
     policy = services().returns_policy
+    site_name = current_app.config["SITE_NAME_IN"][current_language()]
     return render_template(
         "help/article.html",
         article=article,
@@ -91,7 +93,7 @@ def article_page(lib: Library, article: Article, feedback: Markup | None = None)
         section=category.articles[:SECTION_SHOWN],
         start_a_return=about_returns(lib, article, policy),
         related=related_articles(lib, article),
-        jsonld=article_jsonld(article, category, current_app.config["SITE_NAME"]),
+        jsonld=article_jsonld(article, category, site_name),
         policy_facts=policy_facts(article, policy),
         feedback=feedback if feedback is not None else feedback_box(article),
         personal=feedback is not None,
