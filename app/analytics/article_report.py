@@ -1,16 +1,16 @@
 """The editors' article report: views, votes, the helpful share and its Wilson lower bound,
-"No" reasons, comments and the searches that led to each article, for a date range. Plain
-Python, no Flask: views pass the library in."""
+"No" reasons, comments and the searches that led to each article, for a date range and a page
+language (or every language). Plain Python, no Flask: views pass the library in."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.analytics.dates import DateRange
-from app.analytics.reports import PAGE_ROWS
+from app.analytics.reports import PAGE_ROWS, Language
 from app.analytics.stats import share, wilson_lower_bound
 from app.content import Library
 from app.extensions import db
@@ -90,17 +90,23 @@ def filter_articles(report: ArticleReport, text: str = "", category: str = "") -
     return replace(report, articles=kept)
 
 
-def _vote_window(rng: DateRange) -> tuple[ColumnElement[bool], ...]:
-    """Votes given or changed in the range (a changed vote is the reader's current view)."""
-    return (Vote.updated_at >= rng.since, Vote.updated_at < rng.until)
+def _vote_window(rng: DateRange, language: Language) -> tuple[ColumnElement[bool], ...]:
+    """Votes given or changed in the range (a changed vote is the reader's current view), on
+    pages in `language` (any when None)."""
+    window = (Vote.updated_at >= rng.since, Vote.updated_at < rng.until)
+    return window if language is None else (*window, Vote.language == language)
 
 
 def article_stats(
-    rng: DateRange, library: Library, paths: list[str] | None = None, usage: bool = True
+    rng: DateRange,
+    library: Library,
+    paths: list[str] | None = None,
+    usage: bool = True,
+    language: Language = None,
 ) -> dict[str, ArticleStats]:
-    """Votes and "No" reasons (and with `usage`, views and search clicks) per article, for
-    every published article and any other path with data (an article since renamed or
-    deleted)."""
+    """Votes and "No" reasons (and with `usage`, views and search clicks) per article on
+    pages in `language` (every language when None), for every published article and any
+    other path with data (an article since renamed or deleted)."""
     stats: dict[str, ArticleStats] = {}
 
     def row(path: str) -> ArticleStats:
@@ -120,17 +126,17 @@ def article_stats(
     for path in paths if paths is not None else library.articles:
         row(path)
     if usage:
-        _usage(rng, row, only)
+        _usage(rng, row, only, language)
     votes = db.session.execute(
         select(Vote.article_path, func.count(), func.sum(case((Vote.helpful, 1), else_=0)))
-        .where(*_vote_window(rng), *only(Vote.article_path))
+        .where(*_vote_window(rng, language), *only(Vote.article_path))
         .group_by(Vote.article_path)
     )
     for path, count, helpful in votes:
         row(path).votes, row(path).helpful = count, helpful
     reasons = db.session.execute(
         select(Vote.article_path, Vote.reason, func.count(), func.max(Vote.updated_at))
-        .where(Vote.helpful.is_(False), *_vote_window(rng), *only(Vote.article_path))
+        .where(Vote.helpful.is_(False), *_vote_window(rng, language), *only(Vote.article_path))
         .group_by(Vote.article_path, Vote.reason)
     )
     for path, reason, count, last in reasons:
@@ -141,26 +147,38 @@ def article_stats(
     return stats
 
 
-def _usage(rng: DateRange, row: Callable[[str], ArticleStats], only: Only) -> None:
+def _views_in(language: Language) -> tuple[ColumnElement[bool], ...]:
+    return () if language is None else (ArticleViewDaily.language == language,)
+
+
+def _clicks(rng: DateRange, language: Language) -> Select[str, int]:
+    """Search clicks per article in the range, from searches on pages in `language`."""
+    stmt = select(SearchClick.article_path, func.count()).where(
+        SearchClick.created_at >= rng.since, SearchClick.created_at < rng.until
+    )
+    if language is not None:
+        stmt = stmt.join(SearchEvent, SearchEvent.id == SearchClick.search_event_id).where(
+            SearchEvent.language == language
+        )
+    return stmt.group_by(SearchClick.article_path)
+
+
+def _usage(
+    rng: DateRange, row: Callable[[str], ArticleStats], only: Only, language: Language
+) -> None:
     """Views and search clicks per article in the range."""
     views = db.session.execute(
         select(ArticleViewDaily.article_path, func.sum(ArticleViewDaily.views))
         .where(
-            ArticleViewDaily.day.between(rng.start, rng.end), *only(ArticleViewDaily.article_path)
+            ArticleViewDaily.day.between(rng.start, rng.end),
+            *only(ArticleViewDaily.article_path),
+            *_views_in(language),
         )
         .group_by(ArticleViewDaily.article_path)
     )
     for path, count in views:
         row(path).views = count
-    clicks = db.session.execute(
-        select(SearchClick.article_path, func.count())
-        .where(
-            SearchClick.created_at >= rng.since,
-            SearchClick.created_at < rng.until,
-            *only(SearchClick.article_path),
-        )
-        .group_by(SearchClick.article_path)
-    )
+    clicks = db.session.execute(_clicks(rng, language).where(*only(SearchClick.article_path)))
     for path, count in clicks:
         row(path).search_clicks = count
 
@@ -187,10 +205,12 @@ def sort_articles(rows: list[ArticleStats], sort: str, descending: bool) -> list
     return sorted(sorted(rows, key=lambda r: r.title.lower()), key=value, reverse=descending)
 
 
-def latest_comments(rng: DateRange, limit: int = 10, path: str | None = None) -> list[Comment]:
+def latest_comments(
+    rng: DateRange, limit: int = 10, path: str | None = None, language: Language = None
+) -> list[Comment]:
     stmt = (
         select(Vote.article_path, Vote.reason, Vote.comment, Vote.updated_at)
-        .where(Vote.comment.is_not(None), Vote.helpful.is_(False), *_vote_window(rng))
+        .where(Vote.comment.is_not(None), Vote.helpful.is_(False), *_vote_window(rng, language))
         .order_by(Vote.updated_at.desc(), Vote.id.desc())
         .limit(limit)
     )
@@ -202,14 +222,18 @@ def latest_comments(rng: DateRange, limit: int = 10, path: str | None = None) ->
 
 
 def article_report(
-    rng: DateRange, library: Library, sort: str = "views", descending: bool = True
+    rng: DateRange,
+    library: Library,
+    sort: str = "views",
+    descending: bool = True,
+    language: Language = None,
 ) -> ArticleReport:
     sort = sort if sort in SORTS else "views"
-    rows = list(article_stats(rng, library).values())
+    rows = list(article_stats(rng, library, language=language).values())
     return ArticleReport(
         range=rng,
         articles=sort_articles(rows, sort, descending),
-        comments=latest_comments(rng),
+        comments=latest_comments(rng, language=language),
         sort=sort,
         descending=descending,
     )
@@ -230,15 +254,18 @@ class ArticleDetail:
 
 
 def article_detail(
-    rng: DateRange, library: Library, path: str, limit: int = PAGE_ROWS
+    rng: DateRange, library: Library, path: str, limit: int = PAGE_ROWS, language: Language = None
 ) -> ArticleDetail:
-    stats = article_stats(rng, library, [path])[path]
+    stats = article_stats(rng, library, [path], language=language)[path]
     views = dict(
         db.session.execute(
-            select(ArticleViewDaily.day, ArticleViewDaily.views).where(
+            select(ArticleViewDaily.day, func.sum(ArticleViewDaily.views))
+            .where(
                 ArticleViewDaily.article_path == path,
                 ArticleViewDaily.day.between(rng.start, rng.end),
+                *_views_in(language),
             )
+            .group_by(ArticleViewDaily.day)
         ).all()
     )
     searches = db.session.execute(
@@ -248,6 +275,7 @@ def article_detail(
             SearchClick.article_path == path,
             SearchClick.created_at >= rng.since,
             SearchClick.created_at < rng.until,
+            *(() if language is None else (SearchEvent.language == language,)),
         )
         .group_by(SearchEvent.query_normalized)
         .order_by(func.count().desc(), SearchEvent.query_normalized)
@@ -256,6 +284,6 @@ def article_detail(
     return ArticleDetail(
         stats=stats,
         views_by_day=[DayViews(day, views.get(day, 0)) for day in rng.each_day()],
-        comments=latest_comments(rng, limit, path),
+        comments=latest_comments(rng, limit, path, language),
         searches=[(query, clicks) for query, clicks in searches],
     )

@@ -1,8 +1,10 @@
 """Whether a content gap marked done has closed: the numbers it had that day (its baseline)
 against those since. A search gap closes when the search finds articles and gets clicks, an
 article gap when its helpful share rises, a return-reason gap when an article covers the
-reason and customers shown it say it solved their problem."""
+reason and customers shown it say it solved their problem, a "translate this" gap when the
+article is there in that language."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,6 +13,7 @@ from sqlalchemy import case, func, select
 from app.analytics.article_report import MIN_VOTES
 from app.analytics.returns_report import covering_articles
 from app.analytics.stats import percent, plural, share
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
 from app.content import Library
 from app.extensions import db
 from app.models.analytics import SearchClick, SearchEvent
@@ -32,6 +35,22 @@ class Sources:
     policy: Policy | None
     engine: SearchEngine | None
     no_click_min_searches: int | None = None  # INSIGHTS_NO_CLICK_MIN_SEARCHES, if set
+    # A language's own articles (services().translated), and the search over them
+    # (services().search_in); without them, no article counts as translated and searches
+    # are checked in English.
+    translated: Callable[[str], Library] | None = None
+    search_in: Callable[[str], SearchEngine | None] | None = None
+
+    def is_translated(self, path: str, language: str) -> bool:
+        """Whether the article is there in `language` (the default language has them all)."""
+        if language == DEFAULT_LANGUAGE:
+            return True
+        return self.translated is not None and self.translated(language).get(path) is not None
+
+    def engine_in(self, language: str) -> SearchEngine | None:
+        """The search over a language's own articles, else the default language's."""
+        own = self.search_in(language) if self.search_in else None
+        return own or self.engine
 
 
 @dataclass
@@ -40,9 +59,11 @@ class Outcome:
     text: str
 
 
-def _searches_since(query: str, since: datetime, until: datetime | None = None) -> dict[str, int]:
-    """Searches for a normalized query from `since`: how many, how many found nothing, and
-    how many opened a result."""
+def _searches_since(
+    query: str, language: str, since: datetime, until: datetime | None = None
+) -> dict[str, int]:
+    """Searches for a normalized query on pages in `language` from `since`: how many, how
+    many found nothing, and how many opened a result."""
     clicked = (
         select(SearchClick.search_event_id)
         .where(SearchClick.search_event_id == SearchEvent.id)
@@ -52,16 +73,20 @@ def _searches_since(query: str, since: datetime, until: datetime | None = None) 
         func.count(),
         func.sum(case((SearchEvent.results_count == 0, 1), else_=0)),
         func.sum(case((clicked, 1), else_=0)),
-    ).where(SearchEvent.query_normalized == query, SearchEvent.created_at >= since)
+    ).where(
+        SearchEvent.query_normalized == query,
+        SearchEvent.language == language,
+        SearchEvent.created_at >= since,
+    )
     if until is not None:
         stmt = stmt.where(SearchEvent.created_at < until)
     searches, zero, opened = db.session.execute(stmt).one()
     return {"searches": searches, "zero_results": zero or 0, "clicked": opened or 0}
 
 
-def _votes_since(path: str, since: datetime | None = None) -> dict[str, int]:
+def _votes_since(path: str, language: str, since: datetime | None = None) -> dict[str, int]:
     stmt = select(func.count(), func.sum(case((Vote.helpful, 1), else_=0))).where(
-        Vote.article_path == path
+        Vote.article_path == path, Vote.language == language
     )
     if since is not None:
         stmt = stmt.where(Vote.updated_at >= since)
@@ -82,13 +107,17 @@ def _deflections_since(reason: str, since: datetime | None = None) -> dict[str, 
 BASELINE_DAYS = 30
 
 
-def baseline(kind: str, key: str, now: datetime, sources: Sources) -> dict[str, int]:
+def baseline(
+    kind: str, key: str, now: datetime, sources: Sources, language: str = DEFAULT_LANGUAGE
+) -> dict[str, int]:
     """The numbers a gap has when it is marked done: the last 30 days of searches, every
-    vote so far, every deflection so far."""
+    vote so far, every deflection so far (a translation has none: it is there or not)."""
     if kind in ("query", "no_click"):
-        return _searches_since(key, now - timedelta(days=BASELINE_DAYS), now)
+        return _searches_since(key, language, now - timedelta(days=BASELINE_DAYS), now)
     if kind == "article":
-        return _votes_since(key)
+        return _votes_since(key, language)
+    if kind == "translate":
+        return {}
     covered = bool(covering_articles(sources.policy, sources.library, key))
     return {**_deflections_since(key), "covered": covered}
 
@@ -98,10 +127,13 @@ def outcome(kind: str, key: str, row: ContentGap, sources: Sources) -> Outcome:
     since = row.done_at or row.updated_at
     when = f"{since.day} {since:%B}"
     before = row.baseline or {}
+    language = row.language
+    if kind == "translate":
+        return translation_outcome(key, language, sources)
     if kind == "query":
-        return _query_outcome(key, since, when, sources)
+        return _query_outcome(key, language, since, when, sources)
     if kind == "no_click":
-        now = _searches_since(key, since)
+        now = _searches_since(key, language, since)
         found = now["searches"] - now["zero_results"]
         was = share(
             before.get("clicked", 0), before.get("searches", 0) - before.get("zero_results", 0)
@@ -116,7 +148,7 @@ def outcome(kind: str, key: str, row: ContentGap, sources: Sources) -> Outcome:
         text = f"{percent(rate)} of searches since {when} opened a result (before: {percent(was)})."
         return Outcome("closed" if rate > (was or 0) else "not_yet", text)
     if kind == "article":
-        now = _votes_since(key, since)
+        now = _votes_since(key, language, since)
         was = share(before.get("helpful", 0), before.get("votes", 0))
         if now["votes"] < AFTER_MIN_VOTES:
             return Outcome(
@@ -130,16 +162,26 @@ def outcome(kind: str, key: str, row: ContentGap, sources: Sources) -> Outcome:
     return _reason_outcome(key, since, when, before, sources)
 
 
-def _query_outcome(query: str, since: datetime, when: str, sources: Sources) -> Outcome:
+def translation_outcome(path: str, language: str, sources: Sources) -> Outcome:
+    name = LANGUAGES.get(language, language)
+    if sources.is_translated(path, language):
+        return Outcome("closed", f"The article is now in {name}.")
+    return Outcome("not_yet", f"No {name} translation yet: content/{language}/{path}.md.")
+
+
+def _query_outcome(
+    query: str, language: str, since: datetime, when: str, sources: Sources
+) -> Outcome:
+    engine = sources.engine_in(language)
     try:
-        total = sources.engine.search(query, per_page=1).total if sources.engine else None
+        total = engine.search(query, per_page=1).total if engine else None
     except SearchUnavailable:
         total = None
     if total is None:
         return Outcome("waiting", "Search is unavailable, so this can't be checked now.")
     if total == 0:
         return Outcome("not_yet", "The search still finds nothing.")
-    now = _searches_since(query, since)
+    now = _searches_since(query, language, since)
     finds = f"It now finds {plural(total, 'article')}"
     if not now["searches"]:
         return Outcome("waiting", f"{finds}; nobody has searched for it since {when}.")

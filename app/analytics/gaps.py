@@ -1,10 +1,14 @@
 """The content-gap queue: one ranked list of what to write next, from searches that found
-nothing, searches whose results nobody opened, articles readers rate unhelpful and return
-reasons no article covers. The numbers are computed from the data for the chosen dates;
-the editors' decisions (status, note) are ContentGap rows merged in by (kind, key). A gap
-marked done keeps the numbers it had then, so the queue can tell whether it closed (see
-gap_outcomes)."""
+nothing, searches whose results nobody opened, articles readers rate unhelpful, return
+reasons no article covers, and English articles that answer another language's searches
+("translate this"). Each gap is one page language's: a German search that finds nothing is
+not the English one. The numbers are computed from the data for the chosen dates and
+language; the editors' decisions (status, note) are ContentGap rows merged in by (kind,
+language, key). A gap marked done keeps the numbers it had then, so the queue can tell
+whether it closed (see gap_outcomes); a "translate this" gap closes by itself once the
+translation is there."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -14,10 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from app.analytics import article_report as articles
 from app.analytics import reports
 from app.analytics.dates import DateRange, last_days
-from app.analytics.gap_outcomes import Outcome, Sources, baseline, outcome
+from app.analytics.gap_outcomes import Outcome, Sources, baseline, outcome, translation_outcome
 from app.analytics.returns_report import ReasonCoverage, reason_coverage
 from app.analytics.stats import percent, plural, share, wilson_lower_bound
 from app.analytics.synonyms import followed_by
+from app.analytics.untranslated import Untranslated, answered_in_english
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
 from app.extensions import db
 from app.models.gaps import GAP_KINDS, GAP_STATUSES, ContentGap, SynonymSuggestion
 
@@ -26,11 +32,13 @@ KIND_LABELS = {
     "no_click": "Search results not opened",
     "article": "Article rated unhelpful",
     "return_reason": "Return reason without an article",
+    "translate": "Translate this",
 }
 STATUS_LABELS = {"open": "Open", "planned": "Planned", "done": "Done", "dismissed": "Dismissed"}
 # How much one unit of volume weighs: a search; a vote stands for more readers than the
-# few who vote; a returned item costs shipping and handling.
-WEIGHTS = {"query": 1.0, "no_click": 1.0, "article": 3.0, "return_reason": 5.0}
+# few who vote; a returned item costs shipping and handling; a search answered in English
+# found something, if not in the reader's language.
+WEIGHTS = {"query": 1.0, "no_click": 1.0, "article": 3.0, "return_reason": 5.0, "translate": 0.5}
 HALF_LIFE_DAYS = 14  # a gap last seen two weeks ago counts half
 ARTICLE_MIN_UNHELPFUL = 0.2  # Wilson lower bound of the "No" share that makes a gap
 CANDIDATES = 200  # per kind, before ranking
@@ -47,6 +55,7 @@ class Gap:
     last_seen: datetime | None
     volume_text: str
     badness_text: str
+    language: str = DEFAULT_LANGUAGE  # the page language of its searches, votes or returns
     score: float = 0.0
     recency: float = 0.0
     age_days: int | None = None
@@ -57,6 +66,18 @@ class Gap:
     outcome: Outcome | None = None
     # Synonym suggestions (query gaps).
     followed_by: list[SynonymSuggestion] = field(default_factory=list)
+    searched_as: list[str] = field(default_factory=list)  # "translate this": the searches
+
+    @property
+    def ref(self) -> tuple[str, str, str]:
+        """What the editors' decisions are stored by: kind, language, key."""
+        return (self.kind, self.language, self.key)
+
+    @property
+    def headline(self) -> str:
+        if self.kind == "translate":
+            return f"Translate this: {self.title} into {LANGUAGES.get(self.language)}"
+        return self.title
 
     @property
     def weight(self) -> float:
@@ -94,6 +115,7 @@ def _query_gap(q: reports.QueryStats) -> Gap:
     bad = share(q.zero_results, q.searches) or 0.0
     return Gap(
         kind="query",
+        language=q.language,
         key=q.query,
         title=q.example or q.query,
         volume=q.searches,
@@ -110,6 +132,7 @@ def _no_click_gap(q: reports.QueryStats) -> Gap:
     bad = share(q.no_clicks, q.with_results) or 0.0
     return Gap(
         kind="no_click",
+        language=q.language,
         key=q.query,
         title=q.example or q.query,
         volume=q.with_results,
@@ -120,10 +143,11 @@ def _no_click_gap(q: reports.QueryStats) -> Gap:
     )
 
 
-def _article_gap(a: articles.ArticleStats) -> Gap:
+def _article_gap(a: articles.ArticleStats, language: str) -> Gap:
     bad = wilson_lower_bound(a.unhelpful, a.votes) or 0.0
     return Gap(
         kind="article",
+        language=language,
         key=a.path,
         title=a.title,
         volume=a.votes,
@@ -150,39 +174,83 @@ def _reason_gap(c: ReasonCoverage) -> Gap:
     )
 
 
-def candidates(rng: DateRange, sources: Sources) -> list[Gap]:
-    """Every gap the data shows for these dates (the largest CANDIDATES of each kind)."""
+def _translate_gap(u: Untranslated, sources: Sources) -> Gap:
+    article = sources.library.get(u.path)
+    name = LANGUAGES.get(u.language, u.language)
+    opened = f", {u.opened} of them opened it" if u.opened else ""
+    return Gap(
+        kind="translate",
+        language=u.language,
+        key=u.path,
+        title=article.title if article else u.path,
+        volume=u.searches,
+        badness=1.0,
+        last_seen=u.last_seen,
+        volume_text=f"{plural(u.searches, 'search')} on {name} pages answered by it{opened}",
+        badness_text=f"nothing in {name} answered them: they read it in English",
+        searched_as=u.examples,
+    )
+
+
+def _languages(language: reports.Language) -> list[str]:
+    return list(LANGUAGES) if language is None else [language]
+
+
+def candidates(rng: DateRange, sources: Sources, language: reports.Language = None) -> list[Gap]:
+    """Every gap the data shows for these dates on pages in `language` (every language when
+    None): the largest CANDIDATES of each kind."""
     lists = reports.query_lists(
-        rng, CANDIDATES, ("zero", "no_click"), sources.no_click_min_searches
+        rng, CANDIDATES, ("zero", "no_click"), sources.no_click_min_searches, language
     )
     gaps = [_query_gap(q) for q in lists["zero"]]
     gaps += [_no_click_gap(q) for q in lists["no_click"]]
-    for article in articles.article_stats(rng, sources.library, usage=False).values():
-        if article.votes >= articles.MIN_VOTES and article.published:
-            gap = _article_gap(article)
-            if gap.badness >= ARTICLE_MIN_UNHELPFUL:
-                gaps.append(gap)
-    for coverage in reason_coverage(rng, sources.policy, sources.library):
-        if coverage.frequent and not coverage.covered:
-            gaps.append(_reason_gap(coverage))
+    for code in _languages(language):
+        stats = articles.article_stats(rng, sources.library, usage=False, language=code)
+        for article in stats.values():
+            if article.votes >= articles.MIN_VOTES and article.published:
+                gap = _article_gap(article, code)
+                if gap.badness >= ARTICLE_MIN_UNHELPFUL:
+                    gaps.append(gap)
+    # Returns aren't split by language: their gaps are about the (English) articles.
+    if language in (None, DEFAULT_LANGUAGE):
+        for coverage in reason_coverage(rng, sources.policy, sources.library):
+            if coverage.frequent and not coverage.covered:
+                gaps.append(_reason_gap(coverage))
+    untranslated = answered_in_english(rng, language).values()
+    ranked = sorted(untranslated, key=lambda u: (-u.searches, u.language, u.path))
+    gaps += [
+        _translate_gap(u, sources) for u in ranked if not sources.is_translated(u.path, u.language)
+    ][:CANDIDATES]
     return gaps
 
 
-def gaps_for(rng: DateRange, sources: Sources, kind: str, keys: list[str]) -> list[Gap]:
-    """These gaps' numbers for these dates, whatever they are (zero when nothing happened)."""
+def gaps_for(
+    rng: DateRange, sources: Sources, kind: str, keys: list[str], language: str = DEFAULT_LANGUAGE
+) -> list[Gap]:
+    """These gaps' numbers for these dates on pages in `language`, whatever they are (zero
+    when nothing happened)."""
+    found: list[Gap]
     if kind in ("query", "no_click"):
         make = _query_gap if kind == "query" else _no_click_gap
-        found = [make(q) for q in reports.queries_by_key(rng, keys)]
+        found = [make(q) for q in reports.queries_by_key(rng, keys, language)]
     elif kind == "article":
-        stats = articles.article_stats(rng, sources.library, keys, usage=False)
-        found = [_article_gap(a) for a in stats.values()]
+        stats = articles.article_stats(rng, sources.library, keys, usage=False, language=language)
+        found = [_article_gap(a, language) for a in stats.values()]
+    elif kind == "translate":
+        found = [
+            _translate_gap(u, sources) for u in answered_in_english(rng, language, keys).values()
+        ]
     else:
         coverage = reason_coverage(rng, sources.policy, sources.library, keys)
         found = [_reason_gap(c) for c in coverage]
     seen = {g.key for g in found}
     for key in keys:
         if key not in seen:
-            found.append(Gap(kind, key, key, 0, 0.0, None, "nothing in these dates", "–"))
+            article = sources.library.get(key) if kind == "translate" else None
+            title = article.title if article else key
+            found.append(
+                Gap(kind, key, title, 0, 0.0, None, "nothing in these dates", "–", language)
+            )
     return found
 
 
@@ -201,40 +269,68 @@ class Queue:
         return self.counts["open"] + self.counts["planned"]
 
 
+Ref = tuple[str, str, str]  # kind, language, key: see Gap.ref
+
+
 def build_queue(
-    rng: DateRange, sources: Sources, status: str = "", limit: int | None = reports.PAGE_ROWS
+    rng: DateRange,
+    sources: Sources,
+    status: str = "",
+    limit: int | None = reports.PAGE_ROWS,
+    language: reports.Language = None,
 ) -> Queue:
-    """The ranked queue for these dates, with the editors' statuses and notes merged in;
-    `status` filters it ("" shows what is still to do: open and planned)."""
-    stored = {(row.kind, row.key): row for row in db.session.execute(select(ContentGap)).scalars()}
-    gaps = _with_decisions(_current_and_decided(rng, sources, stored), stored, rng)
+    """The ranked queue for these dates and page language (every language when None), with
+    the editors' statuses and notes merged in; `status` filters it ("" shows what is still
+    to do: open and planned)."""
+    rows = select(ContentGap)
+    if language is not None:
+        rows = rows.where(ContentGap.language == language)
+    stored = {(row.kind, row.language, row.key): row for row in db.session.scalars(rows)}
+    gaps = _with_decisions(_current_and_decided(rng, sources, stored, language), stored, rng)
+    _close_translated(gaps.values(), sources)
     counts = {s: 0 for s in GAP_STATUSES}
     for gap in gaps.values():
         counts[gap.status] += 1
     wanted = {status} if status in GAP_STATUSES else {"open", "planned"}
     ranked = sorted(
         (g for g in gaps.values() if g.status in wanted),
-        key=lambda g: (-g.score, -g.volume, g.kind, g.key),
+        key=lambda g: (-g.score, -g.volume, g.kind, g.key, g.language),
     )[:limit]
     _add_follow_ups(ranked, stored, sources)
     return Queue(rng, status if status in GAP_STATUSES else "", ranked, counts)
 
 
 def _current_and_decided(
-    rng: DateRange, sources: Sources, stored: dict[tuple[str, str], ContentGap]
-) -> dict[tuple[str, str], Gap]:
+    rng: DateRange,
+    sources: Sources,
+    stored: dict[Ref, ContentGap],
+    language: reports.Language,
+) -> dict[Ref, Gap]:
     """The gaps these dates show, and those the editors decided on that they no longer show."""
-    gaps = {(g.kind, g.key): g for g in candidates(rng, sources)}
+    gaps = {g.ref: g for g in candidates(rng, sources, language)}
     for kind in GAP_KINDS:
-        missing = [key for k, key in stored if k == kind and (k, key) not in gaps]
-        if missing:
-            gaps.update({(g.kind, g.key): g for g in gaps_for(rng, sources, kind, missing)})
+        for code in _languages(language):
+            missing = [
+                key
+                for k, lang, key in stored
+                if (k, lang) == (kind, code) and (k, lang, key) not in gaps
+            ]
+            if missing:
+                gaps.update({g.ref: g for g in gaps_for(rng, sources, kind, missing, code)})
     return gaps
 
 
+def _close_translated(gaps: Iterable[Gap], sources: Sources) -> None:
+    """A "translate this" gap whose translation is there is done, whatever it was marked."""
+    for gap in gaps:
+        closed = gap.kind == "translate" and sources.is_translated(gap.key, gap.language)
+        if closed and gap.status != "dismissed":
+            gap.status = "done"
+
+
 def _with_decisions(
-    gaps: dict[tuple[str, str], Gap], stored: dict[tuple[str, str], ContentGap], rng: DateRange
-) -> dict[tuple[str, str], Gap]:
+    gaps: dict[Ref, Gap], stored: dict[Ref, ContentGap], rng: DateRange
+) -> dict[Ref, Gap]:
     """Each gap ranked, with the editors' status, note and dates."""
     for key, gap in gaps.items():
         gap.rank(rng.end)
@@ -245,45 +341,65 @@ def _with_decisions(
     return gaps
 
 
-def _add_follow_ups(
-    ranked: list[Gap], stored: dict[tuple[str, str], ContentGap], sources: Sources
-) -> None:
+def _add_follow_ups(ranked: list[Gap], stored: dict[Ref, ContentGap], sources: Sources) -> None:
     """What each shown gap led to: a done gap's outcome, a query's next searches."""
     following = followed_by([g.key for g in ranked if g.kind == "query"])
     for gap in ranked:
-        if gap.status == "done":
-            gap.outcome = outcome(gap.kind, gap.key, stored[(gap.kind, gap.key)], sources)
+        if gap.kind == "translate" and gap.status == "done":
+            gap.outcome = translation_outcome(gap.key, gap.language, sources)
+        elif gap.status == "done":
+            gap.outcome = outcome(gap.kind, gap.key, stored[gap.ref], sources)
         if gap.kind == "query":
             gap.followed_by = following[gap.key]
 
 
 def update_gap(
-    kind: str, key: str, status: str, note: str, actor: str, now: datetime, sources: Sources
+    kind: str,
+    key: str,
+    status: str,
+    note: str,
+    actor: str,
+    now: datetime,
+    sources: Sources,
+    language: str = DEFAULT_LANGUAGE,
 ) -> ContentGap:
-    """Record an editor's decision. Marking a gap done keeps its numbers as they are now."""
+    """Record an editor's decision on a gap of pages in `language`. Marking a gap done keeps
+    its numbers as they are now."""
     if kind not in GAP_KINDS or status not in GAP_STATUSES or not key or len(key) > 300:
         raise ValueError("unknown gap or status")
+    if language not in LANGUAGES:
+        raise ValueError("unknown language")
+    decision = (kind, key, status, note, actor, now, sources, language)
     try:
-        return _decide(kind, key, status, note, actor, now, sources)
+        return _decide(*decision)
     except IntegrityError:
         # Another editor saved this gap's first decision at the same moment: update theirs.
         db.session.rollback()
-        return _decide(kind, key, status, note, actor, now, sources)
+        return _decide(*decision)
 
 
 def _decide(
-    kind: str, key: str, status: str, note: str, actor: str, now: datetime, sources: Sources
+    kind: str,
+    key: str,
+    status: str,
+    note: str,
+    actor: str,
+    now: datetime,
+    sources: Sources,
+    language: str,
 ) -> ContentGap:
-    row = db.session.execute(select(ContentGap).filter_by(kind=kind, key=key)).scalar_one_or_none()
+    row = db.session.execute(
+        select(ContentGap).filter_by(kind=kind, language=language, key=key)
+    ).scalar_one_or_none()
     if row is None:
-        row = ContentGap(kind=kind, key=key)
+        row = ContentGap(kind=kind, language=language, key=key)
         db.session.add(row)
     if status == "done" and row.status != "done":
         row.done_at = now
-        row.baseline = baseline(kind, key, now, sources)
+        row.baseline = baseline(kind, key, now, sources, language)
     elif status != "done":
         row.done_at, row.baseline = None, None
-    [current] = gaps_for(last_days(now.date()), sources, kind, [key])
+    [current] = gaps_for(last_days(now.date()), sources, kind, [key], language)
     current.rank(now.date())
     row.status, row.note, row.updated_by = status, note.strip()[:NOTE_MAX], actor
     row.score = round(current.score, 3)

@@ -1,6 +1,8 @@
 """The editors' search report: SQL aggregates over the daily search counters for a date
-range (searches per day, top queries, queries that found nothing or that nobody clicked) and
-one query's own page. Plain Python, no Flask."""
+range and a page language, or every language (searches per day, top queries, queries that
+found nothing or that nobody clicked), and one query's own page. A query is counted per
+language: "retoure" searched on German pages is not the same query as on English ones.
+Plain Python, no Flask."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -24,7 +26,13 @@ NO_CLICK_MIN_SEARCHES = (3, 10)  # the threshold's range, when it follows the tr
 SEARCHES_PER_NO_CLICK = 200  # ...one search in this many of the range's
 
 
-def no_click_threshold(rng: DateRange, configured: int | None = None) -> int:
+# A page language to report on (a LANGUAGES code), or None for every language.
+Language = str | None
+
+
+def no_click_threshold(
+    rng: DateRange, configured: int | None = None, language: Language = None
+) -> int:
     """How many searches that found articles a query needs in the range before "nobody
     opened one" counts: `configured` (INSIGHTS_NO_CLICK_MIN_SEARCHES) when set, else one in
     every 200 searches of the range, from 3 to 10. A small shop's five unopened searches of
@@ -33,7 +41,7 @@ def no_click_threshold(rng: DateRange, configured: int | None = None) -> int:
         return configured
     total = db.session.execute(
         select(func.coalesce(func.sum(SearchDayTotal.searches), 0)).where(
-            SearchDayTotal.day.between(rng.start, rng.end)
+            SearchDayTotal.day.between(rng.start, rng.end), *_in(SearchDayTotal, language)
         )
     ).scalar_one()
     low, high = NO_CLICK_MIN_SEARCHES
@@ -53,8 +61,10 @@ class SearchDay:
 
 @dataclass
 class QueryStats:
-    """One normalized (redacted) query over the range."""
+    """One normalized (redacted) query over the range, searched on pages in `language` ("" when
+    it adds up every language's)."""
 
+    language: str
     query: str
     searches: int
     zero_results: int
@@ -109,17 +119,29 @@ class SearchReport:
         return sum(d.clicked_searches for d in self.days)
 
 
-# A query's sums, in QueryStats' order (but the example): query, searches, zero_results,
-# clicked_searches, clicks, position_sum, last_seen, last_zero_at.
-PerQuery = Select[str, int, int, int, int, int, datetime, datetime | None]
+# A query's sums, in QueryStats' order (but the example): language, query, searches,
+# zero_results, clicked_searches, clicks, position_sum, last_seen, last_zero_at.
+PerQuery = Select[str, str, int, int, int, int, int, datetime, datetime | None]
 # Which rows of the per-query sums a list shows (None: all), and in what order.
 ListRule = tuple[ColumnElement[bool] | None, tuple[ColumnElement[Any], ...]]
 
 
-def _per_query(rng: DateRange, keys: list[str] | None = None) -> PerQuery:
-    """Per-query sums over the range, from the daily counters (one pass over them)."""
+def _in(table: type[SearchDaily] | type[SearchDayTotal], language: Language) -> tuple[Any, ...]:
+    """The condition keeping a counter table to one language (none for every language)."""
+    return () if language is None else (table.language == language,)
+
+
+def _per_query(
+    rng: DateRange,
+    keys: list[str] | None = None,
+    language: Language = None,
+    per_language: bool = True,
+) -> PerQuery:
+    """Per-query sums over the range, from the daily counters (one pass over them): per
+    language and query, or with `per_language` False, per query over the languages."""
     d = SearchDaily
     stmt = select(
+        (d.language if per_language else literal("")).label("language"),
         d.query_normalized.label("query"),
         func.sum(d.searches).label("searches"),
         func.sum(d.zero_results).label("zero_results"),
@@ -128,9 +150,11 @@ def _per_query(rng: DateRange, keys: list[str] | None = None) -> PerQuery:
         func.sum(d.position_sum).label("position_sum"),
         func.max(d.last_seen).label("last_seen"),
         func.max(d.last_zero_at).label("last_zero_at"),
-    ).where(d.day.between(rng.start, rng.end))
+    ).where(d.day.between(rng.start, rng.end), *_in(d, language))
     if keys is not None:
         stmt = stmt.where(d.query_normalized.in_(keys))
+    if per_language:
+        return stmt.group_by(d.language, d.query_normalized)
     return stmt.group_by(d.query_normalized)
 
 
@@ -140,15 +164,18 @@ def _lists(
     """Each list of queries the reports show: (which rows, in what order)."""
     found = q.searches - q.zero_results
     return {
-        "top": (None, (q.searches.desc(), q.query)),
-        "zero": (q.zero_results > 0, (q.zero_results.desc(), q.last_zero_at.desc(), q.query)),
+        "top": (None, (q.searches.desc(), q.query, q.language)),
+        "zero": (
+            q.zero_results > 0,
+            (q.zero_results.desc(), q.last_zero_at.desc(), q.query, q.language),
+        ),
         # found often, and clicked / found < NO_CLICK_MAX_CTR (in integers: no division)
         "no_click": (
             and_(
                 found >= min_searches,
                 q.clicked_searches * 100 < found * round(NO_CLICK_MAX_CTR * 100),
             ),
-            ((found - q.clicked_searches).desc(), q.query),
+            ((found - q.clicked_searches).desc(), q.query, q.language),
         ),
     }
 
@@ -158,13 +185,15 @@ def query_lists(
     limit: int = PAGE_ROWS,
     names: tuple[str, ...] = ("top", "zero", "no_click"),
     min_searches: int | None = None,
+    language: Language = None,
 ) -> dict[str, list[QueryStats]]:
     """The most searched queries, those that found nothing, and those that found articles
-    nobody opened (`min_searches` or more times; no_click_threshold when None): all from
-    one pass over the daily counters."""
-    per_query = _per_query(rng).cte("per_query").prefix_with("MATERIALIZED")
+    nobody opened (`min_searches` or more times; no_click_threshold when None), on pages in
+    `language` (each language's queries when None): all from one pass over the daily
+    counters."""
+    per_query = _per_query(rng, language=language).cte("per_query").prefix_with("MATERIALIZED")
     q = per_query.c
-    lists = _lists(q, min_searches or no_click_threshold(rng))
+    lists = _lists(q, min_searches or no_click_threshold(rng, language=language))
     parts = []
     for name in names:
         where, order = lists[name]
@@ -182,9 +211,12 @@ def query_lists(
     return found
 
 
-def queries_by_key(rng: DateRange, keys: list[str]) -> list[QueryStats]:
-    """These queries' numbers over the range (those searched in it)."""
-    return _with_examples(rng, _rows(_per_query(rng, keys)))
+def queries_by_key(
+    rng: DateRange, keys: list[str], language: Language = None, per_language: bool = True
+) -> list[QueryStats]:
+    """These queries' numbers over the range (those searched in it), on pages in `language`
+    (every language when None: per language, or added up without `per_language`)."""
+    return _with_examples(rng, _rows(_per_query(rng, keys, language, per_language)))
 
 
 def _rows(stmt: PerQuery) -> list[QueryStats]:
@@ -192,36 +224,48 @@ def _rows(stmt: PerQuery) -> list[QueryStats]:
 
 
 def _with_examples(rng: DateRange, rows: list[QueryStats]) -> list[QueryStats]:
-    """Fill in each query's latest wording in the range (redacted, as customers typed it)."""
+    """Fill in each query's latest wording in the range (redacted, as customers typed it), on
+    pages in its language (in any, for a query adding up every language's)."""
     if not rows:
         return rows
     d = SearchDaily
     latest = (
-        select(d.query_normalized, func.max(d.day).label("day"))
+        select(d.language, d.query_normalized, func.max(d.day).label("day"))
         .where(d.query_normalized.in_({r.query for r in rows}))
         .where(d.day.between(rng.start, rng.end))
-        .group_by(d.query_normalized)
+        .group_by(d.language, d.query_normalized)
         .subquery()
     )
-    examples = dict(
-        db.session.execute(
-            select(d.query_normalized, d.example).join(
-                latest, and_(latest.c.query_normalized == d.query_normalized, latest.c.day == d.day)
-            )
-        ).all()
-    )
+    found = db.session.execute(
+        select(d.language, d.query_normalized, d.day, d.example).join(
+            latest,
+            and_(
+                latest.c.language == d.language,
+                latest.c.query_normalized == d.query_normalized,
+                latest.c.day == d.day,
+            ),
+        )
+    ).all()
+    examples: dict[tuple[str, str], str] = {}
+    any_language: dict[str, tuple[date, str]] = {}
+    for language, query, day, example in found:
+        examples[language, query] = example
+        if query not in any_language or day > any_language[query][0]:
+            any_language[query] = (day, example)
     for row in rows:
-        row.example = examples.get(row.query, row.query)
+        fallback = any_language.get(row.query, (None, row.query))[1]
+        row.example = examples.get((row.language, row.query), fallback)
     return rows
 
 
-def search_days(rng: DateRange) -> list[SearchDay]:
-    """Every day of the range (days without searches included)."""
+def search_days(rng: DateRange, language: Language = None) -> list[SearchDay]:
+    """Every day of the range (days without searches included), on pages in `language` (in
+    every language when None)."""
     t = SearchDayTotal
     rows = db.session.execute(
-        select(t.day, t.searches, t.zero_results, t.clicked_searches).where(
-            t.day.between(rng.start, rng.end)
-        )
+        select(t.day, func.sum(t.searches), func.sum(t.zero_results), func.sum(t.clicked_searches))
+        .where(t.day.between(rng.start, rng.end), *_in(t, language))
+        .group_by(t.day)
     )
     counts = {row[0]: row[1:] for row in rows}
     return [SearchDay(day, *counts.get(day, (0, 0, 0))) for day in rng.each_day()]
@@ -235,12 +279,14 @@ def search_report(
     limit: int = PAGE_ROWS,
     lists: tuple[str, ...] = QUERY_LISTS,
     min_searches: int | None = None,
+    language: Language = None,
 ) -> SearchReport:
-    """The whole report, or only some of its query `lists` (a CSV download needs one)."""
-    found = query_lists(rng, limit, lists, min_searches)
+    """The whole report, or only some of its query `lists` (a CSV download needs one), on
+    pages in `language` (every language when None)."""
+    found = query_lists(rng, limit, lists, min_searches, language)
     return SearchReport(
         range=rng,
-        days=search_days(rng),
+        days=search_days(rng, language),
         top=found.get("top", []),
         zero=found.get("zero", []),
         no_click=found.get("no_click", []),
@@ -259,19 +305,23 @@ class QueryDetail:
     opened: list[tuple[str, int]]  # article paths opened from this query
 
 
-def query_detail(rng: DateRange, query: str, limit: int = PAGE_ROWS) -> QueryDetail:
-    found = queries_by_key(rng, [query])
+def query_detail(
+    rng: DateRange, query: str, limit: int = PAGE_ROWS, language: Language = None
+) -> QueryDetail:
+    """One query's numbers, on pages in `language` (added up over every language when None)."""
+    found = queries_by_key(rng, [query], language, per_language=False)
     d = SearchDaily
     per_day = db.session.execute(
-        select(d.day, d.searches, d.zero_results, d.clicked_searches).where(
-            d.query_normalized == query, d.day.between(rng.start, rng.end)
-        )
+        select(d.day, func.sum(d.searches), func.sum(d.zero_results), func.sum(d.clicked_searches))
+        .where(d.query_normalized == query, d.day.between(rng.start, rng.end), *_in(d, language))
+        .group_by(d.day)
     )
     counts = {row[0]: row[1:] for row in per_day}
     in_range = (
         SearchEvent.query_normalized == query,
         SearchEvent.created_at >= rng.since,
         SearchEvent.created_at < rng.until,
+        *(() if language is None else (SearchEvent.language == language,)),
     )
     wordings = db.session.execute(
         select(SearchEvent.query_raw_redacted, func.count())

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.analytics import gaps, synonyms
 from app.analytics.gap_outcomes import Sources
+from app.config import DEFAULT_LANGUAGE
 from app.extensions import db
 from app.models.gaps import ContentGap
 
@@ -22,7 +23,11 @@ def answered(groups: list[list[str]]) -> list[tuple[str, str]]:
     gap is not settled yet."""
     settled = set(
         db.session.scalars(
-            select(ContentGap.key).where(ContentGap.kind == "query", ContentGap.status.in_(SETTLED))
+            select(ContentGap.key).where(
+                ContentGap.kind == "query",
+                ContentGap.language == DEFAULT_LANGUAGE,  # content/synonyms.yml is English
+                ContentGap.status.in_(SETTLED),
+            )
         )
     )
     found = []

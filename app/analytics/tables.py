@@ -25,6 +25,7 @@ QUERY_HEADERS = [
     "click-through rate",
     "average clicked position",
     "last seen",
+    "language",
 ]
 
 
@@ -38,6 +39,7 @@ def _query_row(q: QueryStats) -> Row:
         q.ctr,
         q.avg_position,
         q.last_seen,
+        q.language,
     ]
 
 
@@ -49,8 +51,18 @@ def search_tables(report: SearchReport) -> Tables:
         ),
         "top_queries": (QUERY_HEADERS, [_query_row(q) for q in report.top]),
         "zero_results": (
-            ["query", "example (redacted)", "searches finding nothing", "searches", "last seen"],
-            [[q.query, q.example, q.zero_results, q.searches, q.last_zero_at] for q in report.zero],
+            [
+                "query",
+                "example (redacted)",
+                "searches finding nothing",
+                "searches",
+                "last seen",
+                "language",
+            ],
+            [
+                [q.query, q.example, q.zero_results, q.searches, q.last_zero_at, q.language]
+                for q in report.zero
+            ],
         ),
         "no_clicks": (
             [
@@ -60,9 +72,18 @@ def search_tables(report: SearchReport) -> Tables:
                 "searches with a click",
                 "click-through rate",
                 "last seen",
+                "language",
             ],
             [
-                [q.query, q.example, q.with_results, q.clicked_searches, q.results_ctr, q.last_seen]
+                [
+                    q.query,
+                    q.example,
+                    q.with_results,
+                    q.clicked_searches,
+                    q.results_ctr,
+                    q.last_seen,
+                    q.language,
+                ]
                 for q in report.no_click
             ],
         ),
@@ -224,13 +245,14 @@ def gap_tables(queue: Queue, suggestions: list[Suggestion]) -> Tables:
                 "why",
                 "note",
                 "closed?",
+                "language",
             ],
             [
                 [
                     rank,
                     KIND_LABELS[g.kind],
                     g.key,
-                    g.title,
+                    g.headline,
                     STATUS_LABELS[g.status],
                     g.score,
                     g.volume,
@@ -240,6 +262,7 @@ def gap_tables(queue: Queue, suggestions: list[Suggestion]) -> Tables:
                     f"{g.volume_text}; {g.badness_text}; {g.recency_text}",
                     g.note,
                     g.outcome.text if g.outcome else "",
+                    g.language,
                 ]
                 for rank, g in enumerate(queue.gaps, start=1)
             ],

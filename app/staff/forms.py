@@ -16,6 +16,7 @@ from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.analytics.gaps import NOTE_MAX, STATUS_LABELS
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
 from app.models.gaps import GAP_KINDS
 
 
@@ -77,6 +78,7 @@ class GapForm(FlaskForm):
     """An editor's decision on one content gap (the queue renders one per gap)."""
 
     kind = HiddenField(validators=[AnyOf(GAP_KINDS)])
+    language = HiddenField(default=DEFAULT_LANGUAGE, validators=[AnyOf(list(LANGUAGES))])
     key = HiddenField(validators=[DataRequired(), Length(max=300)])
     status = SelectField(
         "Status", choices=[SelectChoice(value, label) for value, label in STATUS_LABELS.items()]

@@ -1,5 +1,6 @@
 """Editor insights: the content-gap queue and the search, article and returns reports.
-Thin: read the dates and filters, call app.analytics, render the page or one table as CSV."""
+Thin: read the dates, the language and the filters, call app.analytics, render the page or
+one table as CSV."""
 
 from collections.abc import Callable
 from pathlib import Path
@@ -34,6 +35,7 @@ from app.analytics.tables import (
     returns_tables,
     search_tables,
 )
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
 from app.models.types import utcnow
 from app.models.votes import NO_REASONS
 from app.search import SearchUnavailable
@@ -45,6 +47,18 @@ from app.staff.forms import ActionForm, GapForm
 
 def _range() -> tuple[DateRange, str | None]:
     return parse_range(request.args.get("start"), request.args.get("end"), utcnow().date())
+
+
+def _language() -> str | None:
+    """The page language the reports are about (`?lang=de`), or None for every language."""
+    code = request.args.get("lang", "")
+    return code if code in LANGUAGES else None
+
+
+def _filters(rng: DateRange) -> dict[str, str]:
+    """The dates and the language, as the query arguments every insights link carries."""
+    language = _language()
+    return {**rng.as_args(), **({"lang": language} if language else {})}
 
 
 def _wants_csv() -> bool:
@@ -82,7 +96,9 @@ def _page(
         if name not in found:
             abort(404)
         headers, rows = found[name]
-        filename = f"{name}-{rng.start.isoformat()}-to-{rng.end.isoformat()}.csv"
+        language = _language()
+        which = f"-{language}" if language else ""
+        filename = f"{name}{which}-{rng.start.isoformat()}-to-{rng.end.isoformat()}.csv"
         return Response(
             to_csv(headers, rows),
             mimetype="text/csv",
@@ -96,6 +112,9 @@ def _page(
         presets={days: last_days(today, days) for days in (7, 30, 90)},
         csv_url=csv_url,
         this_url=this_url,
+        filters=_filters(rng),
+        language=_language(),
+        languages=LANGUAGES,
         **context,
     )
 
@@ -106,6 +125,8 @@ def _sources() -> Sources:
         policy=services().returns_policy,
         engine=services().search,
         no_click_min_searches=current_app.config["INSIGHTS_NO_CLICK_MIN_SEARCHES"],
+        translated=services().translated,
+        search_in=services().search_in,
     )
 
 
@@ -119,7 +140,8 @@ def insights() -> ResponseReturnValue:
     rng, problem = _range()
     status = request.args.get("status", "")
     sources = _sources()
-    queue = gaps.build_queue(rng, sources, status, None if _wants_csv() else reports.PAGE_ROWS)
+    limit = None if _wants_csv() else reports.PAGE_ROWS
+    queue = gaps.build_queue(rng, sources, status, limit, _language())
     groups = _synonym_groups()
     every = request.args.get("suggestions") == "all" or _wants_csv()
     suggestions = [
@@ -153,7 +175,7 @@ def insights() -> ResponseReturnValue:
 
 
 def _back_to_queue(anchor: str) -> BaseResponse:
-    kept = ("start", "end", "status", "suggestions")
+    kept = ("start", "end", "lang", "status", "suggestions")
     back: dict[str, Any] = {k: v for k, v in request.args.items() if k in kept}
     return redirect(url_for("staff.insights", **back, _anchor=anchor), code=303)
 
@@ -174,6 +196,7 @@ def update_gap() -> ResponseReturnValue:
         staff_user().label,
         utcnow(),
         _sources(),
+        form.language.data or DEFAULT_LANGUAGE,
     )
     title = request.form.get("title") or form.key.data
     flash(f"“{title}” is now {gaps.STATUS_LABELS[form.status.data].lower()}.")
@@ -203,8 +226,11 @@ def insights_searches() -> ResponseReturnValue:
     wanted = {"top_queries": ("top",), "zero_results": ("zero",), "no_clicks": ("no_click",)}
     lists = wanted.get(request.args.get("table", ""), ()) if _wants_csv() else None
     configured = current_app.config["INSIGHTS_NO_CLICK_MIN_SEARCHES"]
-    min_searches = reports.no_click_threshold(rng, configured)
-    report = reports.search_report(rng, _limit(), lists or reports.QUERY_LISTS, min_searches)
+    language = _language()
+    min_searches = reports.no_click_threshold(rng, configured, language)
+    report = reports.search_report(
+        rng, _limit(), lists or reports.QUERY_LISTS, min_searches, language
+    )
     return _page(
         "staff/insights/searches.html",
         lambda: search_tables(report),
@@ -223,12 +249,13 @@ def insights_query() -> ResponseReturnValue:
     # Stored queries are redacted and normalized: look up what was typed the same way.
     query = normalise(redact(request.args.get("q", "")))
     if not query:
-        dates: dict[str, Any] = rng.as_args()  # (url_for's values)
+        dates: dict[str, Any] = _filters(rng)  # (url_for's values)
         return redirect(url_for("staff.insights_searches", **dates))
-    detail = reports.query_detail(rng, query, _limit())
+    detail = reports.query_detail(rng, query, _limit(), _language())
     sources = _sources()
+    engine = sources.engine_in(_language() or DEFAULT_LANGUAGE)
     try:
-        now_finds = sources.engine.search(query, per_page=5) if sources.engine else None
+        now_finds = engine.search(query, per_page=5) if engine else None
     except SearchUnavailable:
         now_finds = None
     return _page(
@@ -252,7 +279,7 @@ def insights_articles() -> ResponseReturnValue:
     library = services().library
     text, category = request.args.get("q", "")[:200], request.args.get("category", "")
     report = articles.filter_articles(
-        articles.article_report(rng, library, sort, descending), text, category
+        articles.article_report(rng, library, sort, descending, _language()), text, category
     )
     return _page(
         "staff/insights/articles.html",
@@ -273,7 +300,7 @@ def insights_articles() -> ResponseReturnValue:
 def insights_article(path: str) -> ResponseReturnValue:
     rng, problem = _range()
     library = services().library
-    detail = articles.article_detail(rng, library, path, _limit())
+    detail = articles.article_detail(rng, library, path, _limit(), _language())
     if not detail.stats.published and not (detail.stats.votes or detail.stats.views):
         abort(404)
     return _page(
