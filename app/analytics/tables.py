@@ -5,7 +5,8 @@ from collections.abc import Iterable
 from datetime import date
 
 from app.analytics.article_report import ArticleDetail, ArticleReport, ArticleStats, Comment
-from app.analytics.gaps import KIND_LABELS, STATUS_LABELS, Queue
+from app.analytics.gap_kinds import KIND_LABELS
+from app.analytics.gaps import STATUS_LABELS, Queue
 from app.analytics.reports import QueryDetail, QueryStats, SearchReport
 from app.analytics.returns_report import Returned, ReturnsReport
 from app.analytics.synonyms import Suggestion

@@ -20,7 +20,7 @@ from flask.typing import ResponseReturnValue
 from werkzeug.wrappers import Response as BaseResponse
 
 from app.analytics import article_report as articles
-from app.analytics import gaps, reports, synonyms
+from app.analytics import gap_kinds, gaps, reports, synonyms
 from app.analytics.csvout import to_csv
 from app.analytics.dates import DateRange, last_days, parse_range
 from app.analytics.gap_outcomes import Sources
@@ -165,10 +165,10 @@ def insights() -> ResponseReturnValue:
         accepted=accepted,
         hidden_once=0 if every else synonyms.seen_once(),
         suggestion_counts=synonyms.suggestion_counts(),
-        kinds=gaps.KIND_LABELS,
+        kinds=gap_kinds.KIND_LABELS,
         statuses=gaps.STATUS_LABELS,
-        weights=gaps.WEIGHTS,
-        half_life=gaps.HALF_LIFE_DAYS,
+        weights=gap_kinds.WEIGHTS,
+        half_life=gap_kinds.HALF_LIFE_DAYS,
         note_max=gaps.NOTE_MAX,
         visit_minutes=int(synonyms.VISIT.total_seconds() // 60),
     )
