@@ -202,3 +202,14 @@ def test_a_translate_gap_closes_once_the_translation_is_published(languages_app,
     with published.app_context():
         french = gaps.build_queue(WEEK, sources(published), language="fr")
     assert [(g.kind, g.key) for g in french.gaps] == [("translate", SEND)]
+
+
+def test_the_query_page_says_when_only_english_articles_answer(languages_app):
+    editor = signed_in(languages_app, "editor")
+    german = text_of(editor.get(with_week("/staff/insights/searches/query?q=printer&lang=de")))
+    assert "Today this search finds 1 English article, and nothing in Deutsch, first:" in german
+    assert "Send an item back step by step</a>" in german
+    own = text_of(editor.get(with_week("/staff/insights/searches/query?q=paket&lang=de")))
+    assert "Wie verfolge ich mein Paket?</a>" in own and "English article" not in own
+    every = text_of(editor.get(with_week("/staff/insights/searches/query?q=printer")))
+    assert "Today this search finds 1 article, first:" in every

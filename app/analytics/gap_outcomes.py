@@ -21,7 +21,7 @@ from app.models.gaps import ContentGap
 from app.models.returns import Deflection
 from app.models.votes import Vote
 from app.returns.policy import Policy
-from app.search import SearchEngine, SearchUnavailable
+from app.search import SearchEngine, SearchResults, SearchUnavailable
 
 AFTER_MIN_SEARCHES = 5  # searches with results after "done" before a gap can be judged
 AFTER_MIN_VOTES = MIN_VOTES
@@ -51,6 +51,18 @@ class Sources:
         """The search over a language's own articles, else the default language's."""
         own = self.search_in(language) if self.search_in else None
         return own or self.engine
+
+    def find(self, query: str, language: str, per_page: int = 5) -> tuple[SearchResults, str]:
+        """What a search on pages in `language` finds today, as the help center searches:
+        that language's own articles first, the default language's when they have nothing;
+        and the language of the articles found. SearchUnavailable as the engines raise it."""
+        own = self.engine_in(language)
+        found = own.search(query, per_page=per_page) if own else None
+        if found is not None and (found.total or own is self.engine):
+            return found, own.library.language if own else DEFAULT_LANGUAGE
+        if self.engine is None:
+            raise SearchUnavailable("no search engine")
+        return self.engine.search(query, per_page=per_page), DEFAULT_LANGUAGE
 
 
 @dataclass

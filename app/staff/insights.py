@@ -3,6 +3,7 @@ Thin: read the dates, the language and the filters, call app.analytics, render t
 one table as CSV."""
 
 from collections.abc import Callable
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -253,11 +254,9 @@ def insights_query() -> ResponseReturnValue:
         return redirect(url_for("staff.insights_searches", **dates))
     detail = reports.query_detail(rng, query, _limit(), _language())
     sources = _sources()
-    engine = sources.engine_in(_language() or DEFAULT_LANGUAGE)
-    try:
-        now_finds = engine.search(query, per_page=5) if engine else None
-    except SearchUnavailable:
-        now_finds = None
+    now_finds, found_in = None, DEFAULT_LANGUAGE
+    with suppress(SearchUnavailable):  # the page says search is unavailable
+        now_finds, found_in = sources.find(query, _language() or DEFAULT_LANGUAGE)
     return _page(
         "staff/insights/query.html",
         lambda: query_tables(detail),
@@ -265,6 +264,7 @@ def insights_query() -> ResponseReturnValue:
         problem,
         detail=detail,
         now_finds=now_finds,
+        found_in=found_in,
         followed_by=synonyms.followed_by([query])[query],
         library=sources.library,
     )
