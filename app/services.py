@@ -57,7 +57,6 @@ class Services:
         self.index_report: IndexReport | None = None
         self._lock = threading.RLock()
         self._library: Library | None = None
-        self._search: SearchEngine | None = None
         self._policy: tuple[Policy | None] | None = None
         # Each other language's own articles, the help center as its readers find it (see
         # app.content.translations), and the search engine over its own articles.
@@ -76,21 +75,10 @@ class Services:
 
     @property
     def search(self) -> SearchEngine:
-        """The search engine, opened when first asked for. With SEARCH_INDEX_ON_START the
-        index is first brought up to date with the library (articles still serve if that
-        fails; search then answers 503)."""
-        if self._search is None:
-            with self._lock:
-                if self._search is None:
-                    library = self.library
-                    if self.index_on_start:
-                        try:
-                            self.index_report = update_index(library, self.index_dir)
-                        except Exception:  # noqa: BLE001 - see the docstring
-                            log.exception("search index could not be updated at start-up")
-                    synonyms = Synonyms.load(self.content_dir / "synonyms.yml")
-                    self._search = SearchEngine(self.index_dir, library, synonyms)
-        return self._search
+        """The search engine over the default language's articles (see `search_in`)."""
+        engine = self.search_in(DEFAULT_LANGUAGE)
+        assert engine is not None, "the default language always has an engine"
+        return engine
 
     def translated(self, language: str) -> Library:
         """A language's own articles, from CONTENT_DIR/<code> (the default language's are
@@ -117,10 +105,11 @@ class Services:
         return self._localised[language]
 
     def search_in(self, language: str) -> SearchEngine | None:
-        """The search engine over a language's own articles (INDEX_DIR/<code>), opened like
-        `search`; None when the language has no articles of its own."""
-        if language == DEFAULT_LANGUAGE:
-            return self.search
+        """The search engine over a language's own articles (INDEX_DIR/<code>, INDEX_DIR
+        itself for the default language), opened when first asked for; None when another
+        language has no articles of its own. With SEARCH_INDEX_ON_START the index is first
+        brought up to date with the articles (they still serve if that fails; search then
+        answers 503)."""
         if language not in self._searches:
             with self._lock:
                 if language not in self._searches:
@@ -132,14 +121,17 @@ class Services:
 
     def _open_search(self, language: str) -> SearchEngine | None:
         library = self.translated(language)
-        if not library.articles:
+        if language != DEFAULT_LANGUAGE and not library.articles:
             return None
         index_dir = self.index_dir_of(language)
         if self.index_on_start:
             try:
-                update_index(library, index_dir)
-            except Exception:  # noqa: BLE001 - as in `search`
+                report = update_index(library, index_dir)
+            except Exception:  # noqa: BLE001 - see search_in
                 log.exception("%s search index could not be updated at start-up", language)
+            else:
+                if language == DEFAULT_LANGUAGE:
+                    self.index_report = report
         synonyms = Synonyms.load(library.root / "synonyms.yml")
         return SearchEngine(index_dir, library, synonyms)
 
@@ -166,7 +158,7 @@ class Services:
         self.returns_policy  # noqa: B018
 
     def close(self) -> None:
-        for engine in [self._search, *self._searches.values()]:
+        for engine in self._searches.values():
             if engine is not None:
                 engine.close()
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from app.search.query import Synonyms, edit_distance, plan, stems, typo_budget, words
-from app.search.schema import VOCAB_MIN_LETTERS
+from app.search.query import Synonyms, edit_distance, plan, typo_budget, words
+from app.search.schema import ENGLISH, VOCAB_MIN_LETTERS
 
 
 class FakeVocabulary:
@@ -14,7 +14,7 @@ class FakeVocabulary:
         return self.counts.get(word, 0)
 
     def stem_frequency(self, stem):
-        return sum(n for word, n in self.counts.items() if stems(word) == [stem])
+        return sum(n for word, n in self.counts.items() if ENGLISH.stems(word) == [stem])
 
     def near(self, word, distance):
         return [w for w in self.counts if edit_distance(word, w, distance) <= distance]

@@ -15,17 +15,20 @@ from app.content import load_library
 from app.search import build_index, update_index
 from app.search.engine import IndexView
 from app.search.indexer import current_generation
+from app.search.languages import analysis
 from app.search.ranking import ENTRY_OVERHEAD, PostingCache, Ranker
-from app.search.schema import TEXT_ANALYZER, make_schema
+from app.search.schema import make_schema
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA = make_schema()
+SCHEMAS = {language: make_schema(language) for language in ("en", "de", "fr")}
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
-def test_indexed_words_are_the_analysers_words(text):
-    assert SCHEMA["body"].words(text) == [t.text for t in TEXT_ANALYZER(text)]
+@pytest.mark.parametrize("language", SCHEMAS)
+@settings(max_examples=200, deadline=None)
+@given(text=st.text(alphabet=st.characters(codec="utf-8"), max_size=200))
+def test_indexed_words_are_the_analysers_words(language, text):
+    words = analysis(language)
+    assert SCHEMAS[language]["body"].words(text) == [t.text for t in words.analyzer(text)]
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from whoosh.searching import Searcher
 
 from app.content import Library
 from app.search import vocabulary
-from app.search.indexer import CURRENT, current_generation
+from app.search.indexer import CURRENT, current_generation, is_current_schema
 from app.search.languages import analysis
 from app.search.nearby import near_words
 from app.search.query import Synonyms, plan
@@ -255,6 +255,10 @@ class SearchEngine:
         documents. Reopening is cheap; decoded postings are cached by segment.)"""
         generation, stamp = self._current()
         view = self._open
+        if (view is None or view.generation != generation) and not is_current_schema(generation):
+            # Written by an earlier version (its fields analyse differently): unusable until
+            # `flask content index` rebuilds it, as a missing index is.
+            raise SearchUnavailable("the search index was built by an earlier version")
         try:
             if view is not None and view.generation == generation:
                 if stamp == self._stamp and self._stamp.settled():

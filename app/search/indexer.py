@@ -52,7 +52,7 @@ from app.search.schema import document, make_schema
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
-SCHEMA_VERSION = "10"  # bump when make_schema() or how segments are written changes
+SCHEMA_VERSION = "11"  # bump when make_schema() or how segments are written changes
 MANIFEST_PREFIX = "SOURCES-"
 
 
@@ -243,7 +243,7 @@ def build_index(library: Library, index_dir: str | Path) -> IndexReport:
     return report
 
 
-def _is_current_schema(generation: Path) -> bool:
+def is_current_schema(generation: Path) -> bool:
     try:
         return (generation / "SCHEMA").read_text(encoding="ascii") == SCHEMA_VERSION
     except FileNotFoundError:
@@ -256,7 +256,7 @@ def update_index(library: Library, index_dir: str | Path) -> IndexReport:
     generation = current_generation(index_dir)
     if (
         generation is None
-        or not _is_current_schema(generation)
+        or not is_current_schema(generation)
         or not whoosh_index.exists_in(str(generation))
     ):
         return build_index(library, index_dir)
@@ -321,7 +321,7 @@ def update_changed(
     decides then."""
     root, index_dir = language_root(content_dir, language), Path(index_dir)
     generation = current_generation(index_dir)
-    if generation is None or not _is_current_schema(generation):
+    if generation is None or not is_current_schema(generation):
         return None
     with _writer_lock(index_dir):
         if current_generation(index_dir) != generation:  # rebuilt while we waited

@@ -36,7 +36,8 @@ QUESTION_WORDS = {
     "de": """warum wieso weshalb wer gibt gibts bitte hallo danke mal eigentlich irgendwie
         möchte moechte mochte brauche geht""",
     "fr": """comment pourquoi où ou quoi puis peux peut veux voudrais voudrait faut bonjour
-        merci svp stp est ce cela ça""",
+        merci svp stp est ce cela ça les ils elles cette cet leurs quel quelle quels quelles
+        être etre""",
 }
 # Words customers put around a question that articles rarely say back ("make X the
 # default", "keep getting"): searched only when a query has nothing else. As typed.

@@ -156,10 +156,6 @@ class Plan:
         return found
 
 
-def stems(text: str, words: Analysis = ENGLISH) -> list[str]:
-    return words.stems(text)
-
-
 @lru_cache(maxsize=100_000)
 def stem_of(word: str, words: Analysis = ENGLISH) -> str | None:
     """One word's stem; None for a stop word."""

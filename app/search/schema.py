@@ -17,7 +17,6 @@ if TYPE_CHECKING:
 
 # The default language's analysis (other languages: app.search.languages).
 ENGLISH = analysis(DEFAULT_LANGUAGE)
-TEXT_ANALYZER = ENGLISH.analyzer
 WORD = re.compile(r"\w+", re.UNICODE)
 # Typo matching starts at 5 letters, one edit away: no shorter word is ever a typo match, a
 # "did you mean" word, or asked whether it is known (app.search.query.typo_budget).

@@ -16,6 +16,8 @@ LEAD_IN = 60
 # The best window is looked for among the first matches: a common word in a long article
 # would otherwise be stemmed hundreds of times for one snippet.
 MAX_CANDIDATES = 80
+# Where every word is a candidate (see _candidates), the words read for one snippet.
+MAX_WORDS_READ = 1500
 
 
 @lru_cache(maxsize=1024)
@@ -38,8 +40,9 @@ def snippet(
         return None
     pattern = _candidates(frozenset(stems), language)
     stem = language.stem_word
-    found = (m for m in pattern.finditer(text) if stem(m.group().lower()) in stems)
-    matches = list(islice(found, MAX_CANDIDATES))
+    read = MAX_CANDIDATES if pattern is not WORD else MAX_WORDS_READ
+    candidates = islice(pattern.finditer(text), read)
+    matches = [m for m in candidates if stem(m.group().lower()) in stems][:MAX_CANDIDATES]
     if not matches:
         return None
     best, best_score = 0, -1
