@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
-from flask import current_app, has_request_context, request, url_for
+from flask import current_app, g, has_request_context, request, url_for
 from flask_babel import get_locale as babel_locale
 from flask_babel import lazy_gettext
 from markupsafe import Markup
@@ -17,6 +17,8 @@ from app.config import DEFAULT_LANGUAGE, LANGUAGES
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+    from app.content import Category
 
 DEFAULT = DEFAULT_LANGUAGE
 ENVIRON_KEY = "frontdesk.language"
@@ -122,6 +124,15 @@ def content_lang(language: str | None) -> Markup:
     return Markup(f' lang="{language}"')
 
 
+def section_name(section: "Category") -> Markup:
+    """A section's name to put inside a sentence, marked with its language when that is
+    not the page's (a section not named in the page's language yet)."""
+    lang = content_lang(section.language)
+    if not lang:
+        return Markup.escape(section.title)
+    return Markup("<span{}>{}</span>").format(lang, section.title)
+
+
 @dataclass(frozen=True)
 class Alternate:
     code: str
@@ -129,6 +140,7 @@ class Alternate:
     path: str  # this site's path of the page in that language (the switcher's link)
     url: str  # absolute, on SITE_URL when configured (the hreflang alternate)
     current: bool
+    written: bool = True  # in that language: not the default language's words shown there
 
 
 def alternates() -> list[Alternate]:
@@ -144,8 +156,14 @@ def alternates() -> list[Alternate]:
     query = request.query_string.decode("latin-1") if request.endpoint in QUERY_PAGES else ""
     path = request.path + (f"?{query}" if query else "")
     here = current_language()
+    # A page that isn't in every language (an article written in one alone) names the
+    # languages it is in, and whether it is written in each (see app.help.views).
+    present: dict[str, bool] | None = g.get("page_languages")
     found = []
     for code, name in LANGUAGES.items():
+        if present is not None and code not in present:
+            continue
         local = f"{root}{'' if code == DEFAULT else '/' + code}{path}"
-        found.append(Alternate(code, name, local, site + local, code == here))
+        written = present is None or present[code]
+        found.append(Alternate(code, name, local, site + local, code == here, written))
     return found

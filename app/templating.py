@@ -20,6 +20,7 @@ from app.i18n import (
     alternates,
     content_lang,
     current_language,
+    section_name,
     static_url,
 )
 from app.phrases import Amount, Phrase, english_date, english_money
@@ -163,6 +164,7 @@ def register(app: Flask) -> None:
     app.add_template_global(alternates)
     app.add_template_global(current_language)
     app.add_template_global(content_lang)
+    app.add_template_global(section_name)
     app.add_template_global(static_url)
     app.add_template_global(current_user, "current_user")  # a proxy: loaded only where used
 

@@ -4,6 +4,7 @@ English and says so, search analyses German as German and falls back to English,
 `flask content check` reports what is untranslated or older than its original."""
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -40,7 +41,7 @@ GERMAN = {
         updated: 2026-09-15
         ---
         Standardversand dauert 3-5 Werktage, Expressversand einen Werktag. Die Rücksendungen
-        sind kostenlos.
+        sind kostenlos. Zur Abholung zeigen Sie den QR-Code aus Ihrer E-Mail.
         """,
 }
 
@@ -159,14 +160,86 @@ def test_german_snippets_mark_the_words_found(german_app):
     assert "<mark>Zustellung</mark>" in html
 
 
+ONLY_ENGLISH = "Kein Artikel auf Deutsch passt zu Ihrer Suche"
+
+
 def test_a_query_only_english_articles_answer_falls_back_to_them(german_app):
     client = german_app.test_client()
     html = client.get("/de/search?q=printer").text
     assert "Send an item back step by step" in html
     assert '<h2 class="result-title" lang="en">' in html
-    assert 'class="notice"' in html
+    assert ONLY_ENGLISH in html
     data = client.get("/de/api/search", query_string={"q": "printer"}).get_json()
     assert [r["language"] for r in data["results"]] == ["en"]
+    assert ONLY_ENGLISH not in client.get("/de/search?q=paket").text
+
+
+def test_english_articles_with_all_the_words_answer_before_german_ones_with_some(german_app):
+    """ "qr printer": a German article has "QR", an English one both words."""
+    data = german_app.test_client().get("/de/api/search?q=qr+printer").get_json()
+    assert data["results"][0]["title"] == "Send an item back step by step"
+    assert data["results"][0]["language"] == "en"
+
+
+def test_an_english_hit_for_a_translated_article_is_shown_translated(german_app):
+    """The English index found it ("warehouse" is only in the original); the link opens the
+    German article, so the result shows that."""
+    html = german_app.test_client().get("/de/search?q=warehouse").text
+    assert '<h2 class="result-title"><a href="/de/search/open?path=shipping/track-a-parcel' in html
+    assert ">Wie verfolge ich mein Paket?</a></h2>" in html
+    assert ONLY_ENGLISH not in html
+
+
+def test_without_a_german_index_german_pages_search_the_english_articles(german_dir, make_app):
+    import shutil
+
+    first = make_app()
+    shutil.rmtree(first.config["INDEX_DIR"] + "/de")
+    app = make_app(SEARCH_INDEX_ON_START=False)
+    page = app.test_client().get("/de/search?q=printer")
+    assert page.status_code == 200
+    assert "Send an item back step by step" in page.text
+
+
+def test_an_index_from_an_earlier_version_is_unavailable_not_a_500(content_dir, make_app):
+    from app.search.indexer import current_generation
+
+    first = make_app()
+    generation = current_generation(Path(first.config["INDEX_DIR"]))
+    (generation / "SCHEMA").write_text("9")
+    client = make_app(SEARCH_INDEX_ON_START=False).test_client()
+    assert client.get("/articles/shipping/track-a-parcel").status_code == 200  # no "similar"
+    assert client.get("/search?q=parcel").status_code == 503
+
+
+def test_a_section_with_no_german_name_keeps_its_english_one(content_dir, make_app):
+    write_content(content_dir / "de", GERMAN, categories="")
+    (content_dir / "de" / "categories.yml").unlink()
+    html = make_app().test_client().get("/de/").text
+    assert (
+        '<h3 lang="en"><a href="/de/categories/shipping">Shipping &amp; delivery</a></h3>' in html
+    )
+    assert "Getting your order to you." in html
+
+
+def test_an_article_only_in_german_offers_no_other_language(german_dir, make_app):
+    only = german_dir / "de" / "shipping" / "nur-deutsch.md"
+    only.write_text("---\ntitle: Nur auf Deutsch\n---\nText.\n")
+    client = make_app().test_client()
+    html = client.get("/de/articles/shipping/nur-deutsch").text
+    assert 'hreflang="de" href="https://help.example.test/de/articles/shipping/nur-deutsch"' in html
+    assert 'hreflang="en"' not in html and 'hreflang="x-default"' not in html
+    assert client.get("/articles/shipping/nur-deutsch").status_code == 404
+    # An untranslated article's German address shows the English page: no German alternate.
+    untranslated = client.get("/articles/returns/send-it-back").text
+    assert 'rel="alternate" hreflang="de"' not in untranslated
+    assert '<a href="/de/articles/returns/send-it-back" hreflang="de" lang="de">' in untranslated
+
+
+def test_french_questions_leave_their_little_words_out():
+    from app.search.languages import analysis
+
+    assert analysis("fr").stems("les frais de cette commande") == ["frais", "command"]
 
 
 def test_the_german_sitemap_lists_the_german_articles(german_app):
@@ -253,3 +326,15 @@ def test_a_category_name_the_policy_doesnt_have_is_reported(content_dir):
     [(file, problem)] = policy.text_problems
     assert file == "de/returns-policy.yml"
     assert "category_names: hats is not a product category of the return policy" in str(problem)
+
+
+def test_a_translation_in_another_section_than_its_original_is_a_problem(german_dir):
+    with (german_dir / "de" / "categories.yml").open("a") as names:
+        names.write("- slug: returns\n  title: Rücksendungen\n")
+    page = german_dir / "de" / "shipping" / "track-a-parcel.md"
+    page.write_text(page.read_text().replace("type: faq", "type: faq\ncategory: returns"))
+    german = load_library(german_dir, language="de")
+    report = translation_report(load_library(german_dir), german)
+    assert [str(p) for p in report.problems] == [
+        "de/shipping/track-a-parcel.md:1: in section 'returns', its original in 'shipping'"
+    ]

@@ -117,6 +117,7 @@ class Category:
     description: str = ""
     articles: list[Article] = field(default_factory=list)
     language: str = DEFAULT_LANGUAGE  # of its title and description
+    named: bool = True  # its title is written in categories.yml (not made from its slug)
 
     @property
     def faqs(self) -> list[Article]:
@@ -223,6 +224,7 @@ def load_categories(
                 title=str(entry.get("title") or _slug_title(slug)),
                 description=str(entry.get("description") or ""),
                 language=language,
+                named=bool(entry.get("title")),
             )
         )
     return categories
@@ -346,7 +348,7 @@ def load_library(
     for article in sorted(articles.values(), key=lambda a: (a.order, a.title.lower())):
         if article.category not in known:
             title = _slug_title(article.category)
-            categories.append(Category(article.category, title, language=language))
+            categories.append(Category(article.category, title, language=language, named=False))
             known.add(article.category)
         next(c for c in categories if c.slug == article.category).articles.append(article)
 

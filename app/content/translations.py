@@ -28,11 +28,13 @@ def localise(default: Library, translated: Library) -> Library:
         articles[path] = own or original
     for path, own in translated.articles.items():
         articles.setdefault(path, own)  # written in this language only
-    names = {c.slug: c for c in translated.categories}
+    names = {c.slug: c for c in translated.categories if c.named}
     categories: list[Category] = []
     for section in [*default.categories, *translated.categories]:
         if any(c.slug == section.slug for c in categories):
             continue
+        # A section's name in this language where its categories.yml gives one, else the
+        # default language's (a name made from the slug is no translation).
         named = names.get(section.slug, section)
         categories.append(
             Category(section.slug, named.title, named.description, language=named.language)
@@ -79,6 +81,10 @@ def translation_report(default: Library, translated: Library) -> TranslationRepo
             report.untranslated.append(path)
             continue
         report.translated += 1
+        if own.category != original.category:
+            # Its page shows it in its original's section; its language's search wouldn't.
+            message = f"in section {own.category!r}, its original in {original.category!r}"
+            report.problems.append(Problem(f"{translated.language}/{own.source}", 1, message))
         if own.updated and original.updated and own.updated < original.updated:
             report.stale.append(Stale(path, own.updated, original.updated))
     report.only_here = sorted(set(translated.articles) - set(default.articles))

@@ -1,12 +1,13 @@
 """Search pages: the shareable results page, the JSON endpoint for instant search, and the
 result-link redirect that records which result was opened."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from flask import abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
+from markupsafe import Markup, escape
 
 from app.analytics.searches import (
     click_token,
@@ -19,8 +20,9 @@ from app.content import ARTICLE_TYPES, Article, Library
 from app.extensions import limiter
 from app.help import bp
 from app.help.votes import popular_articles
-from app.i18n import N_, current_language
+from app.i18n import N_, current_language, section_name
 from app.search import SearchEngine, SearchResults, SearchUnavailable
+from app.search.engine import Hit
 from app.search.nearby import named_section
 from app.services import services
 from app.visitors import ensure_visitor_id
@@ -43,16 +45,46 @@ def find(
     page: int = 1,
     per_page: int = 10,
 ) -> tuple[SearchResults, SearchEngine]:
-    """A search in the page's language first; when its own articles have nothing for it, in
-    the default language's, which its readers see where there is no translation. The
-    results, and the engine that found them (its articles' language)."""
-    first = engine()
-    results = first.search(text, category=category, kind=kind, page=page, per_page=per_page)
-    if results.total or first is services().search:
-        return results, first
-    fallback = services().search
-    other = fallback.search(text, category=category, kind=kind, page=page, per_page=per_page)
-    return (other, fallback) if other.total else (results, first)
+    """A search in the page's language first. The default language's articles (which its
+    readers see where there is no translation) answer instead when the page's language has
+    nothing for the query, or only articles with some of its words where they have one
+    with all of them ("website not loading" on a French page); and when the language's
+    index can't be read. The results, and the engine that found them."""
+    default, own = services().search, engine()
+    if own is default:
+        return default.search(text, category, kind, page, per_page), default
+    try:
+        results = own.search(text, category, kind, page, per_page)
+    except SearchUnavailable:
+        return default.search(text, category, kind, page, per_page), default
+    if results.total and not results.partial:
+        return results, own
+    try:
+        other = default.search(text, category, kind, page, per_page)
+    except SearchUnavailable:
+        return results, own
+    if other.total and not (results.total and other.partial):
+        return other, default
+    return results, own
+
+
+def shown_hits(results: SearchResults, lib: Library) -> list[Hit]:
+    """The results as the page's reader sees them: a hit the default language's index found
+    for an article that has a translation shows the translation (its title, its summary
+    for a snippet), which is what the link opens."""
+    shown = []
+    for hit in results.hits:
+        article = lib.get(hit.path)
+        if article is not None and article.language != hit.language:
+            hit = replace(
+                hit,
+                title=article.title,
+                summary=article.summary,
+                snippet=Markup(escape(article.summary)),
+                language=article.language,
+            )
+        shown.append(hit)
+    return shown
 
 
 def library() -> Library:
@@ -129,10 +161,12 @@ def search() -> ResponseReturnValue:
     popular: list[Article] = []
     if not results.total and not nearby.replaces_popular:
         popular = [a for a in popular_articles(lib, 5) if a not in nearby.articles]
+    hits = shown_hits(results, lib)
     return render_template(
         "help/search.html",
         results=results,
-        results_language=found_by.library.language,
+        hits=hits,
+        in_english=any(hit.language != lib.language for hit in hits),
         links=open_urls(results, token),
         page_links=page_links(results.page, results.pages),
         last_page=min(results.pages, LAST_PAGE),
@@ -180,7 +214,7 @@ def _section(library: Library, slug: str | None) -> Nearby:
     section = library.category(slug) if slug else None
     if section is None or not section.articles:
         return Nearby()
-    more = gettext("More in %(section)s", section=section.title)
+    more = Markup(gettext("More in %(section)s", section=section_name(section)))
     return Nearby(more, section.articles[:5], replaces_popular=True)
 
 
@@ -194,6 +228,7 @@ def api_search() -> ResponseReturnValue:
         results, found_by = find(text, category=category, kind=kind, per_page=limit)
     except SearchUnavailable:
         return {"error": gettext(UNAVAILABLE)}, 503
+    hits = shown_hits(results, library())
     token = None
     # Instant search asks with instant=1 while the customer types; it repeats the query
     # without it once typing settles, and only that one is recorded.
@@ -218,7 +253,7 @@ def api_search() -> ResponseReturnValue:
                 "type": hit.type,
                 "language": hit.language,
             }
-            for hit in results.hits
+            for hit in hits
         ],
     }
 

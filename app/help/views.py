@@ -6,6 +6,7 @@ from flask import (
     Response,
     abort,
     current_app,
+    g,
     make_response,
     redirect,
     render_template,
@@ -16,6 +17,7 @@ from flask.typing import ResponseReturnValue
 
 from app.analytics.counters import count_article_view
 from app.caching import personal, shared
+from app.config import LANGUAGES
 from app.content import Article, Library
 from app.content.library import article_path
 from app.extensions import csrf_exempt, limiter
@@ -59,13 +61,25 @@ def category(slug: str) -> ResponseReturnValue:
     found = library().category(slug)
     if found is None or not found.articles:
         abort(404)
+    g.page_languages = {
+        code: True
+        for code in LANGUAGES
+        if (section := services().library_in(code).category(slug)) and section.articles
+    }
     return render_template("help/category.html", category=found)
 
 
 def _article(path: str) -> Article:
+    """The article at `path` in the page's language; its page's other languages are those
+    that have it (an article written in one language alone has no others)."""
     found = library().get(path)
     if found is None:
         abort(404)
+    g.page_languages = {}
+    for code in LANGUAGES:
+        there = services().library_in(code).get(path)
+        if there is not None:
+            g.page_languages[code] = there.language == code
     return found
 
 
