@@ -91,7 +91,14 @@ ORDERS: list[DemoRow] = [
      "97701", "card", 9,
      [("SNEAK-40", "Canvas sneakers, EU 40", "shoes", 1, 7400)],
      "an exchange for EU 41 checked at the warehouse, its replacement waiting to be sent"),
+    ("JP-10489", "Jonas Weber", "jonas.weber@example.com", "12 Lindenallee", "Portland", "OR",
+     "97209", "card", 4,
+     [("DRESS-WRAP-M", "Wrap dress, ink, M", "dresses", 1, 9800),
+      ("SNEAK-39", "Canvas sneakers, EU 39", "shoes", 1, 7400)],
+     "a German-speaking customer: the return's pages and emails in German (/de/returns/)"),
 ]  # fmt: skip
+# The customer's language where the shop knows it (see Order.language).
+ORDER_LANGUAGES = {"JP-10489": "de"}
 
 # What exchanges can offer: sku, product, name, option, price in cents, stock. The sage shirt
 # in L is down to its last unit, XL is sold out, indigo is cheaper (the difference is
@@ -157,6 +164,7 @@ def seed_demo(
             placed_at=(delivered or now) - timedelta(days=4),
             delivered_at=delivered,
             lines=[_line(*line) for line in lines],
+            language=ORDER_LANGUAGES.get(number),
         )
         db.session.add(order)
         db.session.commit()

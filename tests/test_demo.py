@@ -23,7 +23,8 @@ def test_seed_creates_every_case_once_and_lists_them(app):
         ret, _, exchange = db.session.execute(
             select(ReturnRequest).order_by(ReturnRequest.id)
         ).scalars()
-        assert len(orders) == 8
+        assert len(orders) == 9
+        assert orders["JP-10489"].language == "de"
         assert orders["JP-10485"].delivered_at is None
         assert any(line.final_sale for line in orders["JP-10483"].lines)
         assert ret.order.number == "JP-10484" and ret.status == "label_issued"
@@ -37,7 +38,7 @@ def test_seed_creates_every_case_once_and_lists_them(app):
     again = runner.invoke(args=["demo", "seed"])
     assert "no demo data added" in again.output and "JP-10486" in again.output
     with app.app_context():
-        assert len(db.session.execute(select(Order)).scalars().all()) == 8
+        assert len(db.session.execute(select(Order)).scalars().all()) == 9
         assert len(db.session.execute(select(Variant)).scalars().all()) == 15
 
 
