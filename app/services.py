@@ -10,9 +10,9 @@ the development server share one copy.
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cachetools import TTLCache
 from flask import Flask, current_app
@@ -33,6 +33,7 @@ if TYPE_CHECKING:  # it uses these services
 log = logging.getLogger(__name__)
 
 KEY = "frontdesk"
+T = TypeVar("T")
 PAGES_KEPT = 1024  # about 10-30 KB each
 
 
@@ -80,29 +81,33 @@ class Services:
         assert engine is not None, "the default language always has an engine"
         return engine
 
+    def _kept(self, kept: dict[str, T], language: str, make: Callable[[str], T]) -> T:
+        """`kept[language]`, made once, under the lock, when first asked for."""
+        if language not in kept:
+            with self._lock:
+                if language not in kept:
+                    kept[language] = make(language)
+        return kept[language]
+
     def translated(self, language: str) -> Library:
         """A language's own articles, from CONTENT_DIR/<code> (the default language's are
         `library`); empty when it has none."""
         if language == DEFAULT_LANGUAGE:
             return self.library
-        if language not in self._translated:
-            with self._lock:
-                if language not in self._translated:
-                    self._translated[language] = load_library(
-                        self.content_dir, self.body_cache_size, language
-                    )
-        return self._translated[language]
+        return self._kept(
+            self._translated,
+            language,
+            lambda code: load_library(self.content_dir, self.body_cache_size, code),
+        )
 
     def library_in(self, language: str) -> Library:
         """The help center as a visitor reading `language` finds it: translated where it is,
         in the default language where it isn't yet."""
         if language == DEFAULT_LANGUAGE:
             return self.library
-        if language not in self._localised:
-            with self._lock:
-                if language not in self._localised:
-                    self._localised[language] = localise(self.library, self.translated(language))
-        return self._localised[language]
+        return self._kept(
+            self._localised, language, lambda code: localise(self.library, self.translated(code))
+        )
 
     def search_in(self, language: str) -> SearchEngine | None:
         """The search engine over a language's own articles (INDEX_DIR/<code>, INDEX_DIR
@@ -110,11 +115,7 @@ class Services:
         language has no articles of its own. With SEARCH_INDEX_ON_START the index is first
         brought up to date with the articles (they still serve if that fails; search then
         answers 503)."""
-        if language not in self._searches:
-            with self._lock:
-                if language not in self._searches:
-                    self._searches[language] = self._open_search(language)
-        return self._searches[language]
+        return self._kept(self._searches, language, self._open_search)
 
     def index_dir_of(self, language: str) -> Path:
         return self.index_dir if language == DEFAULT_LANGUAGE else self.index_dir / language
@@ -150,8 +151,8 @@ class Services:
         return self._policy[0]
 
     def warm(self) -> None:
-        """Load everything a request may need now, not during the first request."""
-        self.search  # noqa: B018 - loads the library and opens the index
+        """Load everything a request may need now, not during the first request: each
+        language's articles and search engine, and the return policy."""
         for language in LANGUAGES:
             self.library_in(language)
             self.search_in(language)
