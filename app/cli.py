@@ -14,7 +14,7 @@ from app.analytics.gap_outcomes import Sources
 from app.analytics.synonym_gaps import close_landed
 from app.analytics.synonyms import load_groups
 from app.config import DEFAULT_LANGUAGE, LANGUAGES
-from app.content import Library, Problem
+from app.content import Library
 from app.content.frontmatter import line_of
 from app.content.translations import translation_report
 from app.demo import NoPolicy, demo_orders, demo_sign_ins, seed_demo, seed_demo_users
@@ -77,8 +77,7 @@ def _translation_report(language: str) -> list[str]:
         )
     for path in report.only_here:
         click.echo(f"  only in {language}: {path}")
-    own = [Problem(f"{language}/{p.file}", p.line, p.message) for p in translated.problems]
-    return [str(problem) for problem in own + report.problems]
+    return [str(problem) for problem in report.problems]
 
 
 def _policy_problems(root: Path, library: Library) -> list[str]:
@@ -116,7 +115,6 @@ def content_index(changed: bool) -> None:
         if language != DEFAULT_LANGUAGE and not library.articles:
             continue  # its readers search the default language's articles
         index_dir = found.index_dir_of(language)
-        report = None
         if changed:
             # Only the files whose time or size changed are read, when that is enough.
             report = update_changed(found.content_dir, index_dir, language)

@@ -29,24 +29,22 @@ def localise(default: Library, translated: Library) -> Library:
     for path, own in translated.articles.items():
         articles.setdefault(path, own)  # written in this language only
     names = {c.slug: c for c in translated.categories if c.named}
-    categories: list[Category] = []
+    by_slug: dict[str, Category] = {}
     for section in [*default.categories, *translated.categories]:
-        if any(c.slug == section.slug for c in categories):
-            continue
-        # A section's name in this language where its categories.yml gives one, else the
-        # default language's (a name made from the slug is no translation).
-        named = names.get(section.slug, section)
-        categories.append(
-            Category(section.slug, named.title, named.description, language=named.language)
-        )
-    by_slug = {c.slug: c for c in categories}
+        if section.slug not in by_slug:
+            # Its name in this language where its categories.yml gives one, else the default
+            # language's (a name made from the slug is no translation).
+            named = names.get(section.slug, section)
+            by_slug[section.slug] = Category(
+                section.slug, named.title, named.description, language=named.language
+            )
     # Each library has a section for each of its articles' (see load_library).
     for article in sorted(articles.values(), key=lambda a: (a.order, a.title.lower())):
         by_slug[article.category].articles.append(article)
     return Library(
         root=translated.root,
         articles=articles,
-        categories=categories,
+        categories=list(by_slug.values()),
         problems=translated.problems,
         bodies=translated.bodies,
         categories_hash=translated.categories_hash,
@@ -74,7 +72,16 @@ class TranslationReport:
 
 
 def translation_report(default: Library, translated: Library) -> TranslationReport:
+    """How far `translated` is, and its problems: its files' own (see load_library), and
+    what only a comparison with `default` shows. Files are named as under CONTENT_DIR."""
     report = TranslationReport(translated.language)
+    folder = translated.language
+
+    def problem(source: str, line: int, message: str) -> None:
+        report.problems.append(Problem(f"{folder}/{source}", line, message))
+
+    for own_problem in translated.problems:
+        problem(own_problem.file, own_problem.line, own_problem.message)
     for path, original in sorted(default.articles.items()):
         own = translated.articles.get(path)
         if own is None:
@@ -83,14 +90,14 @@ def translation_report(default: Library, translated: Library) -> TranslationRepo
         report.translated += 1
         if own.category != original.category:
             # Its page shows it in its original's section; its language's search wouldn't.
-            message = f"in section {own.category!r}, its original in {original.category!r}"
-            report.problems.append(Problem(f"{translated.language}/{own.source}", 1, message))
+            problem(
+                own.source, 1, f"in section {own.category!r}, its original in {original.category!r}"
+            )
         if own.updated and original.updated and own.updated < original.updated:
             report.stale.append(Stale(path, own.updated, original.updated))
     report.only_here = sorted(set(translated.articles) - set(default.articles))
     for own in translated.articles.values():
         for target in own.related:
             if target not in translated.articles and target not in default.articles:
-                message = f"related article {target!r} not found"
-                report.problems.append(Problem(f"{translated.language}/{own.source}", 1, message))
+                problem(own.source, 1, f"related article {target!r} not found")
     return report
