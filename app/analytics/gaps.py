@@ -79,15 +79,14 @@ def _current_and_decided(
 ) -> dict[Ref, Gap]:
     """The gaps these dates show, and those the editors decided on that they no longer show."""
     gaps = {g.ref: g for g in candidates(rng, sources, language)}
-    for kind in GAP_KINDS:
-        for code in languages(language):
-            missing = [
-                key
-                for k, lang, key in stored
-                if (k, lang) == (kind, code) and (k, lang, key) not in gaps
-            ]
-            if missing:
-                gaps.update({g.ref: g for g in gaps_for(rng, sources, kind, missing, code)})
+    covered = languages(language)
+    missing: dict[tuple[str, str], list[str]] = {}  # by kind and language
+    for ref in stored:
+        kind, code, key = ref
+        if ref not in gaps and kind in GAP_KINDS and code in covered:
+            missing.setdefault((kind, code), []).append(key)
+    for (kind, code), keys in missing.items():
+        gaps.update({g.ref: g for g in gaps_for(rng, sources, kind, keys, code)})
     return gaps
 
 
