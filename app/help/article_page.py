@@ -3,10 +3,11 @@ a reverse proxy or CDN may keep it: it goes out with an ETag and `Cache-Control:
 What a visitor did (their vote, the reason form after a "No") is shown on their own copy,
 the feedback page, which is never shared."""
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 from markupsafe import Markup
 from werkzeug.http import generate_etag
 
+from app.config import LANGUAGES
 from app.content import Article, Library
 from app.help.forms import VoteForm
 from app.help.seo import article_jsonld
@@ -82,7 +83,14 @@ def policy_facts(article: Article, policy: Policy | None) -> Markup | None:
 
 
 def article_page(lib: Library, article: Article, feedback: Markup | None = None) -> str:
-    """The page; `feedback` is a visitor's own box, else the one everyone sees."""
+    """The page; `feedback` is a visitor's own box, else the one everyone sees. Its other
+    languages are those that have the article (one written in a language alone has none);
+    `hreflang` names those it is written in (see app.i18n.alternates)."""
+    g.page_languages = {
+        code: there.language == code
+        for code in LANGUAGES
+        if (there := services().library_in(code).get(article.path)) is not None
+    }
     category = lib.category_of(article)
     policy = services().returns_policy
     site_name = current_app.config["SITE_NAME_IN"][current_language()]

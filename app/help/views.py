@@ -70,16 +70,9 @@ def category(slug: str) -> ResponseReturnValue:
 
 
 def _article(path: str) -> Article:
-    """The article at `path` in the page's language; its page's other languages are those
-    that have it (an article written in one language alone has no others)."""
     found = library().get(path)
     if found is None:
         abort(404)
-    g.page_languages = {}
-    for code in LANGUAGES:
-        there = services().library_in(code).get(path)
-        if there is not None:
-            g.page_languages[code] = there.language == code
     return found
 
 
