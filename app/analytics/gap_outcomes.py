@@ -135,13 +135,12 @@ def baseline(
 
 
 def outcome(kind: str, key: str, row: ContentGap, sources: Sources) -> Outcome:
-    """Whether a gap marked done has closed, in words."""
+    """Whether a gap marked done has closed, in words ("translate this" gaps, which may be
+    done without a decision: translation_outcome)."""
     since = row.done_at or row.updated_at
     when = f"{since.day} {since:%B}"
     before = row.baseline or {}
     language = row.language
-    if kind == "translate":
-        return translation_outcome(key, language, sources)
     if kind == "query":
         return _query_outcome(key, language, since, when, sources)
     if kind == "no_click":
