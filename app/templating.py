@@ -69,16 +69,11 @@ def written_in(language: str) -> Iterator[None]:
         yield
 
 
-def _language() -> str:
-    """The language being written: the page's, an email's (written_in), else the default."""
-    return current_language() if has_request_context() else DEFAULT
-
-
 def long_date(value: date | None) -> str:
     """ "5 December 2026", or as the page's language writes it ("5. Dezember 2026")."""
     if not value:
         return ""
-    language = _language()
+    language = current_language()
     if language == DEFAULT:
         return english_date(value)
     return format_date(value, format="long", locale=language)
@@ -88,7 +83,7 @@ def money(cents: int, currency: str = "USD") -> str:
     """Integer cents as the customer reads them: $1,234.50 in English; in another language
     Babel's way (1.234,50 $ in German, 1 234,50 $US in French), with two decimals as in
     English."""
-    language = _language()
+    language = current_language()
     if language == DEFAULT:
         return english_money(cents, currency)
     amount = Decimal(cents) / 100
@@ -120,7 +115,7 @@ def _said(value: object) -> object:
 def mid_sentence(label: str) -> str:
     """A label (a return reason) inside a sentence: lower-case, but in a language whose nouns
     keep their capitals."""
-    return label if _language() in CAPITALISED_NOUNS else label.lower()
+    return label if current_language() in CAPITALISED_NOUNS else label.lower()
 
 
 # How refund methods read, to customers and staff alike (the codes are the importer's);
