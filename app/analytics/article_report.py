@@ -10,7 +10,7 @@ from sqlalchemy import ColumnElement, Select, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.analytics.dates import DateRange
-from app.analytics.reports import PAGE_ROWS, Language
+from app.analytics.reports import PAGE_ROWS, Language, in_language
 from app.analytics.stats import share, wilson_lower_bound
 from app.content import Library
 from app.extensions import db
@@ -93,8 +93,11 @@ def filter_articles(report: ArticleReport, text: str = "", category: str = "") -
 def _vote_window(rng: DateRange, language: Language) -> tuple[ColumnElement[bool], ...]:
     """Votes given or changed in the range (a changed vote is the reader's current view), on
     pages in `language` (any when None)."""
-    window = (Vote.updated_at >= rng.since, Vote.updated_at < rng.until)
-    return window if language is None else (*window, Vote.language == language)
+    return (
+        Vote.updated_at >= rng.since,
+        Vote.updated_at < rng.until,
+        *in_language(Vote.language, language),
+    )
 
 
 def article_stats(
@@ -147,10 +150,6 @@ def article_stats(
     return stats
 
 
-def _views_in(language: Language) -> tuple[ColumnElement[bool], ...]:
-    return () if language is None else (ArticleViewDaily.language == language,)
-
-
 def _clicks(rng: DateRange, language: Language) -> Select[str, int]:
     """Search clicks per article in the range, from searches on pages in `language`."""
     stmt = select(SearchClick.article_path, func.count()).where(
@@ -172,7 +171,7 @@ def _usage(
         .where(
             ArticleViewDaily.day.between(rng.start, rng.end),
             *only(ArticleViewDaily.article_path),
-            *_views_in(language),
+            *in_language(ArticleViewDaily.language, language),
         )
         .group_by(ArticleViewDaily.article_path)
     )
@@ -263,7 +262,7 @@ def article_detail(
             .where(
                 ArticleViewDaily.article_path == path,
                 ArticleViewDaily.day.between(rng.start, rng.end),
-                *_views_in(language),
+                *in_language(ArticleViewDaily.language, language),
             )
             .group_by(ArticleViewDaily.day)
         ).all()
@@ -275,7 +274,7 @@ def article_detail(
             SearchClick.article_path == path,
             SearchClick.created_at >= rng.since,
             SearchClick.created_at < rng.until,
-            *(() if language is None else (SearchEvent.language == language,)),
+            *in_language(SearchEvent.language, language),
         )
         .group_by(SearchEvent.query_normalized)
         .order_by(func.count().desc(), SearchEvent.query_normalized)

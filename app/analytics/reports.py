@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, select, union_all
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.elements import KeyedColumnElement
 
@@ -41,7 +42,8 @@ def no_click_threshold(
         return configured
     total = db.session.execute(
         select(func.coalesce(func.sum(SearchDayTotal.searches), 0)).where(
-            SearchDayTotal.day.between(rng.start, rng.end), *_in(SearchDayTotal, language)
+            SearchDayTotal.day.between(rng.start, rng.end),
+            *in_language(SearchDayTotal.language, language),
         )
     ).scalar_one()
     low, high = NO_CLICK_MIN_SEARCHES
@@ -126,9 +128,12 @@ PerQuery = Select[str, str, int, int, int, int, int, datetime, datetime | None]
 ListRule = tuple[ColumnElement[bool] | None, tuple[ColumnElement[Any], ...]]
 
 
-def _in(table: type[SearchDaily] | type[SearchDayTotal], language: Language) -> tuple[Any, ...]:
-    """The condition keeping a counter table to one language (none for every language)."""
-    return () if language is None else (table.language == language,)
+def in_language(
+    column: InstrumentedAttribute[str], language: Language
+) -> tuple[ColumnElement[bool], ...]:
+    """The condition keeping rows to pages in one language, by their `column` (none for
+    every language)."""
+    return () if language is None else (column == language,)
 
 
 def _per_query(
@@ -150,7 +155,7 @@ def _per_query(
         func.sum(d.position_sum).label("position_sum"),
         func.max(d.last_seen).label("last_seen"),
         func.max(d.last_zero_at).label("last_zero_at"),
-    ).where(d.day.between(rng.start, rng.end), *_in(d, language))
+    ).where(d.day.between(rng.start, rng.end), *in_language(d.language, language))
     if keys is not None:
         stmt = stmt.where(d.query_normalized.in_(keys))
     if per_language:
@@ -264,7 +269,7 @@ def search_days(rng: DateRange, language: Language = None) -> list[SearchDay]:
     t = SearchDayTotal
     rows = db.session.execute(
         select(t.day, func.sum(t.searches), func.sum(t.zero_results), func.sum(t.clicked_searches))
-        .where(t.day.between(rng.start, rng.end), *_in(t, language))
+        .where(t.day.between(rng.start, rng.end), *in_language(t.language, language))
         .group_by(t.day)
     )
     counts = {row[0]: row[1:] for row in rows}
@@ -313,7 +318,11 @@ def query_detail(
     d = SearchDaily
     per_day = db.session.execute(
         select(d.day, func.sum(d.searches), func.sum(d.zero_results), func.sum(d.clicked_searches))
-        .where(d.query_normalized == query, d.day.between(rng.start, rng.end), *_in(d, language))
+        .where(
+            d.query_normalized == query,
+            d.day.between(rng.start, rng.end),
+            *in_language(d.language, language),
+        )
         .group_by(d.day)
     )
     counts = {row[0]: row[1:] for row in per_day}
@@ -321,7 +330,7 @@ def query_detail(
         SearchEvent.query_normalized == query,
         SearchEvent.created_at >= rng.since,
         SearchEvent.created_at < rng.until,
-        *(() if language is None else (SearchEvent.language == language,)),
+        *in_language(SearchEvent.language, language),
     )
     wordings = db.session.execute(
         select(SearchEvent.query_raw_redacted, func.count())
