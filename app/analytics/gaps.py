@@ -53,9 +53,7 @@ def build_queue(
     """The ranked queue for these dates and page language (every language when None), with
     the editors' statuses and notes merged in; `status` filters it ("" shows what is still
     to do: open and planned)."""
-    rows = select(ContentGap)
-    if language is not None:
-        rows = rows.where(ContentGap.language == language)
+    rows = select(ContentGap).where(*reports.in_language(ContentGap.language, language))
     stored = {(row.kind, row.language, row.key): row for row in db.session.scalars(rows)}
     gaps = _with_decisions(_current_and_decided(rng, sources, stored, language), stored, rng)
     _close_translated(gaps.values(), sources)

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.analytics.dates import DateRange
+from app.analytics.reports import in_language
 from app.config import DEFAULT_LANGUAGE
 from app.extensions import db
 from app.models.analytics import SearchClick, SearchEvent
@@ -57,9 +58,8 @@ def answered_in_english(
         SearchEvent.answered_in == DEFAULT_LANGUAGE,
         SearchEvent.created_at >= rng.since,
         SearchEvent.created_at < rng.until,
+        *in_language(SearchEvent.language, language),
     )
-    if language is not None:
-        stmt = stmt.where(SearchEvent.language == language)
     events = db.session.execute(stmt).all()
     opened: dict[int, list[str]] = {}
     if events:
