@@ -50,7 +50,12 @@ class LabelData:
 
     @property
     def label_note(self) -> str:
-        return self.note or (DROP_OFF_NOTE if self.method == "drop_off" else LABEL_NOTE)
+        return self.note or method_note(self.method)
+
+
+def method_note(method: str) -> str:
+    """What the label tells the customer to do with it, by return method (in English)."""
+    return DROP_OFF_NOTE if method == "drop_off" else LABEL_NOTE
 
 
 def render_label(label: LabelData) -> bytes:

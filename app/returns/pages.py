@@ -14,14 +14,7 @@ from app.models.orders import Order
 from app.models.refunds import Refund
 from app.models.returns import ReturnRequest
 from app.returns import exchanges, states, timeline
-from app.returns.labels import (
-    DROP_OFF_NOTE,
-    LABEL_NOTE,
-    PACKING_SLIP_NOTE,
-    Address,
-    LabelData,
-    SlipItem,
-)
+from app.returns.labels import PACKING_SLIP_NOTE, Address, LabelData, SlipItem, method_note
 from app.returns.policy import Estimate, Policy, refund_window
 from app.returns.refunds import method_for, refundable
 from app.returns.service import Draft, DraftLine
@@ -116,7 +109,6 @@ def label_data(ret: ReturnRequest, config: Mapping[str, Any], policy: Policy) ->
         line for line in (order.address_line1, order.address_line2, town, order.country) if line
     )
     warehouse = config["RETURNS_WAREHOUSE"]
-    note = DROP_OFF_NOTE if ret.method == "drop_off" else LABEL_NOTE
     reasons = {code: reason.label for code, reason in policy.reasons.items()}
     items = tuple(
         SlipItem(
@@ -137,7 +129,7 @@ def label_data(ret: ReturnRequest, config: Mapping[str, Any], policy: Policy) ->
         qr_payload=qr_payload(ret),
         method=ret.method,
         items=items,
-        note=gettext(note),
+        note=gettext(method_note(ret.method)),
         slip_note=gettext(PACKING_SLIP_NOTE),
     )
 
