@@ -22,6 +22,7 @@ from app.models.returns import Deflection
 from app.models.votes import Vote
 from app.returns.policy import Policy
 from app.search import SearchEngine, SearchResults, SearchUnavailable
+from app.search.engine import search_for_readers
 
 AFTER_MIN_SEARCHES = 5  # searches with results after "done" before a gap can be judged
 AFTER_MIN_VOTES = MIN_VOTES
@@ -53,16 +54,14 @@ class Sources:
         return own or self.engine
 
     def find(self, query: str, language: str, per_page: int = 5) -> tuple[SearchResults, str]:
-        """What a search on pages in `language` finds today, as the help center searches:
-        that language's own articles first, the default language's when they have nothing;
-        and the language of the articles found. SearchUnavailable as the engines raise it."""
-        own = self.engine_in(language)
-        found = own.search(query, per_page=per_page) if own else None
-        if found is not None and (found.total or own is self.engine):
-            return found, own.library.language if own else DEFAULT_LANGUAGE
+        """What a search on pages in `language` finds today, as the help center searches
+        (app.search.engine.search_for_readers), and the language of the articles found.
+        SearchUnavailable as the engines raise it."""
         if self.engine is None:
             raise SearchUnavailable("no search engine")
-        return self.engine.search(query, per_page=per_page), DEFAULT_LANGUAGE
+        own = self.search_in(language) if self.search_in else None
+        found, engine = search_for_readers(own, self.engine, query, per_page=per_page)
+        return found, engine.library.language
 
 
 @dataclass

@@ -22,7 +22,7 @@ from app.help import bp
 from app.help.votes import popular_articles
 from app.i18n import N_, current_language, section_name
 from app.search import SearchEngine, SearchResults, SearchUnavailable
-from app.search.engine import Hit
+from app.search.engine import Hit, search_for_readers
 from app.search.nearby import named_section
 from app.services import services
 from app.visitors import ensure_visitor_id
@@ -45,27 +45,10 @@ def find(
     page: int = 1,
     per_page: int = 10,
 ) -> tuple[SearchResults, SearchEngine]:
-    """A search in the page's language first. The default language's articles (which its
-    readers see where there is no translation) answer instead when the page's language has
-    nothing for the query, or only articles with some of its words where they have one
-    with all of them ("website not loading" on a French page); and when the language's
-    index can't be read. The results, and the engine that found them."""
-    default, own = services().search, engine()
-    if own is default:
-        return default.search(text, category, kind, page, per_page), default
-    try:
-        results = own.search(text, category, kind, page, per_page)
-    except SearchUnavailable:
-        return default.search(text, category, kind, page, per_page), default
-    if results.total and not results.partial:
-        return results, own
-    try:
-        other = default.search(text, category, kind, page, per_page)
-    except SearchUnavailable:
-        return results, own
-    if other.total and not (results.total and other.partial):
-        return other, default
-    return results, own
+    """A search as the page's readers search (see search_for_readers): the results, and
+    the engine that found them."""
+    own = services().search_in(current_language())
+    return search_for_readers(own, services().search, text, category, kind, page, per_page)
 
 
 def shown_hits(results: SearchResults, lib: Library) -> list[Hit]:

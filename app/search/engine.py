@@ -413,3 +413,35 @@ class SearchEngine:
             view = self._view()
             near = near_words(text, view.ordered_words, view.words, self.synonyms, self.words)
             return self.search(" ".join(near), per_page=per_page) if near else None
+
+
+def search_for_readers(
+    own: SearchEngine | None,
+    default: SearchEngine,
+    text: str,
+    category: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 10,
+) -> tuple[SearchResults, SearchEngine]:
+    """A search for readers of `own`'s language (None: it has no articles of its own), who
+    also read the `default` language's articles where there is no translation: their own
+    first. The default language's answer instead when their own have nothing for the
+    query, or only articles with some of its words where the default language has one with
+    all of them ("website not loading" on a French page); and when their index can't be
+    read. The results, and the engine that found them."""
+    if own is None or own is default:
+        return default.search(text, category, kind, page, per_page), default
+    try:
+        results = own.search(text, category, kind, page, per_page)
+    except SearchUnavailable:
+        return default.search(text, category, kind, page, per_page), default
+    if results.total and not results.partial:
+        return results, own
+    try:
+        other = default.search(text, category, kind, page, per_page)
+    except SearchUnavailable:
+        return results, own
+    if other.total and not (results.total and other.partial):
+        return other, default
+    return results, own
