@@ -16,6 +16,7 @@ from app.i18n import N_
 from app.phrases import Phrase
 from app.returns.policy_file import (
     Choice,
+    LabelText,
     PolicyTexts,
     ReasonSettings,
     read_policy_file,
@@ -120,10 +121,9 @@ class Policy:
         )
 
 
-def _said(translated: object, default: str) -> str:
-    """A translated label (a ReasonText or ChoiceText), or `default` without one."""
-    label = getattr(translated, "label", "")
-    return label if isinstance(label, str) and label else default
+def _said(translated: LabelText | None, default: str) -> str:
+    """A translated label, or `default` without one (left out, or empty)."""
+    return translated.label if translated is not None and translated.label else default
 
 
 def load_policy(content_dir: str | Path) -> Policy:

@@ -165,11 +165,9 @@ class PolicyFile(_Settings):
         return reasons
 
 
-class ReasonText(_Settings):
-    label: Words = ""
+class LabelText(_Settings):
+    """A reason's, resolution's or method's wording in a language."""
 
-
-class ChoiceText(_Settings):
     label: Words = ""
 
 
@@ -179,9 +177,9 @@ class PolicyTexts(_Settings):
     left out (or empty) is shown in the main file's words."""
 
     non_returnable_categories: dict[str, Words] = {}
-    reasons: dict[ReasonCode, ReasonText] = {}
-    resolutions: dict[str, ChoiceText] = {}
-    methods: dict[str, ChoiceText] = {}
+    reasons: dict[ReasonCode, LabelText] = {}
+    resolutions: dict[str, LabelText] = {}
+    methods: dict[str, LabelText] = {}
     # The product categories the policy names (a window, or why they can't come back), as
     # the help center's policy facts write them in this language.
     category_names: dict[str, Words] = {}
