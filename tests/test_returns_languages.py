@@ -89,14 +89,15 @@ def emails(app) -> list[OutboxMessage]:
         return list(db.session.execute(select(OutboxMessage).order_by(OutboxMessage.id)).scalars())
 
 
-def return_in(app, page_language: str, **order) -> tuple[str, str]:
-    """A return of one linen tee started on the pages of `page_language` ("" for English);
-    (RMA, status page path)."""
+def return_in(app, page_language: str, method: str = "label", **order) -> tuple[str, str]:
+    """A return of one linen tee started on the pages of `page_language` ("" for English),
+    sent back by `method`; (RMA, status page path)."""
     tee = line_ids(app, make_order(app, **order))[0]
     customer = app.test_client()
     prefix = f"/{page_language}" if page_language else ""
     assert look_up(customer, prefix=prefix).status_code == 303
-    chosen = choose(customer, prefix, **{f"qty-{tee}": "1", f"reason-{tee}": "damaged"})
+    fields = {f"qty-{tee}": "1", f"reason-{tee}": "damaged", "method": method}
+    chosen = choose(customer, prefix, **fields)
     assert chosen.status_code == 303
     status = confirm(customer, prefix)[0].headers["Location"]
     return the_return(app).rma_number, status
@@ -361,14 +362,22 @@ def test_the_sample_shops_policy_texts_are_complete():
         assert set(wording.methods) == set(policy.methods), language
 
 
-def test_the_labels_notes_to_the_customer_are_in_the_pages_language(app, tmp_path):
+@pytest.mark.parametrize(
+    ("method", "note"),
+    [
+        ("label", "Kleben Sie dieses Etikett auf das Paket oder zeigen Sie den QR-Code"),
+        ("drop_off", "Zeigen Sie diesen QR-Code in einer beliebigen Annahmestelle vor"),
+    ],
+)
+def test_the_labels_notes_to_the_customer_are_in_the_pages_language(app, tmp_path, method, note):
     """The label and packing slip are read by the carrier and the warehouse, in the shop's
-    words; what they tell the customer to do is in the customer's language."""
-    _, status_path = return_in(app, "de")
+    words; what they tell the customer to do is in the customer's language, the note its
+    return method's."""
+    _, status_path = return_in(app, "de", method)
     pdf = tmp_path / "label.pdf"
     pdf.write_bytes(app.test_client().get(f"{status_path}/label.pdf").data)
     done = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True)
     text = " ".join(done.stdout.split())
-    assert "Kleben Sie dieses Etikett auf das Paket oder zeigen Sie den QR-Code" in text
+    assert note in text
     assert "Legen Sie diesen Rücksendeschein oben auf die Artikel ins Paket" in text
     assert "Reason: Arrived damaged" in text and "PACKING SLIP" in text
