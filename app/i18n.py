@@ -70,10 +70,29 @@ def arrival_language() -> str | None:
     # The browser's languages, most wanted first; "en-GB" is English (Werkzeug's best_match
     # would prefer an exact "de;q=0.5" to it).
     for tag, quality in request.accept_languages:
-        language = tag.split("-")[0].lower()
-        if language in LANGUAGES and quality > 0:  # q=0: "not this one"
+        language = site_language(tag)
+        if language is not None and quality > 0:  # q=0: "not this one"
             return language if language != DEFAULT else None
     return None
+
+
+def site_language(tag: str) -> str | None:
+    """The site's language a language tag names: a regional one ("de-DE", "fr_CA") is its
+    language; None for a language the site doesn't have."""
+    primary = tag.replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
+def site_root() -> str:
+    """The request's script root as it was before LanguagePrefix added the page's language:
+    where every language's addresses start."""
+    here = request.environ.get(ENVIRON_KEY)
+    return request.script_root.removesuffix(f"/{here}") if here else request.script_root
+
+
+def prefix(language: str) -> str:
+    """A language's segment of the site's addresses: none for the default language."""
+    return "" if language == DEFAULT else f"/{language}"
 
 
 # Areas whose pages aren't translated yet (the staff back office): shown in the default
@@ -94,12 +113,7 @@ def _from_this_site(referrer: str | None) -> bool:
 def static_url(filename: str) -> str:
     """A static file's address without the page's language: one copy of the stylesheet and
     the script for every language, in browsers and caches."""
-    url = url_for("static", filename=filename)
-    language = request.environ.get(ENVIRON_KEY)
-    if language is None:
-        return url
-    script = request.script_root
-    return script.removesuffix("/" + language) + url.removeprefix(script)
+    return site_root() + url_for("static", filename=filename).removeprefix(request.script_root)
 
 
 def select_locale() -> str:
@@ -146,9 +160,7 @@ class Alternate:
 def alternates() -> list[Alternate]:
     """This page in every language (the switcher's links and the `hreflang` alternates)."""
     site = (current_app.config.get("SITE_URL") or request.host_url).rstrip("/")
-    base = request.environ.get("SCRIPT_NAME", "")
-    ours = "/" + request.environ[ENVIRON_KEY] if ENVIRON_KEY in request.environ else ""
-    root = base.removesuffix(ours)  # what SCRIPT_NAME held before LanguagePrefix
+    root = site_root()
     if request.blueprint in NOT_YET_TRANSLATED:
         return []  # the same English page at every address: no languages to offer
     # The query only where it makes the page (a search); a shared article page is kept and
@@ -163,7 +175,7 @@ def alternates() -> list[Alternate]:
     for code, name in LANGUAGES.items():
         if present is not None and code not in present:
             continue
-        local = f"{root}{'' if code == DEFAULT else '/' + code}{path}"
+        local = f"{root}{prefix(code)}{path}"
         written = present is None or present[code]
         found.append(Alternate(code, name, local, site + local, code == here, written))
     return found

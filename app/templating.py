@@ -13,12 +13,13 @@ from flask_login import current_user
 
 from app.i18n import (
     DEFAULT,
-    ENVIRON_KEY,
     N_,
     alternates,
     content_lang,
     current_language,
+    prefix,
     section_name,
+    site_root,
     static_url,
 )
 from app.phrases import Amount, Phrase, english_date, english_money
@@ -47,12 +48,8 @@ def language_url(language: str, endpoint: str, **values: Any) -> str:  # url_for
     if not has_request_context():
         with current_app.test_request_context(base_url=site or DEVELOPMENT_SITE):
             return language_url(language, endpoint, **values)
-    script = request.script_root
-    path = url_for(endpoint, **values).removeprefix(script)
-    here = request.environ.get(ENVIRON_KEY)
-    root = script.removesuffix(f"/{here}") if here else script  # before LanguagePrefix
-    prefix = "" if language == DEFAULT else f"/{language}"
-    return (site or request.host_url.rstrip("/")) + root + prefix + path
+    path = url_for(endpoint, **values).removeprefix(request.script_root)
+    return (site or request.host_url.rstrip("/")) + site_root() + prefix(language) + path
 
 
 # Words, dates and money made inside are in `language` (an email in the customer's language),

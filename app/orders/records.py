@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 from sqlalchemy import FromClause
 
-from app.config import LANGUAGES
+from app.i18n import site_language
 from app.models import Order, OrderLine, Variant
 from app.models.orders import order_number_key
 
@@ -186,10 +186,7 @@ def _flag(value: object) -> bool:
 def _language(value: object) -> str | None:
     """The customer's language as one of the site's codes: a regional tag ("de-DE", "fr_CA")
     is its language; any other value is a language the site doesn't have, so not given."""
-    if not isinstance(value, str):
-        return None
-    primary = value.replace("_", "-").split("-")[0].lower()
-    return primary if primary in LANGUAGES else None
+    return site_language(value) if isinstance(value, str) else None
 
 
 def _image_url(value: object) -> str:
