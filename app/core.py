@@ -4,9 +4,8 @@ from flask import Blueprint, Response, current_app, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy import text
 
-from app.config import LANGUAGES
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
 from app.extensions import db
-from app.i18n import DEFAULT
 from app.services import services
 from app.templating import absolute_url
 
@@ -32,7 +31,7 @@ def healthz() -> ResponseReturnValue:
 @bp.get("/robots.txt")
 def robots() -> Response:
     private = ("/returns/", "/staff/", "/api/")
-    prefixes = ["", *(f"/{code}" for code in LANGUAGES if code != DEFAULT)]
+    prefixes = ["", *(f"/{code}" for code in LANGUAGES if code != DEFAULT_LANGUAGE)]
     lines = ["User-agent: *"]
     lines += [f"Disallow: {prefix}{path}" for prefix in prefixes for path in private]
     site = absolute_url("help.sitemap").removesuffix(url_for("help.sitemap"))

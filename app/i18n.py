@@ -20,7 +20,6 @@ if TYPE_CHECKING:
 
     from app.content import Category
 
-DEFAULT = DEFAULT_LANGUAGE
 ENVIRON_KEY = "frontdesk.language"
 
 
@@ -30,7 +29,7 @@ class LanguagePrefix:
 
     def __init__(self, wsgi_app: "WSGIApplication", languages: Iterable[str]) -> None:
         self.wsgi_app = wsgi_app
-        self.prefixed = frozenset(languages) - {DEFAULT}
+        self.prefixed = frozenset(languages) - {DEFAULT_LANGUAGE}
 
     def __call__(
         self, environ: "WSGIEnvironment", start_response: "StartResponse"
@@ -72,7 +71,7 @@ def arrival_language() -> str | None:
     for tag, quality in request.accept_languages:
         language = site_language(tag)
         if language is not None and quality > 0:  # q=0: "not this one"
-            return language if language != DEFAULT else None
+            return language if language != DEFAULT_LANGUAGE else None
     return None
 
 
@@ -92,7 +91,7 @@ def site_root() -> str:
 
 def prefix(language: str) -> str:
     """A language's segment of the site's addresses: none for the default language."""
-    return "" if language == DEFAULT else f"/{language}"
+    return "" if language == DEFAULT_LANGUAGE else f"/{language}"
 
 
 # Areas whose pages aren't translated yet (the staff back office): shown in the default
@@ -120,14 +119,14 @@ def select_locale() -> str:
     """Flask-Babel's locale selector: the language the URL names; the default language
     outside a request (a command), unless the command forces one."""
     if not has_request_context():
-        return DEFAULT
+        return DEFAULT_LANGUAGE
     if request.blueprint in NOT_YET_TRANSLATED:
-        return DEFAULT
-    return str(request.environ.get(ENVIRON_KEY, DEFAULT))
+        return DEFAULT_LANGUAGE
+    return str(request.environ.get(ENVIRON_KEY, DEFAULT_LANGUAGE))
 
 
 def current_language() -> str:
-    return str(babel_locale() or DEFAULT)
+    return str(babel_locale() or DEFAULT_LANGUAGE)
 
 
 def content_lang(language: str | None) -> Markup:

@@ -11,8 +11,8 @@ from flask import Flask, current_app, has_request_context, request, url_for
 from flask_babel import force_locale, gettext
 from flask_login import current_user
 
+from app.config import DEFAULT_LANGUAGE
 from app.i18n import (
-    DEFAULT,
     N_,
     alternates,
     content_lang,
@@ -62,7 +62,7 @@ def long_date(value: date | None) -> str:
     if not value:
         return ""
     language = current_language()
-    if language == DEFAULT:
+    if language == DEFAULT_LANGUAGE:
         return english_date(value)
     return format_date(value, format="long", locale=language)
 
@@ -72,7 +72,7 @@ def money(cents: int, currency: str = "USD") -> str:
     Babel's way (1.234,50 $ in German, 1 234,50 $US in French), with two decimals as in
     English."""
     language = current_language()
-    if language == DEFAULT:
+    if language == DEFAULT_LANGUAGE:
         return english_money(cents, currency)
     amount = Decimal(cents) / 100
     return format_currency(amount, currency, locale=language, currency_digits=False)

@@ -21,9 +21,10 @@ from flask_limiter.util import get_remote_address
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from app.config import DEFAULT_LANGUAGE
 from app.content import Article
 from app.extensions import db, limiter
-from app.i18n import DEFAULT, N_, current_language
+from app.i18n import N_, current_language
 from app.models.orders import Order
 from app.models.returns import ReturnRequest
 from app.returns import lookups, states, timeline
@@ -387,7 +388,7 @@ def label(token: str) -> ResponseReturnValue:
         if not bought.label_url:
             abort(503, N_("Your label can't be fetched right now. Please try again later."))
         return redirect(bought.label_url)  # the carrier's copy, which could not be kept
-    pdf = render_label(label_data(found, current_app.config, policy(DEFAULT)))
+    pdf = render_label(label_data(found, current_app.config, policy(DEFAULT_LANGUAGE)))
     return _pdf(pdf, f"{found.rma_number}-label.pdf")
 
 
@@ -395,7 +396,7 @@ def label(token: str) -> ResponseReturnValue:
 def packing_slip(token: str) -> ResponseReturnValue:
     """The packing slip alone, to go with a label the carrier made."""
     found = _labelled(token)
-    pdf = render_packing_slip(label_data(found, current_app.config, policy(DEFAULT)))
+    pdf = render_packing_slip(label_data(found, current_app.config, policy(DEFAULT_LANGUAGE)))
     return _pdf(pdf, f"{found.rma_number}-packing-slip.pdf")
 
 
