@@ -63,7 +63,7 @@ def _translation_report(language: str) -> list[str]:
     someone updates them); its problems are returned, to fail the check with the rest."""
     found = services()
     translated = found.translated(language)
-    if not translated.root.is_dir():
+    if not (translated.root.is_dir() or translated.articles or translated.problems):
         return []
     report = translation_report(found.library, translated)
     total = report.translated + len(report.untranslated)
@@ -72,8 +72,13 @@ def _translation_report(language: str) -> list[str]:
         click.echo(f"  untranslated: {path} (shown in {DEFAULT_LANGUAGE})")
     for stale in report.stale:
         click.echo(
-            f"  stale: {language}/{translated.articles[stale.path].source} was translated "
+            f"  stale: {translated.articles[stale.path].source} was translated "
             f"{stale.translated}, its original updated {stale.original}"
+        )
+    for path in report.undated:
+        click.echo(
+            f"  undated: {translated.articles[path].source} has no updated date, so whether "
+            f"it is older than its original can't be told"
         )
     for path in report.only_here:
         click.echo(f"  only in {language}: {path}")

@@ -12,9 +12,19 @@ ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_KEY = "dev-only-not-secret"
 DEV_CARRIER_SECRET = "dev-carrier-secret"
 # The site's languages, each named in its own words; the default one has no URL prefix, and
-# CONTENT_DIR/<code> holds the others' articles (see app.i18n, app.content.library).
+# CONTENT_DIR/<code> holds the others' articles, or their files say so in their front matter
+# (see app.i18n, app.content.library).
 DEFAULT_LANGUAGE = "en"
 LANGUAGES = {"en": "English", "de": "Deutsch", "fr": "Français"}
+
+
+def site_language(tag: str) -> str | None:
+    """The site's language a language tag names: a regional one ("de-DE", "fr_CA") is its
+    language; None for a language the site doesn't have."""
+    primary = tag.replace("_", "-").split("-")[0].lower()
+    return primary if primary in LANGUAGES else None
+
+
 # The sample shop's words that a shop sets to its own in each language (SITE_NAME,
 # SITE_NAME_DE, SITE_NAME_FR ...; see _written_in).
 SAMPLE_WORDS = {

@@ -13,7 +13,7 @@ from flask_babel import get_locale as babel_locale
 from flask_babel import lazy_gettext
 from markupsafe import Markup
 
-from app.config import DEFAULT_LANGUAGE, LANGUAGES
+from app.config import DEFAULT_LANGUAGE, LANGUAGES, site_language
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -73,13 +73,6 @@ def arrival_language() -> str | None:
         if language is not None and quality > 0:  # q=0: "not this one"
             return language if language != DEFAULT_LANGUAGE else None
     return None
-
-
-def site_language(tag: str) -> str | None:
-    """The site's language a language tag names: a regional one ("de-DE", "fr_CA") is its
-    language; None for a language the site doesn't have."""
-    primary = tag.replace("_", "-").split("-")[0].lower()
-    return primary if primary in LANGUAGES else None
 
 
 def site_root() -> str:

@@ -90,8 +90,8 @@ class Services:
         return kept[language]
 
     def translated(self, language: str) -> Library:
-        """A language's own articles, from CONTENT_DIR/<code> (the default language's are
-        `library`); empty when it has none."""
+        """A language's own articles, in CONTENT_DIR/<code> or saying so in their front
+        matter (the default language's are `library`); empty when it has none."""
         if language == DEFAULT_LANGUAGE:
             return self.library
         return self._kept(

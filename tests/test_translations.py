@@ -4,6 +4,7 @@ English and says so, search analyses German as German and falls back to English,
 `flask content check` reports what is untranslated or older than its original."""
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -338,3 +339,158 @@ def test_a_translation_in_another_section_than_its_original_is_a_problem(german_
     assert [str(p) for p in report.problems] == [
         "de/shipping/track-a-parcel.md:1: in section 'returns', its original in 'shipping'"
     ]
+
+
+# The other layout: translations anywhere under CONTENT_DIR, their language and original in
+# their front matter, as generators that keep each translation beside its original write them.
+BESIDE = {
+    "shipping/track-a-parcel.de.md": """\
+        ---
+        title: Wie verfolge ich mein Paket?
+        lang: de
+        translation_of: shipping/track-a-parcel
+        updated: 2026-09-01
+        ---
+        Öffnen Sie den Link in Ihrer Versandbestätigung, um Ihr Paket zu verfolgen.
+        """,
+    "versand/lieferoptionen.md": """\
+        ---
+        title: Lieferoptionen
+        lang: de-DE
+        translation_of: articles/shipping/delivery-options.md
+        ---
+        Standardversand dauert drei bis fünf Werktage.
+        """,
+    "returns/renvoyer-un-article.md": """\
+        ---
+        title: Renvoyer un article sans imprimante
+        locale: fr_FR
+        ---
+        Choisissez le code QR de dépôt.
+        """,
+}
+
+
+@pytest.fixture
+def beside_dir(content_dir):
+    for relative, text in BESIDE.items():
+        (content_dir / relative).parent.mkdir(exist_ok=True)
+        (content_dir / relative).write_text(textwrap.dedent(text), encoding="utf-8")
+    return content_dir
+
+
+def test_front_matter_says_which_language_a_file_is_and_what_it_translates(beside_dir):
+    english = load_library(beside_dir)
+    assert sorted(english.articles) == [
+        "returns/send-it-back",
+        "shipping/delivery-options",
+        "shipping/track-a-parcel",
+    ]
+    assert english.articles["shipping/track-a-parcel"].title == "How do I track my parcel?"
+    assert sorted(english.elsewhere) == sorted(BESIDE)
+    german = load_library(beside_dir, language="de")
+    assert {path: (a.title, a.source) for path, a in german.articles.items()} == {
+        "shipping/track-a-parcel": (
+            "Wie verfolge ich mein Paket?",
+            "shipping/track-a-parcel.de.md",
+        ),
+        "shipping/delivery-options": ("Lieferoptionen", "versand/lieferoptionen.md"),
+    }
+    assert german.articles["shipping/delivery-options"].category == "shipping"
+    assert german.problems == []
+    french = load_library(beside_dir, language="fr")
+    assert list(french.articles) == ["returns/renvoyer-un-article"]  # written in French only
+    assert french.articles["returns/renvoyer-un-article"].language == "fr"
+
+
+def test_translations_beside_their_originals_are_served_and_searched(beside_dir, make_app):
+    client = make_app().test_client()
+    page = client.get("/de/articles/shipping/delivery-options")
+    assert page.status_code == 200
+    assert '<html lang="de"' in page.text
+    assert "Standardversand dauert drei bis fünf Werktage." in page.text
+    english = client.get("/articles/shipping/delivery-options").text
+    assert "Standardversand" not in english
+    assert "Delivery options" in english
+    found = client.get("/de/api/search", query_string={"q": "werktage"}).get_json()
+    assert [(r["url"], r["language"]) for r in found["results"]] == [
+        ("/de/articles/shipping/delivery-options", "de")
+    ]
+    assert client.get("/fr/articles/returns/renvoyer-un-article").status_code == 200
+    assert client.get("/articles/returns/renvoyer-un-article").status_code == 404
+
+
+def test_what_a_files_language_can_get_wrong_is_reported(beside_dir, make_app):
+    (beside_dir / "returns-policy.yml").unlink()  # it names the sample shop's articles
+    extra = {
+        "returns/devolver.md": "---\ntitle: Devolver\nlang: es\n---\nx\n",
+        "returns/orphan.md": "---\ntitle: Orphan\ntranslation_of: returns/send-it-back\n---\nx\n",
+        "shipping/zoll.md": (
+            "---\ntitle: Zoll\nlang: de\ntranslation_of: shipping/customs\n---\nZollgebühren.\n"
+        ),
+        "de/returns/falsch.md": "---\ntitle: Faux\nlang: fr\nupdated: 2026-01-01\n---\nx\n",
+    }
+    for relative, text in extra.items():
+        (beside_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        (beside_dir / relative).write_text(text, encoding="utf-8")
+    result = make_app(warm=False).test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    for problem in [
+        "returns/devolver.md:3: lang 'es' is not one of the site's: en, de, fr",
+        "returns/orphan.md:3: translation_of is for a translation: give its lang too",
+        "shipping/zoll.md:1: translation_of 'shipping/customs': no such article",
+        "de/returns/falsch.md:3: lang 'fr' in the de/ folder: read as de",
+    ]:
+        assert problem in result.output
+    english = load_library(beside_dir)
+    assert "returns/orphan" in english.articles  # still shown, in English
+    assert "returns/devolver" not in english.articles
+    assert "returns/devolver" not in load_library(beside_dir, language="de").articles
+    assert "returns/falsch" in load_library(beside_dir, language="de").articles
+
+
+def test_a_translation_without_a_date_is_reported_as_undated(beside_dir, make_app):
+    (beside_dir / "returns-policy.yml").unlink()
+    result = make_app(warm=False).test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 0, result.output
+    assert "de: 2 of 3 article(s) translated." in result.output
+    assert (
+        "undated: versand/lieferoptionen.md has no updated date, so whether it is older "
+        "than its original can't be told"
+    ) in result.output
+    assert "only in fr: returns/renvoyer-un-article" in result.output
+
+
+def test_an_index_update_reads_only_what_changed_in_either_layout(
+    beside_dir, make_app, monkeypatch
+):
+    from app.search import indexer
+
+    app = make_app(warm=False)
+    assert app.test_cli_runner().invoke(args=["content", "index"]).exit_code == 0
+    read = []
+    real_load = indexer.load_article
+    monkeypatch.setattr(
+        indexer,
+        "load_article",
+        lambda bodies, path, *rest: read.append(path) or real_load(bodies, path, *rest),
+    )
+    index = Path(app.config["INDEX_DIR"])
+    assert str(indexer.update_changed(beside_dir, index / "de", "de")) == (
+        "0 added, 0 changed, 0 deleted"
+    )
+    assert read == []  # the English files were found to be English when it was built
+    moved = beside_dir / "shipping" / "track-a-parcel.de.md"
+    moved.write_text(moved.read_text().replace("lang: de", "lang: fr"))
+    (beside_dir / "returns" / "zurueck.md").write_text(
+        "---\ntitle: Zurücksenden\nlang: de\ntranslation_of: returns/send-it-back\n---\nEtikett.\n"
+    )
+    assert str(indexer.update_changed(beside_dir, index / "de", "de")) == (
+        "1 added, 0 changed, 1 deleted"
+    )
+    assert sorted(read) == ["returns/zurueck.md", "shipping/track-a-parcel.de.md"]
+    assert str(indexer.update_changed(beside_dir, index, "en")) == "0 added, 0 changed, 0 deleted"
+    client = make_app().test_client()
+    found = client.get("/de/api/search", query_string={"q": "etikett"}).get_json()
+    assert [r["url"] for r in found["results"]] == ["/de/articles/returns/send-it-back"]
+    assert "Wie verfolge" in client.get("/fr/articles/shipping/track-a-parcel").text

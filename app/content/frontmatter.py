@@ -12,6 +12,9 @@ ARTICLE_TYPES = ("faq", "tutorial")
 # suggests for speed): the same values, much faster, which a help center of
 # thousands of articles feels at every start.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+# The keys that give the language an article is written in (`locale` in help-center exports).
+LANGUAGE_KEYS = ("lang", "locale")
+LANGUAGE_KEY = re.compile(r"\b(?:lang|locale)\b")
 
 
 class FrontMatterError(ValueError):
@@ -38,10 +41,27 @@ def _closing_fence(lines: list[str]) -> int | None:
     raise FrontMatterError("front matter opened with --- but never closed", 1)
 
 
+def _fenced(text: str) -> tuple[list[str], int | None]:
+    """The file's lines and the line number closing its front matter (see _closing_fence)."""
+    lines = text.lstrip("\ufeff").splitlines(keepends=True)
+    return lines, _closing_fence(lines)
+
+
+def front_matter_of(text: str) -> str:
+    """The front matter's text, without reading its YAML ("" when there is none)."""
+    lines, closing = _fenced(text)
+    return "" if closing is None else "".join(lines[1 : closing - 1])
+
+
+def may_declare_language(text: str) -> bool:
+    """Whether a file's front matter may give its language (`lang` or `locale`), found
+    without reading its YAML; False means it certainly doesn't."""
+    return LANGUAGE_KEY.search(front_matter_of(text)) is not None
+
+
 def body_of(text: str) -> str:
     """The Markdown body alone, without reading the front matter's YAML."""
-    lines = text.lstrip("\ufeff").splitlines(keepends=True)
-    closing = _closing_fence(lines)
+    lines, closing = _fenced(text)
     return "".join(lines if closing is None else lines[closing:])
 
 
@@ -126,6 +146,8 @@ class Meta:
     order: int = 0
     nav_title: str | None = None
     embed: str | None = None  # a live block the page shows under the body (e.g. return-policy)
+    language: str | None = None  # the language tag it gives ("de", "fr-FR"), if any
+    translation_of: str | None = None  # the article it translates (its path or file)
     warnings: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -165,6 +187,8 @@ def normalise(meta: dict[str, object], meta_text: str) -> Meta:
     category = meta.get("category")
     sub_category = meta.get("sub_category")
     nav_title = meta.get("nav_title")
+    language = next((meta[key] for key in LANGUAGE_KEYS if meta.get(key)), None)
+    translation_of = meta.get("translation_of")
     return Meta(
         title=str(title).strip(),
         summary=str(summary).strip(),
@@ -178,5 +202,7 @@ def normalise(meta: dict[str, object], meta_text: str) -> Meta:
         order=order,
         nav_title=str(nav_title).strip() if nav_title else None,
         embed=str(meta["embed"]).strip() if meta.get("embed") else None,
+        language=str(language).strip() if language else None,
+        translation_of=str(translation_of).strip() if translation_of else None,
         warnings=warnings,
     )

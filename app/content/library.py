@@ -1,9 +1,14 @@
 """Loading CONTENT_DIR into an in-memory library of articles and categories.
 
 An article's identity is its *path*: the file path relative to CONTENT_DIR without the
-extension (``returns-refunds/how-to-return-an-item``). A file with a problem that stops it
-from being shown (malformed front matter, no title, a clashing path) is skipped and reported;
-the rest of the library loads.
+extension (``returns-refunds/how-to-return-an-item``). Another language's articles are in
+its folder, the same tree translated (``de/returns-refunds/how-to-return-an-item.md``), or
+anywhere under CONTENT_DIR with their language in their front matter, as other generators
+lay them out (``lang: de``); either way ``translation_of`` may name the article a
+translation translates, which gives it that path whatever its file is called.
+
+A file with a problem that stops it from being shown (malformed front matter, no title, a
+clashing path) is skipped and reported; the rest of the library loads.
 
 The library holds each article's front matter and the hash of its file. The rendered body
 (HTML, plain text, table of contents) is rendered from the file when first asked for and kept
@@ -23,8 +28,18 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from app.config import BODY_CACHE_SIZE, DEFAULT_LANGUAGE, LANGUAGES
-from app.content.frontmatter import FrontMatterError, body_of, line_of, normalise, split
+from app.config import BODY_CACHE_SIZE, DEFAULT_LANGUAGE, LANGUAGES, site_language
+from app.content.frontmatter import (
+    LANGUAGE_KEYS,
+    FrontMatterError,
+    Meta,
+    body_of,
+    line_of,
+    line_of_key,
+    may_declare_language,
+    normalise,
+    split,
+)
 from app.content.render import Heading, Rendered, render
 
 if TYPE_CHECKING:
@@ -91,11 +106,12 @@ class Article:
     order: int
     nav_title: str
     embed: str | None
-    source: str  # the file, relative to its language's folder
+    source: str  # the file, relative to CONTENT_DIR
     source_hash: str
     stat: tuple[int, int]  # the file's modification time (ns) and size when it was read
     bodies: Bodies = field(repr=False, compare=False)
     language: str = DEFAULT_LANGUAGE  # the language it is written in
+    translation_of: str | None = None  # the path its front matter says it translates
 
     @property
     def html(self) -> str:
@@ -137,6 +153,9 @@ class Library:
     bodies: Bodies
     categories_hash: str = ""  # of categories.yml as read (see categories_fingerprint)
     language: str = DEFAULT_LANGUAGE
+    # The files read and found to be another language's: each one's modification time (ns)
+    # and size, so an index update reads them again only when they change.
+    elsewhere: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def get(self, path: str) -> Article | None:
         return self.articles.get(path)
@@ -204,18 +223,19 @@ def load_categories(
     `language`."""
     if raw is None:
         return []
+    file = "categories.yml" if language == DEFAULT_LANGUAGE else f"{language}/categories.yml"
     try:
         data = yaml.safe_load(raw.decode("utf-8")) or []
     except (yaml.YAMLError, UnicodeDecodeError) as error:
         mark = getattr(error, "problem_mark", None)
-        problems.append(Problem("categories.yml", mark.line + 1 if mark else 1, "malformed YAML"))
+        problems.append(Problem(file, mark.line + 1 if mark else 1, "malformed YAML"))
         return []
     if isinstance(data, dict):  # also accept a mapping of slug -> {title, description}
         data = [{"slug": slug, **(value or {})} for slug, value in data.items()]
     categories = []
     for number, entry in enumerate(data, start=1):
         if not isinstance(entry, dict) or not entry.get("slug"):
-            problems.append(Problem("categories.yml", 1, f"entry {number} needs a slug"))
+            problems.append(Problem(file, 1, f"entry {number} needs a slug"))
             continue
         slug = str(entry["slug"]).strip().lower()
         categories.append(
@@ -242,10 +262,11 @@ def _match_category(declared: str | None, folder: str, categories: list[Category
 
 def load_article(
     bodies: Bodies, relative: str, categories: list[Category], language: str = DEFAULT_LANGUAGE
-) -> tuple[Article, list[Problem], str]:
+) -> tuple[Article, list[Problem], str] | None:
     """Load the front matter of the file at `relative` (a path under CONTENT_DIR, with
-    slashes): the article, its soft problems and its raw front matter text. The body is
-    rendered when it is first read (see `Bodies`).
+    slashes) as an article in `language`: the article, its soft problems and its raw front
+    matter text; None when the file is another language's (see `file_language`). The body
+    is rendered when it is first read (see `Bodies`).
 
     Raises FrontMatterError when the file cannot be shown at all.
     """
@@ -256,17 +277,34 @@ def load_article(
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise FrontMatterError("file is not UTF-8 text", 1) from None
+    folder = folder_language(relative)
+    if folder is None and language != DEFAULT_LANGUAGE and not may_declare_language(text):
+        return None  # the default language's, known without reading its YAML
     parts = split(text)
     meta = normalise(parts.meta, parts.meta_text)
     problems = [Problem(relative, line, message) for line, message in meta.warnings]
-    path = article_path(relative)
-    folder = path.split("/")[0] if "/" in path else "general"
+    written_in = file_language(meta, folder, parts.meta_text, language)
+    if written_in != language:
+        return None
+    if folder is not None and meta.language and site_language(meta.language) != folder:
+        line = _language_line(parts.meta_text)
+        message = f"lang {meta.language!r} in the {folder}/ folder: read as {folder}"
+        problems.append(Problem(relative, line, message))
+    path = article_path(relative.removeprefix(f"{folder}/") if folder else relative)
+    translation_of = None
+    if meta.translation_of and language == DEFAULT_LANGUAGE:
+        line = line_of_key(parts.meta_text, "translation_of")
+        message = "translation_of is for a translation: give its lang too"
+        problems.append(Problem(relative, line, message))
+    elif meta.translation_of:
+        translation_of = path = _normalise_related(meta.translation_of)
+    folder_name = path.split("/")[0] if "/" in path else "general"
     article = Article(
         path=path,
         title=meta.title,
         summary=meta.summary,
         type=meta.type,
-        category=_match_category(meta.category, folder, categories),
+        category=_match_category(meta.category, folder_name, categories),
         sub_category=meta.sub_category,
         tags=tuple(meta.tags),
         aliases=tuple(meta.aliases),
@@ -280,25 +318,56 @@ def load_article(
         stat=(status.st_mtime_ns, status.st_size),
         bodies=bodies,
         language=language,
+        translation_of=translation_of,
     )
     return article, problems, parts.meta_text
 
 
+def folder_language(relative: str) -> str | None:
+    """The language whose folder holds the file at `relative` under CONTENT_DIR
+    (`de/returns/x.md` is German); None in the default language's tree."""
+    top = relative.split("/", 1)[0]
+    return top if "/" in relative and top != DEFAULT_LANGUAGE and top in LANGUAGES else None
+
+
+def file_language(meta: Meta, folder: str | None, meta_text: str, language: str) -> str | None:
+    """The language a file is written in: its folder's (`de/...`), else the one its front
+    matter gives (`lang: de`, or `locale`), else the default language. A language the site
+    doesn't have makes it nobody's: None, and a problem for the default language's library
+    (whose tree holds it) to report."""
+    if folder is not None:
+        return folder
+    if not meta.language:
+        return DEFAULT_LANGUAGE
+    written_in = site_language(meta.language)
+    if written_in is None and language == DEFAULT_LANGUAGE:
+        line = _language_line(meta_text)
+        codes = ", ".join(LANGUAGES)
+        raise FrontMatterError(f"lang {meta.language!r} is not one of the site's: {codes}", line)
+    return written_in
+
+
+def _language_line(meta_text: str) -> int:
+    return max(line_of_key(meta_text, key) for key in LANGUAGE_KEYS)
+
+
 def language_root(content_dir: str | Path, language: str) -> Path:
-    """Where a language's articles are: CONTENT_DIR for the default language, its folder
-    `CONTENT_DIR/<code>` (the same tree, translated) for another."""
+    """A language's own folder, holding its categories.yml and synonyms.yml: CONTENT_DIR
+    for the default language, `CONTENT_DIR/<code>` for another (whose articles are there, in
+    the same tree translated, or anywhere with their language in their front matter)."""
     root = Path(content_dir)
     return root if language == DEFAULT_LANGUAGE else root / language
 
 
 def markdown_entries(
-    root: Path, language: str = DEFAULT_LANGUAGE
+    content_dir: Path, language: str = DEFAULT_LANGUAGE
 ) -> list[tuple[str, os.DirEntry[str]]]:
-    """The Markdown files of a language under its root: each one's path relative to it and
-    its directory entry (which has its stat at hand), in path order, folder by folder. The
-    default language's root holds the other languages' folders: they are not its articles."""
-    found, folders = [], [(str(root), "")]
-    others = set(LANGUAGES) - {language} if language == DEFAULT_LANGUAGE else set()
+    """The Markdown files that may be a language's, each one's path relative to CONTENT_DIR
+    and its directory entry (which has its stat at hand), in path order, folder by folder:
+    the default language's tree without the other languages' folders, and for another
+    language its folder as well (the default tree's files may say they are in it)."""
+    found, folders = [], [(str(content_dir), "")]
+    others = set(LANGUAGES) - {DEFAULT_LANGUAGE, language}
     while folders:
         folder, prefix = folders.pop()
         with os.scandir(folder) as entries:
@@ -313,21 +382,28 @@ def markdown_entries(
 def load_library(
     content_dir: str | Path, cache_size: int = BODY_CACHE_SIZE, language: str = DEFAULT_LANGUAGE
 ) -> Library:
-    """Load every article of `language` (see `language_root`) under `content_dir`, skipping
-    (and reporting) the broken ones; `cache_size` rendered bodies are kept."""
+    """Load every article of `language` under `content_dir` (see `markdown_entries`),
+    skipping (and reporting) the broken ones; `cache_size` rendered bodies are kept."""
     root = language_root(content_dir, language)
-    bodies = Bodies(root, cache_size)
+    bodies = Bodies(Path(content_dir), cache_size)
     problems: list[Problem] = []
     categories_raw = read_categories_file(root) if root.is_dir() else None
     categories = load_categories(categories_raw, problems, language)
     articles: dict[str, Article] = {}
+    elsewhere: dict[str, tuple[int, int]] = {}
     meta_texts: dict[str, tuple[str, str]] = {}
-    for relative, _ in markdown_entries(root, language) if root.is_dir() else []:
+    entries = markdown_entries(bodies.root, language) if bodies.root.is_dir() else []
+    for relative, entry in entries:
         try:
-            article, warnings, meta_text = load_article(bodies, relative, categories, language)
+            loaded = load_article(bodies, relative, categories, language)
         except FrontMatterError as error:
             problems.append(Problem(relative, error.line, str(error)))
             continue
+        if loaded is None:
+            status = entry.stat()
+            elsewhere[relative] = (status.st_mtime_ns, status.st_size)
+            continue
+        article, warnings, meta_text = loaded
         problems.extend(warnings)
         if article.path in articles:
             first = meta_texts[article.path][0]
@@ -362,4 +438,5 @@ def load_library(
         bodies=bodies,
         categories_hash=categories_fingerprint(categories_raw),
         language=language,
+        elsewhere=elsewhere,
     )

@@ -5,7 +5,6 @@ snippets use this; pages use the rendered HTML."""
 import html
 import logging
 import re
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.content.frontmatter import FrontMatterError, body_of
@@ -47,10 +46,11 @@ def plain_text(markdown: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def article_text(root: Path, article: "Article") -> str:
+def article_text(article: "Article") -> str:
     """The plain text of an article's file as it is now ("" when it can no longer be read)."""
     try:
-        return plain_text(body_of((root / article.source).read_text(encoding="utf-8")))
+        file = article.bodies.root / article.source
+        return plain_text(body_of(file.read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, FrontMatterError) as error:
         log.error("article %s can no longer be read: %s", article.path, error)
         return ""

@@ -4,8 +4,13 @@ translates `returns-refunds/return-policy.md`) and categories.yml giving the sec
 
 A visitor reading in that language gets each translated article, and the default language's
 one (marked as such) where there is none yet, in the default language's sections and order.
-`flask content check` reports what is untranslated, and translations older than their
-original (its `updated` date is later than theirs).
+Or the translations are anywhere under CONTENT_DIR, each saying so in its front matter
+(`lang: de`, with `translation_of: returns-refunds/return-policy` naming its original),
+as other generators lay them out; see app.content.library.
+
+`flask content check` reports what is untranslated, translations older than their original
+(its `updated` date is later than theirs) and those whose age can't be told (no `updated`
+date where the original has one).
 """
 
 from dataclasses import dataclass, field, replace
@@ -67,21 +72,18 @@ class TranslationReport:
     translated: int = 0
     untranslated: list[str] = field(default_factory=list)  # paths of the default language's
     stale: list[Stale] = field(default_factory=list)  # the original updated since
+    # No `updated` date, where the original has one: whether it is stale can't be told.
+    undated: list[str] = field(default_factory=list)
     only_here: list[str] = field(default_factory=list)  # no original of that path
     problems: list[Problem] = field(default_factory=list)
 
 
 def translation_report(default: Library, translated: Library) -> TranslationReport:
     """How far `translated` is, and its problems: its files' own (see load_library), and
-    what only a comparison with `default` shows. Files are named as under CONTENT_DIR."""
+    what only a comparison with `default` shows."""
     report = TranslationReport(translated.language)
-    folder = translated.language
-
-    def problem(source: str, line: int, message: str) -> None:
-        report.problems.append(Problem(f"{folder}/{source}", line, message))
-
-    for own_problem in translated.problems:
-        problem(own_problem.file, own_problem.line, own_problem.message)
+    problems = report.problems
+    problems.extend(translated.problems)
     for path, original in sorted(default.articles.items()):
         own = translated.articles.get(path)
         if own is None:
@@ -90,14 +92,18 @@ def translation_report(default: Library, translated: Library) -> TranslationRepo
         report.translated += 1
         if own.category != original.category:
             # Its page shows it in its original's section; its language's search wouldn't.
-            problem(
-                own.source, 1, f"in section {own.category!r}, its original in {original.category!r}"
-            )
-        if own.updated and original.updated and own.updated < original.updated:
+            message = f"in section {own.category!r}, its original in {original.category!r}"
+            problems.append(Problem(own.source, 1, message))
+        if original.updated and not own.updated:
+            report.undated.append(path)
+        elif own.updated and original.updated and own.updated < original.updated:
             report.stale.append(Stale(path, own.updated, original.updated))
     report.only_here = sorted(set(translated.articles) - set(default.articles))
     for own in translated.articles.values():
+        if own.translation_of and own.translation_of not in default.articles:
+            message = f"translation_of {own.translation_of!r}: no such article"
+            problems.append(Problem(own.source, 1, message))
         for target in own.related:
             if target not in translated.articles and target not in default.articles:
-                problem(own.source, 1, f"related article {target!r} not found")
+                problems.append(Problem(own.source, 1, f"related article {target!r} not found"))
     return report

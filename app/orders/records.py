@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 from sqlalchemy import FromClause
 
-from app.i18n import site_language
+from app.config import site_language
 from app.models import Order, OrderLine, Variant
 from app.models.orders import order_number_key
 

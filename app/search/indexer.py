@@ -52,7 +52,7 @@ from app.search.schema import document, make_schema
 log = logging.getLogger(__name__)
 
 CURRENT = "CURRENT"
-SCHEMA_VERSION = "11"  # bump when make_schema() or how segments are written changes
+SCHEMA_VERSION = "12"  # bump when make_schema() or how segments are written changes
 MANIFEST_PREFIX = "SOURCES-"
 
 
@@ -113,7 +113,7 @@ def open_writer(ix: Index, **settings: Any) -> SegmentWriter:
 
 
 def _document(library: Library, article: Article) -> dict[str, str]:
-    return document(article, article_text(library.root, article))
+    return document(article, article_text(article))
 
 
 def current_generation(index_dir: Path) -> Path | None:
@@ -158,16 +158,18 @@ class Source(NamedTuple):
 
 @dataclass
 class Manifest:
-    """What the index holds, file by file (source -> Source), and the categories.yml it was
-    loaded with."""
+    """What the index holds, file by file (source -> Source), the categories.yml it was
+    loaded with, and the files found to be another language's (source -> modification time
+    and size: see Library.elsewhere)."""
 
     categories_hash: str
     files: dict[str, Source]
+    elsewhere: dict[str, tuple[int, int]]
 
     @classmethod
     def of(cls, library: Library) -> "Manifest":
         files = {a.source: Source.of(a) for a in library.articles.values()}
-        return cls(library.categories_hash, files)
+        return cls(library.categories_hash, files, dict(library.elsewhere))
 
     @classmethod
     def read(cls, generation: Path, commit: int) -> "Manifest | None":
@@ -176,12 +178,17 @@ class Manifest:
             return None
         try:
             files = {source: Source(*entry) for source, entry in data["files"].items()}
-            return cls(data["categories_hash"], files)
-        except (KeyError, TypeError, AttributeError):
+            elsewhere = {source: (int(t), int(n)) for source, (t, n) in data["elsewhere"].items()}
+            return cls(data["categories_hash"], files, elsewhere)
+        except (KeyError, TypeError, AttributeError, ValueError):
             return None
 
     def write(self, generation: Path, commit: int) -> None:
-        data = {"categories_hash": self.categories_hash, "files": self.files}
+        data = {
+            "categories_hash": self.categories_hash,
+            "files": self.files,
+            "elsewhere": self.elsewhere,
+        }
         sidecar.write(generation, MANIFEST_PREFIX, commit, data)
 
 
@@ -276,15 +283,13 @@ def update_index(library: Library, index_dir: str | Path) -> IndexReport:
                 report.changed.append(path)
         report.deleted = sorted(set(indexed) - set(library.articles))
         written = [library.articles[path] for path in report.added + report.changed]
-        _apply(generation, ix, library.root, report, written)
+        _apply(generation, ix, report, written)
         Manifest.of(library).write(generation, ix.latest_generation())
         ix.close()
     return report
 
 
-def _apply(
-    generation: Path, ix: Index, root: Path, report: IndexReport, articles: list[Article]
-) -> None:
+def _apply(generation: Path, ix: Index, report: IndexReport, articles: list[Article]) -> None:
     """Delete the report's deleted articles and (re)write `articles` in one commit, then
     the vocabulary counts that go with it."""
     if not (articles or report.deleted):
@@ -299,7 +304,7 @@ def _apply(
     for path in report.deleted:
         writer.delete_by_term("path", path)
     for article in articles:
-        fields = document(article, article_text(root, article))
+        fields = document(article, article_text(article))
         words.update(fields["vocab"].split())
         writer.update_document(**fields)
     writer.commit(mergetype=merge_small_segments)
@@ -319,7 +324,7 @@ def update_changed(
     that can't be decided file by file: no index or manifest, categories.yml changed, a file
     that can't be loaded, or a path another file has; `update_index` with the whole library
     decides then."""
-    root, index_dir = language_root(content_dir, language), Path(index_dir)
+    content_dir, index_dir = Path(content_dir), Path(index_dir)
     generation = current_generation(index_dir)
     if generation is None or not is_current_schema(generation):
         return None
@@ -331,8 +336,8 @@ def update_changed(
             manifest = Manifest.read(generation, ix.latest_generation())
             if manifest is None:
                 return None
-            report, articles = _changes(root, manifest, language)
-            _apply(generation, ix, root, report, articles)
+            report, articles = _changes(content_dir, manifest, language)
+            _apply(generation, ix, report, articles)
             manifest.write(generation, ix.latest_generation())
         except _NeedsLibrary:
             return None
@@ -341,29 +346,40 @@ def update_changed(
     return report
 
 
-def _changes(root: Path, manifest: Manifest, language: str) -> tuple[IndexReport, list[Article]]:
+def _changes(
+    content_dir: Path, manifest: Manifest, language: str
+) -> tuple[IndexReport, list[Article]]:
     """The report and the articles to (re)index; `manifest` is brought up to date."""
-    raw_categories = read_categories_file(root)
+    raw_categories = read_categories_file(language_root(content_dir, language))
     if categories_fingerprint(raw_categories) != manifest.categories_hash:
         raise _NeedsLibrary
-    categories = load_categories(raw_categories, [])
-    bodies = Bodies(root, 1)
-    files = manifest.files
+    categories = load_categories(raw_categories, [], language)
+    bodies = Bodies(content_dir, 1)
+    files, elsewhere = manifest.files, manifest.elsewhere
     owners = {entry.path: source for source, entry in files.items()}
     report = IndexReport(full=False)
     articles: list[Article] = []
     seen: set[str] = set()
-    for source, dir_entry in markdown_entries(root, language):
+    for source, dir_entry in markdown_entries(content_dir, language):
         seen.add(source)
         entry = files.get(source)
         status = dir_entry.stat()
         read_as = (status.st_mtime_ns, status.st_size)
         if entry is not None and (entry.mtime_ns, entry.size) == read_as:
             continue
+        if elsewhere.get(source) == read_as:
+            continue  # another language's, and unchanged
         try:
-            article, _, _ = load_article(bodies, source, categories, language)
+            loaded = load_article(bodies, source, categories, language)
         except FrontMatterError:
             raise _NeedsLibrary from None
+        if loaded is None:  # another language's (now)
+            elsewhere[source] = read_as
+            if entry is not None:
+                report.deleted.append(files.pop(source).path)
+            continue
+        elsewhere.pop(source, None)
+        article = loaded[0]
         files[source] = Source.of(article)
         if entry is not None and entry.source_hash == article.source_hash:
             continue  # touched, not changed
@@ -374,6 +390,8 @@ def _changes(root: Path, manifest: Manifest, language: str) -> tuple[IndexReport
         articles.append(article)
     for source in sorted(set(files) - seen):
         report.deleted.append(files.pop(source).path)
+    for source in set(elsewhere) - seen:
+        del elsewhere[source]
     report.added.sort()
     report.changed.sort()
     report.deleted.sort()

@@ -619,13 +619,13 @@ class Fts5:
         for rowid, article in enumerate(library.articles.values(), start=1):
             self.rowids[article.path] = rowid
             tags = " ; ".join(article.tags)
-            text = article_text(library.root, article)
+            text = article_text(article)
             rows.append((rowid, article.title, article.summary, tags, text))
         db.executemany("INSERT INTO t(rowid, title, summary, tags, body) VALUES (?,?,?,?,?)", rows)
         db.commit()
 
     def update(self, library, article) -> None:
-        text = article_text(library.root, article)
+        text = article_text(article)
         self.connection.execute(
             "UPDATE t SET body = ? WHERE rowid = ?", (text, self.rowids[article.path])
         )

@@ -26,7 +26,7 @@ def _rows(library: Library) -> list[tuple[str, str, str, str, str]]:
             " ; ".join([article.title, *article.aliases]),
             article.summary,
             " ; ".join(article.tags),
-            article_text(library.root, article),
+            article_text(article),
         )
         for article in library.articles.values()
     ]
