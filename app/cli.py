@@ -12,7 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.analytics.gap_outcomes import Sources
 from app.analytics.synonym_gaps import close_landed
-from app.analytics.synonyms import load_groups
+from app.analytics.synonyms import groups_in, synonyms_file
 from app.config import DEFAULT_LANGUAGE, LANGUAGES
 from app.content import Library
 from app.content.frontmatter import line_of
@@ -133,20 +133,26 @@ def content_index(changed: bool) -> None:
 
 
 def _close_answered_gaps() -> None:
-    """Zero-result searches whose accepted synonym is now published are answered."""
+    """Zero-result searches whose accepted synonym is now published in their language's
+    synonyms.yml are answered."""
     found = services()
-    groups = load_groups(Path(current_app.config["CONTENT_DIR"]) / "synonyms.yml")
-    if not groups:
-        return
-    try:
-        closed = close_landed(
-            groups, utcnow(), lambda: Sources(found.library, found.returns_policy, found.search)
-        )
-    except SQLAlchemyError:  # a database not migrated yet: there are no gaps to close
-        db.session.rollback()
-        return
-    for query in closed:
-        click.echo(f"Content gap “{query}” done: its synonym is in content/synonyms.yml.")
+    groups = groups_in(found.content_dir, LANGUAGES)
+    for language, language_groups in groups.items():
+        if not language_groups:
+            continue
+        try:
+            closed = close_landed(
+                language_groups,
+                language,
+                utcnow(),
+                lambda: Sources(found.library, found.returns_policy, found.search),
+            )
+        except SQLAlchemyError:  # a database not migrated yet: there are no gaps to close
+            db.session.rollback()
+            return
+        file = f"content/{synonyms_file(language)}"
+        for query in closed:
+            click.echo(f"Content gap “{query}” done: its synonym is in {file}.")
 
 
 @orders_cli.command("import")

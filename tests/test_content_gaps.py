@@ -310,10 +310,13 @@ def test_accepting_a_suggestion_gives_the_exact_line_to_add(app):
         record_search("wheres my parcl", 0, "page", "s1", at=at(3, 10))
         record_search("track parcel", 1, "page", "s1", at=at(3, 10, 1))
         [row] = synonyms.open_suggestions()
-        described = synonyms.describe(row, groups, services(app).library, services(app).search)
+        described = synonyms.describe(row, groups, sources(app))
         assert described.synonyms_line == '- ["track parcel", "wheres my parcl"]'
+        assert described.synonyms_file == "synonyms.yml"
         assert described.article_path == "shipping/track-a-parcel"
+        assert described.article_file == "shipping/track-a-parcel.md"
         assert described.aliases_line == 'aliases: ["where is my package", "wheres my parcl"]'
+        assert not described.in_file
         assert synonyms.set_status(row.id, "accepted").status == "accepted"
         assert synonyms.open_suggestions() == []
         assert synonyms.suggestion_counts() == {"open": 0, "accepted": 1, "dismissed": 0}

@@ -55,3 +55,49 @@ def test_order_numbers_that_clash_once_normalised_are_reported_and_kept(app, cap
         assert "order 'jp-10481'" in printed and "lookups find 'JP-10481'" in printed
         assert find_order(" jp-10481 ", "a@example.com").number == "JP-10481"
         assert find_order("ＪＰ２", "97201").number == "JP 2"  # fullwidth, no space
+
+
+def test_deflections_and_synonym_suggestions_recorded_before_languages_are_english(app):
+    """fd40134fecf4: articles shown before a return and synonym suggestions gain the page's
+    language; going back drops the suggestions learnt on other languages' pages."""
+    import flask_migrate
+    from sqlalchemy import text
+
+    from app.models.types import utcnow
+    from tests.returns_helpers import make_order
+
+    order_id = make_order(app)
+
+    def rows(sql: str) -> list[tuple]:
+        found = [tuple(row) for row in db.session.execute(text(sql))]
+        db.session.commit()  # (PostgreSQL: the migrations wait for the read's locks)
+        return found
+
+    with app.app_context():
+        flask_migrate.downgrade(revision="b4e2d8f61a37")
+        db.session.execute(
+            text(
+                "INSERT INTO deflections (order_id, reason_code, article_path, outcome,"
+                " created_at) VALUES (:order, 'too_small', 'sizing/guide', 'solved', :at)"
+            ),
+            {"order": order_id, "at": utcnow()},
+        )
+        suggestion = (
+            "INSERT INTO synonym_suggestions ({language}zero_query, followed_by, count, status,"
+            " first_seen, last_seen, updated_at) VALUES ({code}'parcle', 'parcel', 2, 'open',"
+            " :at, :at, :at)"
+        )
+        db.session.execute(text(suggestion.format(language="", code="")), {"at": utcnow()})
+        db.session.commit()
+        flask_migrate.upgrade()
+        assert rows("SELECT reason_code, language FROM deflections") == [("too_small", "en")]
+        assert rows("SELECT language, zero_query FROM synonym_suggestions") == [("en", "parcle")]
+        # The same pair learnt on German pages is German's own suggestion.
+        german = suggestion.format(language="language, ", code="'de', ")
+        db.session.execute(text(german), {"at": utcnow()})
+        db.session.commit()
+        flask_migrate.downgrade(revision="b4e2d8f61a37")
+        assert rows("SELECT zero_query, count FROM synonym_suggestions") == [("parcle", 2)]
+        assert rows("SELECT reason_code FROM deflections") == [("too_small",)]
+        flask_migrate.upgrade()
+        assert rows("SELECT language FROM synonym_suggestions") == [("en",)]

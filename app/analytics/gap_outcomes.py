@@ -41,6 +41,13 @@ class Sources:
     # are checked in English.
     translated: Callable[[str], Library] | None = None
     search_in: Callable[[str], SearchEngine | None] | None = None
+    # The help center as a language's readers find it (services().library_in); without it,
+    # the default language's articles.
+    library_in: Callable[[str], Library] | None = None
+
+    def library_for(self, language: str) -> Library:
+        """The articles readers of `language` find: translated where they are."""
+        return self.library_in(language) if self.library_in else self.library
 
     def is_translated(self, path: str, language: str) -> bool:
         """Whether the article is there in `language` (the default language has them all)."""

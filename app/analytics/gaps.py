@@ -110,15 +110,24 @@ def _with_decisions(
 
 
 def _add_follow_ups(ranked: list[Gap], stored: dict[Ref, ContentGap], sources: Sources) -> None:
-    """What each shown gap led to: a done gap's outcome, a query's next searches."""
-    following = followed_by([g.key for g in ranked if g.kind == "query"])
+    """What each shown gap led to: a done gap's outcome, a query's next searches (on pages in
+    its language)."""
+    queries: dict[str, list[str]] = {}
+    for gap in ranked:
+        if gap.kind == "query":
+            queries.setdefault(gap.language, []).append(gap.key)
+    following = {
+        (language, query): found
+        for language, keys in queries.items()
+        for query, found in followed_by(keys, language).items()
+    }
     for gap in ranked:
         if gap.kind == "translate" and gap.status == "done":
             gap.outcome = translation_outcome(gap.key, gap.language, sources)
         elif gap.status == "done":
             gap.outcome = outcome(gap.kind, gap.key, stored[gap.ref], sources)
         if gap.kind == "query":
-            gap.followed_by = following[gap.key]
+            gap.followed_by = following[gap.language, gap.key]
 
 
 def update_gap(

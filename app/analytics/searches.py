@@ -60,7 +60,7 @@ def record_search(
     def count(batch: Batch) -> None:
         batch.searches.search(language, normalized, redacted, at, results_count)
         if visitor_id and results_count > 0:
-            batch.found.append(FoundSearch(event_id, visitor_id, normalized, at))
+            batch.found.append(FoundSearch(event_id, visitor_id, normalized, at, language))
 
     record(count)
     return event_id

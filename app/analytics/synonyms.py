@@ -1,31 +1,41 @@
 """Synonym suggestions for the editors: a search that found nothing followed, in the same
-visit, by one that found articles. Accepting one can't edit content/ (it is versioned in
-git), so each suggestion carries the exact line to add there."""
+visit and on pages in the same language, by one that found articles. Each language has its
+own synonyms (content/synonyms.yml for the default language, content/<code>/synonyms.yml for
+another: its search engine reads them there). Accepting one can't edit content/ (it is
+versioned in git), so each suggestion carries the exact line to add, and where."""
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 from sqlalchemy import Connection, Row, case, func, select
 
+from app.analytics.reports import Language, in_language
 from app.analytics.sql import Upsert, later, upsert
-from app.content import Library
+from app.config import DEFAULT_LANGUAGE
 from app.extensions import db
 from app.models.analytics import SearchEvent
 from app.models.gaps import SUGGESTION_STATUSES, SynonymSuggestion
-from app.search import SearchEngine, SearchUnavailable
+from app.search import SearchUnavailable
+
+if TYPE_CHECKING:  # it imports the reports, which the search counters must not wait for
+    from app.analytics.gap_outcomes import Sources
 
 SHOWN = 10  # each one asks the search engine where its search leads
 # A visit: a visitor's searches less than this far apart (what they searched next).
 VISIT = timedelta(minutes=30)
 
-# A recorded search as learning reads it: id, visitor_id, created_at, query_normalized,
-# results_count.
-Event = Row[int, str | None, datetime, str, int]
+# A recorded search as learning reads it: id, visitor_id, language, created_at,
+# query_normalized, results_count.
+Event = Row[int, str | None, str, datetime, str, int]
+# A visitor reading one language: the searches a synonym is learnt from are theirs, on pages
+# in that language.
+Reader = tuple[str, str]  # visitor id, page language
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,17 @@ class FoundSearch:
     visitor_id: str
     query: str  # normalized
     at: datetime
+    language: str = DEFAULT_LANGUAGE  # of the page it was made on
+
+    @property
+    def reader(self) -> Reader:
+        return (self.visitor_id, self.language)
+
+
+def synonyms_file(language: str) -> str:
+    """Where a language's synonyms are, under CONTENT_DIR (its search engine reads them
+    there: app.services)."""
+    return "synonyms.yml" if language == DEFAULT_LANGUAGE else f"{language}/synonyms.yml"
 
 
 def _usable(query: str) -> bool:
@@ -48,32 +69,35 @@ VISITORS_PER_QUERY = 500  # visitors whose searches are read in one statement
 
 def learn(connection: Connection, found: list[FoundSearch]) -> None:
     """Pair each successful search with the searches that found nothing just before it in the
-    same visit (back to the visitor's previous successful search; at most 20), in the caller's
-    transaction. Searches recorded after it don't count, however late this runs. The visitors'
-    searches are read VISITORS_PER_QUERY visitors at a time (`_searches_of`), and each pair is
-    added to its suggestion once, with how many times it was seen."""
-    by_visitor: dict[str, list[FoundSearch]] = {}
+    same visit on pages in the same language (back to the visitor's previous successful search
+    there; at most 20), in the caller's transaction: a pair is that language's synonym.
+    Searches recorded after it don't count, however late this runs. The visitors' searches are
+    read VISITORS_PER_QUERY readers at a time (`_searches_of`), and each pair is added to its
+    suggestion once, with how many times it was seen."""
+    by_reader: dict[Reader, list[FoundSearch]] = {}
     for search in sorted(found, key=lambda f: (f.at, f.id)):
         if _usable(search.query):
-            by_visitor.setdefault(search.visitor_id, []).append(search)
-    pairs: dict[tuple[str, str], list[datetime]] = {}  # when each pair was seen
-    visitors = list(by_visitor)
-    for start in range(0, len(visitors), VISITORS_PER_QUERY):
+            by_reader.setdefault(search.reader, []).append(search)
+    # When each pair was seen, by (language, zero_query, followed_by).
+    pairs: dict[tuple[str, str, str], list[datetime]] = {}
+    readers = list(by_reader)
+    for start in range(0, len(readers), VISITORS_PER_QUERY):
         chunk = {
-            visitor: by_visitor[visitor] for visitor in visitors[start : start + VISITORS_PER_QUERY]
+            reader: by_reader[reader] for reader in readers[start : start + VISITORS_PER_QUERY]
         }
         events = _searches_of(connection, chunk)
-        for visitor, searches in chunk.items():
-            for search, failed in _failed_before(events.get(visitor, []), searches):
+        for (visitor, language), searches in chunk.items():
+            for search, failed in _failed_before(events.get((visitor, language), []), searches):
                 for query in dict.fromkeys(failed):
                     # Still typing ("refu" then "refund") is not a synonym.
                     if _usable(query) and not search.query.startswith(query):
-                        pairs.setdefault((query, search.query), []).append(search.at)
+                        pairs.setdefault((language, query, search.query), []).append(search.at)
     if pairs:
         connection.execute(
             _suggest(connection.dialect.name),
             [
                 {
+                    "language": language,
                     "zero_query": zero_query,
                     "followed_by": followed,
                     "count": len(seen),
@@ -83,20 +107,20 @@ def learn(connection: Connection, found: list[FoundSearch]) -> None:
                     "updated_at": max(seen),
                 }
                 # In key order: workers writing at once lock the rows in the same order.
-                for (zero_query, followed), seen in sorted(pairs.items())
+                for (language, zero_query, followed), seen in sorted(pairs.items())
             ],
         )
 
 
 def _searches_of(
-    connection: Connection, by_visitor: dict[str, list[FoundSearch]]
-) -> dict[str, list[Event]]:
-    """Each visitor's searches from the start of the visit of their first search being learnt
-    from to their last, in the order they were recorded (read for all of them at once: from
-    the earliest of those starts to the latest of those ends)."""
+    connection: Connection, by_reader: dict[Reader, list[FoundSearch]]
+) -> dict[Reader, list[Event]]:
+    """Each reader's searches (a visitor's, on pages in one language) from the start of the
+    visit of their first search being learnt from to their last, in the order they were
+    recorded (read for all of them at once: from the earliest of those starts to the latest
+    of those ends)."""
     windows = {
-        visitor: (searches[0].at - VISIT, searches[-1].at)
-        for visitor, searches in by_visitor.items()
+        reader: (searches[0].at - VISIT, searches[-1].at) for reader, searches in by_reader.items()
     }
     earliest = min(start for start, _ in windows.values())
     latest = max(end for _, end in windows.values())
@@ -104,30 +128,34 @@ def _searches_of(
         select(
             SearchEvent.id,
             SearchEvent.visitor_id,
+            SearchEvent.language,
             SearchEvent.created_at,
             SearchEvent.query_normalized,
             SearchEvent.results_count,
         )
         .where(
-            SearchEvent.visitor_id.in_(list(by_visitor)),
+            SearchEvent.visitor_id.in_({visitor for visitor, _ in by_reader}),
             SearchEvent.created_at >= earliest,
             SearchEvent.created_at <= latest,
         )
         .order_by(SearchEvent.created_at, SearchEvent.id)
     )
-    events: dict[str, list[Event]] = {}
+    events: dict[Reader, list[Event]] = {}
     for row in rows:
-        start, end = windows[row.visitor_id]
+        reader = (row.visitor_id, row.language)
+        if reader not in windows:
+            continue  # the visitor's searches on another language's pages
+        start, end = windows[reader]
         if start <= row.created_at <= end:
-            events.setdefault(row.visitor_id, []).append(row)
+            events.setdefault(reader, []).append(row)
     return events
 
 
 def _failed_before(
     events: list[Event], searches: list[FoundSearch]
 ) -> Iterator[tuple[FoundSearch, list[str]]]:
-    """Each search with the queries of the visitor's searches that found nothing just before
-    it, latest first. `events`: the visitor's searches in order, from the start of the visit
+    """Each search with the queries of the reader's searches that found nothing just before
+    it, latest first. `events`: the reader's searches in order, from the start of the visit
     of their first search being learnt from."""
     position = {event.id: number for number, event in enumerate(events)}
     for search in searches:
@@ -147,8 +175,17 @@ def _suggest(dialect: str) -> Upsert:
     return upsert(
         dialect,
         SynonymSuggestion,
-        ["zero_query", "followed_by", "count", "status", "first_seen", "last_seen", "updated_at"],
-        ["zero_query", "followed_by"],
+        [
+            "language",
+            "zero_query",
+            "followed_by",
+            "count",
+            "status",
+            "first_seen",
+            "last_seen",
+            "updated_at",
+        ],
+        ["language", "zero_query", "followed_by"],
         lambda new: {
             "count": SynonymSuggestion.count + new.count,
             # Workers write their batches in any order.
@@ -164,9 +201,12 @@ def _suggest(dialect: str) -> Upsert:
 @dataclass
 class Suggestion:
     row: SynonymSuggestion
-    synonyms_line: str  # the line to add to content/synonyms.yml
-    article_path: str | None  # where the successful search leads first
+    synonyms_line: str  # the line to add to `synonyms_file`
+    synonyms_file: str  # the suggestion's language's synonyms, under CONTENT_DIR
+    article_path: str | None  # where the successful search leads its readers first
     aliases_line: str | None  # that article's front-matter aliases with this one added
+    article_file: str | None  # that article's file under CONTENT_DIR, in the language read
+    in_file: bool  # `synonyms_file` has both phrases in one group already
 
 
 def _quoted(words: list[str]) -> str:
@@ -176,12 +216,17 @@ def _quoted(words: list[str]) -> str:
 
 
 def load_groups(file: Path) -> list[list[str]]:
-    """The synonym groups of content/synonyms.yml (nothing when missing or broken)."""
+    """The synonym groups of a synonyms.yml (nothing when missing or broken)."""
     try:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or []
     except (OSError, yaml.YAMLError):
         return []
     return [[str(m) for m in group] for group in data if isinstance(group, list)]
+
+
+def groups_in(content_dir: Path, languages: Iterable[str]) -> dict[str, list[list[str]]]:
+    """Each language's synonym groups (see `synonyms_file`)."""
+    return {code: load_groups(content_dir / synonyms_file(code)) for code in languages}
 
 
 def synonyms_line(groups: list[list[str]], zero_query: str, followed_by: str) -> str:
@@ -198,30 +243,42 @@ def aliases_line(existing: tuple[str, ...], alias: str) -> str:
 
 
 def describe(
-    row: SynonymSuggestion,
-    groups: list[list[str]],
-    library: Library,
-    engine: SearchEngine | None,
+    row: SynonymSuggestion, groups: list[list[str]], sources: "Sources", search: bool = True
 ) -> Suggestion:
-    """A suggestion with the exact lines an editor would add to accept it."""
+    """A suggestion with the exact lines an editor would add to accept it, in its language:
+    `groups` are that language's synonyms, and (with `search`) the article is the first one
+    its readers' search for the phrase finds, as the help center searches (their own
+    articles first: `Sources.find`), in the language they read it in."""
     path = None
-    if engine is not None:
+    if search:
         try:
-            hits = engine.search(row.followed_by, per_page=1).hits
+            hits = sources.find(row.followed_by, row.language, per_page=1)[0].hits
         except SearchUnavailable:
             hits = []
         path = hits[0].path if hits else None
-    article = library.get(path) if path else None
+    article = sources.library_for(row.language).get(path) if path else None
     return Suggestion(
         row=row,
         synonyms_line=synonyms_line(groups, row.zero_query, row.followed_by),
+        synonyms_file=synonyms_file(row.language),
         article_path=path if article else None,
         aliases_line=aliases_line(article.aliases, row.zero_query) if article else None,
+        article_file=article.source if article else None,
+        in_file=landed(groups, row.zero_query, row.followed_by),
     )
 
 
+def described(
+    rows: list[SynonymSuggestion], content_dir: Path, sources: "Sources", search: bool = True
+) -> list[Suggestion]:
+    """Each suggestion described in its own language (`describe`), with the synonyms of
+    CONTENT_DIR (`content_dir`)."""
+    groups = groups_in(content_dir, {row.language for row in rows})
+    return [describe(row, groups[row.language], sources, search) for row in rows]
+
+
 def landed_line(groups: list[list[str]], zero_query: str, followed_by: str) -> str | None:
-    """The line of content/synonyms.yml that has both phrases in one group, if any."""
+    """The line of a synonyms.yml that has both phrases in one group, if any."""
     for group in groups:
         if {zero_query, followed_by} <= {member.lower() for member in group}:
             return "- " + _quoted(group)
@@ -229,17 +286,24 @@ def landed_line(groups: list[list[str]], zero_query: str, followed_by: str) -> s
 
 
 def landed(groups: list[list[str]], zero_query: str, followed_by: str) -> bool:
-    """Whether content/synonyms.yml already has both phrases in one group."""
+    """Whether a synonyms.yml (its `groups`) already has both phrases in one group."""
     return landed_line(groups, zero_query, followed_by) is not None
 
 
-def open_suggestions(limit: int = SHOWN, min_count: int = 1) -> list[SynonymSuggestion]:
-    """The open suggestions with the most evidence first; `min_count` leaves out those seen
-    fewer times (a single sighting may be a coincidence)."""
+def open_suggestions(
+    limit: int = SHOWN, min_count: int = 1, language: Language = None
+) -> list[SynonymSuggestion]:
+    """The open suggestions of `language` (every one's for None) with the most evidence
+    first; `min_count` leaves out those seen fewer times (a single sighting may be a
+    coincidence)."""
     return list(
         db.session.execute(
             select(SynonymSuggestion)
-            .where(SynonymSuggestion.status == "open", SynonymSuggestion.count >= min_count)
+            .where(
+                SynonymSuggestion.status == "open",
+                SynonymSuggestion.count >= min_count,
+                *in_language(SynonymSuggestion.language, language),
+            )
             .order_by(
                 SynonymSuggestion.count.desc(),
                 SynonymSuggestion.last_seen.desc(),
@@ -250,34 +314,46 @@ def open_suggestions(limit: int = SHOWN, min_count: int = 1) -> list[SynonymSugg
     )
 
 
-def accepted_suggestions(limit: int = SHOWN) -> list[SynonymSuggestion]:
-    """The latest accepted suggestions, for the list of lines still to add."""
+def accepted_suggestions(limit: int = SHOWN, language: Language = None) -> list[SynonymSuggestion]:
+    """The latest accepted suggestions of `language`, for the list of lines still to add."""
     return list(
         db.session.execute(
             select(SynonymSuggestion)
-            .where(SynonymSuggestion.status == "accepted")
+            .where(
+                SynonymSuggestion.status == "accepted",
+                *in_language(SynonymSuggestion.language, language),
+            )
             .order_by(SynonymSuggestion.updated_at.desc(), SynonymSuggestion.id.desc())
             .limit(limit)
         ).scalars()
     )
 
 
-def seen_once() -> int:
-    """Open suggestions seen a single time (hidden unless asked for)."""
+def seen_once(language: Language = None) -> int:
+    """Open suggestions of `language` seen a single time (hidden unless asked for)."""
     return db.session.execute(
-        select(func.count()).where(SynonymSuggestion.status == "open", SynonymSuggestion.count < 2)
+        select(func.count()).where(
+            SynonymSuggestion.status == "open",
+            SynonymSuggestion.count < 2,
+            *in_language(SynonymSuggestion.language, language),
+        )
     ).scalar_one()
 
 
-def suggestion_counts() -> dict[str, int]:
+def suggestion_counts(language: Language = None) -> dict[str, int]:
     rows = db.session.execute(
-        select(SynonymSuggestion.status, func.count()).group_by(SynonymSuggestion.status)
+        select(SynonymSuggestion.status, func.count())
+        .where(*in_language(SynonymSuggestion.language, language))
+        .group_by(SynonymSuggestion.status)
     )
     return {status: 0 for status in SUGGESTION_STATUSES} | dict(rows.all())
 
 
-def followed_by(queries: list[str]) -> dict[str, list[SynonymSuggestion]]:
-    """For each zero-result query, what the same visitors searched next and found."""
+def followed_by(
+    queries: list[str], language: Language = None
+) -> dict[str, list[SynonymSuggestion]]:
+    """For each zero-result query searched on pages in `language` (every language for
+    None), what the same visitors searched next there and found."""
     found: dict[str, list[SynonymSuggestion]] = {q: [] for q in queries}
     if not queries:
         return found
@@ -286,6 +362,7 @@ def followed_by(queries: list[str]) -> dict[str, list[SynonymSuggestion]]:
         .where(
             SynonymSuggestion.zero_query.in_(queries),
             SynonymSuggestion.status != "dismissed",
+            *in_language(SynonymSuggestion.language, language),
         )
         .order_by(SynonymSuggestion.count.desc(), SynonymSuggestion.followed_by)
     ).scalars()

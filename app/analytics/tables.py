@@ -275,9 +275,19 @@ def gap_tables(queue: Queue, suggestions: list[Suggestion]) -> Tables:
                 "times",
                 "last seen",
                 "synonyms.yml line",
+                "file",
+                "language",
             ],
             [
-                [s.row.zero_query, s.row.followed_by, s.row.count, s.row.last_seen, s.synonyms_line]
+                [
+                    s.row.zero_query,
+                    s.row.followed_by,
+                    s.row.count,
+                    s.row.last_seen,
+                    s.synonyms_line,
+                    f"content/{s.synonyms_file}",
+                    s.row.language,
+                ]
                 for s in suggestions
             ],
         ),

@@ -38,12 +38,14 @@ class ContentGap(Model):
 
 
 class SynonymSuggestion(Model):
-    """A search that found nothing, followed in the same visit by one that found articles."""
+    """A search that found nothing, followed in the same visit by one that found articles, on
+    pages in the same language: a synonym for that language's synonyms.yml."""
 
     __tablename__ = "synonym_suggestions"
-    __table_args__ = (UniqueConstraint("zero_query", "followed_by"),)
+    __table_args__ = (UniqueConstraint("language", "zero_query", "followed_by"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = language_column()  # of the pages both searches were made on
     zero_query: Mapped[str] = mapped_column(String(200))  # normalized, redacted
     followed_by: Mapped[str] = mapped_column(String(200))  # normalized, redacted
     count: Mapped[int] = mapped_column(Integer, default=0)

@@ -7,6 +7,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import Model
+from app.models.analytics import language_column
 from app.models.catalogue import Variant
 from app.models.orders import Order, OrderLine
 from app.models.types import UTCDateTime, utcnow
@@ -131,6 +132,9 @@ class Deflection(Model):
     article_path: Mapped[str] = mapped_column(String(300))
     outcome: Mapped[str] = mapped_column(String(20))  # solved | continued
     sku: Mapped[str | None] = mapped_column(String(64))
+    # The language of the page the article was shown on (the article was in it, or in the
+    # default language where it isn't translated yet).
+    language: Mapped[str] = language_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

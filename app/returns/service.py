@@ -254,10 +254,14 @@ def draft_exchanges(order: Order, draft: Draft) -> tuple[dict[int, Swap], str | 
 
 
 def record_deflection(
-    order: Order, draft: Draft | list[DraftLine], article_path: str, outcome: str
+    order: Order,
+    draft: Draft | list[DraftLine],
+    article_path: str,
+    outcome: str,
+    language: str = DEFAULT_LANGUAGE,
 ) -> None:
-    """Remember that an article was shown for these items' reasons (once per reason) and
-    whether it solved things."""
+    """Remember that an article was shown for these items' reasons (once per reason) on a
+    page in `language`, and whether it solved things."""
     chosen = draft.lines if isinstance(draft, Draft) else draft
     skus = {line.id: line.sku for line in order.lines}
     for reason in sorted({d.reason for d in chosen}):
@@ -269,6 +273,7 @@ def record_deflection(
                 article_path=article_path,
                 outcome=outcome,
                 sku=sku,
+                language=language,
             )
         )
     db.session.commit()

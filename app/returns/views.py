@@ -238,7 +238,7 @@ def before_you_send() -> ResponseReturnValue:
         solved = _solved_offer(offers, request.form)
         if solved is not None:
             offer, article = solved
-            record_deflection(order, [offer.line], article.path, "solved")
+            record_deflection(order, [offer.line], article.path, "solved", current_language())
             draft = draft.without(offer.line.order_line_id)
             if not draft.lines:
                 session.pop("returns_draft", None)
@@ -253,7 +253,7 @@ def before_you_send() -> ResponseReturnValue:
             return redirect(url_for("returns.before_you_send"), code=303)
         for path in dict.fromkeys(a.path for offer in offers for a in offer.articles):
             shown = [offer.line for offer in offers if path in {a.path for a in offer.articles}]
-            record_deflection(order, shown, path, "continued")
+            record_deflection(order, shown, path, "continued", current_language())
         return redirect(url_for("returns.review"), code=303)
     return render_template("returns/before_you_send.html", offers=offers, form=form, order=order)
 

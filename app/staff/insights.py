@@ -128,11 +128,8 @@ def _sources() -> Sources:
         no_click_min_searches=current_app.config["INSIGHTS_NO_CLICK_MIN_SEARCHES"],
         translated=services().translated,
         search_in=services().search_in,
+        library_in=services().library_in,
     )
-
-
-def _synonym_groups() -> list[list[str]]:
-    return synonyms.load_groups(Path(current_app.config["CONTENT_DIR"]) / "synonyms.yml")
 
 
 @bp.get("/insights")
@@ -142,20 +139,18 @@ def insights() -> ResponseReturnValue:
     status = request.args.get("status", "")
     sources = _sources()
     limit = None if _wants_csv() else reports.PAGE_ROWS
-    queue = gaps.build_queue(rng, sources, status, limit, _language())
-    groups = _synonym_groups()
+    language = _language()
+    queue = gaps.build_queue(rng, sources, status, limit, language)
+    content_dir = Path(current_app.config["CONTENT_DIR"])
     every = request.args.get("suggestions") == "all" or _wants_csv()
-    suggestions = [
-        synonyms.describe(row, groups, sources.library, sources.engine)
-        for row in synonyms.open_suggestions(min_count=1 if every else 2)
-    ]
-    accepted = [
-        (
-            synonyms.describe(row, groups, sources.library, None),
-            synonyms.landed(groups, row.zero_query, row.followed_by),
-        )
-        for row in synonyms.accepted_suggestions()
-    ]
+    suggestions = synonyms.described(
+        synonyms.open_suggestions(min_count=1 if every else 2, language=language),
+        content_dir,
+        sources,
+    )
+    accepted = synonyms.described(
+        synonyms.accepted_suggestions(language=language), content_dir, sources, search=False
+    )
     return _page(
         "staff/insights/gaps.html",
         lambda: gap_tables(queue, suggestions),
@@ -164,8 +159,8 @@ def insights() -> ResponseReturnValue:
         queue=queue,
         suggestions=suggestions,
         accepted=accepted,
-        hidden_once=0 if every else synonyms.seen_once(),
-        suggestion_counts=synonyms.suggestion_counts(),
+        hidden_once=0 if every else synonyms.seen_once(language),
+        suggestion_counts=synonyms.suggestion_counts(language),
         kinds=gap_kinds.KIND_LABELS,
         statuses=gaps.STATUS_LABELS,
         weights=gap_kinds.WEIGHTS,
@@ -265,7 +260,7 @@ def insights_query() -> ResponseReturnValue:
         detail=detail,
         now_finds=now_finds,
         found_in=found_in,
-        followed_by=synonyms.followed_by([query])[query],
+        followed_by=synonyms.followed_by([query], _language())[query],
         library=sources.library,
     )
 
