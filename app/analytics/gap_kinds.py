@@ -201,7 +201,8 @@ def candidates(rng: DateRange, sources: Sources, language: reports.Language = No
                 gap = _article_gap(article, code)
                 if gap.badness >= ARTICLE_MIN_UNHELPFUL:
                     gaps.append(gap)
-    # Returns aren't split by language: their gaps are about the (English) articles.
+    # The queue's return-reason gaps aren't split by language yet (the returns report is):
+    # they count every customer's returns, about the (English) articles.
     if language in (None, DEFAULT_LANGUAGE):
         for coverage in reason_coverage(rng, sources.policy, sources.library):
             if coverage.frequent and not coverage.covered:

@@ -8,8 +8,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, select, union_all
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    SQLColumnExpression,
+    and_,
+    func,
+    literal,
+    select,
+    union_all,
+)
 from sqlalchemy.sql.base import ReadOnlyColumnCollection
 from sqlalchemy.sql.elements import KeyedColumnElement
 
@@ -129,7 +137,7 @@ ListRule = tuple[ColumnElement[bool] | None, tuple[ColumnElement[Any], ...]]
 
 
 def in_language(
-    column: InstrumentedAttribute[str], language: Language
+    column: SQLColumnExpression[str], language: Language
 ) -> tuple[ColumnElement[bool], ...]:
     """The condition keeping rows to pages in one language, by their `column` (none for
     every language)."""

@@ -1,6 +1,9 @@
 """The editors' returns report: why customers send things back (by product category and
 SKU), return rates where the orders tell us what was sold, whether help articles shown
-before a return solved the problem, and which frequent reasons no article covers."""
+before a return solved the problem, and which frequent reasons no article covers; for every
+customer or one language's. A return is in the language its customer is written to in (the
+order's, else the page's it was started on), an article shown before one in its page's, and
+a sale in its order's language (the default language's when the shop gave none)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -10,7 +13,9 @@ from sqlalchemy import ColumnElement, case, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.analytics.dates import DateRange
+from app.analytics.reports import Language, in_language
 from app.analytics.stats import share
+from app.config import DEFAULT_LANGUAGE
 from app.content import Library
 from app.extensions import db
 from app.models.orders import Order, OrderLine
@@ -87,6 +92,7 @@ class ReasonCoverage:
 @dataclass
 class ReturnsReport:
     range: DateRange
+    language: Language
     by_category: list[Returned]
     by_sku: list[Returned]
     deflections: list[DeflectionStats]
@@ -108,11 +114,18 @@ EXCHANGED = func.sum(
 )
 
 
-def _returned_in(rng: DateRange) -> tuple[ColumnElement[bool], ...]:
-    return (ReturnRequest.created_at >= rng.since, ReturnRequest.created_at < rng.until)
+def _returned_in(rng: DateRange, language: Language) -> tuple[ColumnElement[bool], ...]:
+    """Returns started in the range, by customers written to in `language`."""
+    return (
+        ReturnRequest.created_at >= rng.since,
+        ReturnRequest.created_at < rng.until,
+        *in_language(ReturnRequest.language, language),
+    )
 
 
-def _returned(rng: DateRange, column: InstrumentedAttribute[str]) -> dict[str, Returned]:
+def _returned(
+    rng: DateRange, column: InstrumentedAttribute[str], language: Language
+) -> dict[str, Returned]:
     """Items in returns started in the range, by reason, grouped by an order-line column;
     then the return rate of the orders placed in the range."""
     found: dict[str, Returned] = {}
@@ -126,7 +139,7 @@ def _returned(rng: DateRange, column: InstrumentedAttribute[str]) -> dict[str, R
         )
         .join(ReturnLine.order_line)
         .join(ReturnLine.request)
-        .where(*_returned_in(rng))
+        .where(*_returned_in(rng, language))
         .group_by(column, ReturnLine.reason_code)
     )
     for key, name, reason, units, exchanged in rows:
@@ -134,7 +147,11 @@ def _returned(rng: DateRange, column: InstrumentedAttribute[str]) -> dict[str, R
         item.by_reason[reason] = units
         item.units += units
         item.exchanged += exchanged
-    placed = (Order.placed_at >= rng.since, Order.placed_at < rng.until)
+    placed = (
+        Order.placed_at >= rng.since,
+        Order.placed_at < rng.until,
+        *in_language(func.coalesce(Order.language, DEFAULT_LANGUAGE), language),
+    )
     sold = db.session.execute(
         select(column, func.max(OrderLine.name), func.sum(OrderLine.quantity))
         .join(OrderLine.order)
@@ -160,12 +177,17 @@ def _ranked(items: dict[str, Returned]) -> list[Returned]:
     return sorted(items.values(), key=lambda r: (-r.units, -r.sold, r.key))
 
 
-def deflection_stats(rng: DateRange) -> list[DeflectionStats]:
+def deflection_stats(rng: DateRange, language: Language = None) -> list[DeflectionStats]:
+    """The articles shown before a return in the range, on pages in `language`."""
     solved = func.sum(case((Deflection.outcome == "solved", 1), else_=0))
     continued = func.sum(case((Deflection.outcome == "continued", 1), else_=0))
     rows = db.session.execute(
         select(Deflection.reason_code, Deflection.article_path, solved, continued)
-        .where(Deflection.created_at >= rng.since, Deflection.created_at < rng.until)
+        .where(
+            Deflection.created_at >= rng.since,
+            Deflection.created_at < rng.until,
+            *in_language(Deflection.language, language),
+        )
         .group_by(Deflection.reason_code, Deflection.article_path)
     )
     stats = [DeflectionStats(*row) for row in rows]
@@ -173,23 +195,28 @@ def deflection_stats(rng: DateRange) -> list[DeflectionStats]:
 
 
 def covering_articles(policy: Policy | None, library: Library, reason: str) -> list[str]:
-    """The published articles the returns portal shows for this reason."""
+    """The published articles the returns portal shows for this reason (`library`: the help
+    center as the customers it is about read it)."""
     if policy is None or reason not in policy.reasons:
         return []
     return [path for path in policy.reasons[reason].all_articles if path in library.articles]
 
 
 def reason_coverage(
-    rng: DateRange, policy: Policy | None, library: Library, reasons: list[str] | None = None
+    rng: DateRange,
+    policy: Policy | None,
+    library: Library,
+    reasons: list[str] | None = None,
+    language: Language = None,
 ) -> list[ReasonCoverage]:
     """Each reason of the policy (and any other with returns in the range), or just
-    `reasons`, most returned first: its covering articles and how often they solved the
-    problem."""
+    `reasons`, most returned first: its covering articles in `library` and how often they
+    solved the problem, for the returns and deflections in `language`."""
     units = func.sum(ReturnLine.quantity)
     stmt = (
         select(ReturnLine.reason_code, units, EXCHANGED, func.max(ReturnRequest.created_at))
         .join(ReturnLine.request)
-        .where(*_returned_in(rng))
+        .where(*_returned_in(rng, language))
         .group_by(ReturnLine.reason_code)
     )
     if reasons is not None:
@@ -198,7 +225,7 @@ def reason_coverage(
         code: (count, exchanged, last) for code, count, exchanged, last in db.session.execute(stmt)
     }
     deflected: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for stat in deflection_stats(rng):
+    for stat in deflection_stats(rng, language):
         deflected[stat.reason][0] += stat.shown
         deflected[stat.reason][1] += stat.solved
     known = list(policy.reasons) if policy else []
@@ -220,18 +247,23 @@ def reason_coverage(
     return sorted(coverage, key=lambda c: (-c.units, c.reason))
 
 
-def returns_report(rng: DateRange, policy: Policy | None, library: Library) -> ReturnsReport:
-    by_category = _ranked(_returned(rng, OrderLine.category))
+def returns_report(
+    rng: DateRange, policy: Policy | None, library: Library, language: Language = None
+) -> ReturnsReport:
+    """The report on returns in `language` (every language for None); `library`: the help
+    center as those customers read it (services().library_in)."""
+    by_category = _ranked(_returned(rng, OrderLine.category, language))
     for item in by_category:
         item.name = ""  # categories have no item name
-    coverage = reason_coverage(rng, policy, library)
+    coverage = reason_coverage(rng, policy, library, language=language)
     known = list(policy.reasons) if policy else []
     seen = {code for item in by_category for code in item.by_reason}
     return ReturnsReport(
         range=rng,
+        language=language,
         by_category=by_category,
-        by_sku=_ranked(_returned(rng, OrderLine.sku)),
-        deflections=deflection_stats(rng),
+        by_sku=_ranked(_returned(rng, OrderLine.sku, language)),
+        deflections=deflection_stats(rng, language),
         coverage=coverage,
         reasons=[c for c in known if c in seen] + sorted(seen - set(known)),
     )

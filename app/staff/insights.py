@@ -314,7 +314,9 @@ def insights_article(path: str) -> ResponseReturnValue:
 def insights_returns() -> ResponseReturnValue:
     rng, problem = _range()
     policy = services().returns_policy
-    report = returns_report(rng, policy, services().library)
+    language = _language()
+    library = services().library_in(language or DEFAULT_LANGUAGE)
+    report = returns_report(rng, policy, library, language)
     labels = {code: reason.label for code, reason in policy.reasons.items()} if policy else {}
     return _page(
         "staff/insights/returns.html",
@@ -323,5 +325,5 @@ def insights_returns() -> ResponseReturnValue:
         problem,
         report=report,
         labels=labels,
-        library=services().library,
+        library=library,
     )
