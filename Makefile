@@ -56,7 +56,7 @@ system-packages:
 ## translations: collect the marked strings, add new ones to each language's catalogue
 ## (app/translations/<lang>/LC_MESSAGES/messages.po: translate them there), compile them
 translations: install
-	$(BIN)/pybabel extract -F app/translations/babel.cfg -k lazy_gettext -k N_ -k _l --no-location \
+	$(BIN)/pybabel extract -F app/translations/babel.cfg -k lazy_gettext -k N_ -k _l -k Plural:1,2 --no-location \
 		--project=Frontdesk --copyright-holder=Frontdesk -o app/translations/messages.pot .
 	$(BIN)/pybabel update --ignore-obsolete -i app/translations/messages.pot -d app/translations
 	$(BIN)/pybabel compile -d app/translations

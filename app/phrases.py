@@ -55,18 +55,40 @@ def _english(value: object) -> object:
     return english_date(value) if isinstance(value, date) else value
 
 
+@dataclass(frozen=True)
+class Plural:
+    """A message whose words follow a number (`%(num)d`): its English singular and plural,
+    collected for the catalogues as one message with its plural forms (`make translations`
+    reads `Plural(...)` as it reads ngettext). Calling it makes the Phrase for a number."""
+
+    singular: str
+    plural: str
+
+    def __call__(self, num: int, **values: object) -> "Phrase":
+        return Phrase.counted(self, num, **values)
+
+
 class Phrase(str):
     """English text made from a marked message and its values (`%(name)s` placeholders),
-    or from several phrases one after another (`Phrase.joined`)."""
+    or from several phrases one after another (`Phrase.joined`). A message with plural
+    forms (`Plural`) keeps its plural too, and its number as the value `num`."""
 
     template: str
     values: Mapping[str, object]
     parts: tuple[str, ...]
+    plural: str | None = None
 
     def __new__(cls, template: str, **values: object) -> "Phrase":
         english = {name: _english(value) for name, value in values.items()}
         phrase = super().__new__(cls, template % english if values else template)
         phrase.template, phrase.values, phrase.parts = template, values, ()
+        return phrase
+
+    @classmethod
+    def counted(cls, message: Plural, num: int, **values: object) -> "Phrase":
+        """The message for `num` (English has two forms: one, and every other number)."""
+        phrase = cls(message.singular if num == 1 else message.plural, num=num, **values)
+        phrase.template, phrase.plural = message.singular, message.plural
         return phrase
 
     @classmethod

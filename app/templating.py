@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from babel.dates import format_date
 from babel.numbers import format_currency
 from flask import Flask, current_app, has_request_context, request, url_for
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from flask_login import current_user
 
 from app.config import DEFAULT_LANGUAGE
@@ -87,6 +87,10 @@ def translated(text: str | None) -> str:
     if text.parts:
         return " ".join(translated(part) for part in text.parts)
     values = {name: _said(value) for name, value in text.values.items()}
+    if text.plural is not None:
+        num = values.pop("num")
+        assert isinstance(num, int)  # Phrase.counted's
+        return ngettext(text.template, text.plural, num, **values)
     return gettext(text.template, **values)
 
 

@@ -1,6 +1,7 @@
 """`flask returns expire`: a label unused for the policy's label_valid_days expires; its items,
 and an exchange's replacement, are free again and the customer is told."""
 
+import html
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -84,3 +85,27 @@ def test_no_expiry_when_the_policy_says_0(make_app, content_dir):
     result = app.test_cli_runner().invoke(args=["returns", "expire"])
     assert "Expired 0 return(s)." in result.output
     assert statuses(app) == {rma: "label_issued"}
+
+
+def test_a_one_day_label_expires_in_the_singular_in_each_language(make_app, content_dir):
+    from app.returns.workflow import status_token
+
+    policy = content_dir / "returns-policy.yml"
+    text = policy.read_text(encoding="utf-8")
+    policy.write_text(text.replace("label_valid_days: 30", "label_valid_days: 1"))
+    app = make_app()
+    rma = start(app, "JP-1")
+    issued_days_ago(app, rma, 2)
+    assert "Expired 1 return(s)" in app.test_cli_runner().invoke(args=["returns", "expire"]).output
+    with app.app_context():
+        ret = db.session.execute(select(ReturnRequest).filter_by(rma_number=rma)).scalar_one()
+        assert ret.events[-1].note == "The label wasn't used within 1 day, so it has expired."
+        token = status_token(ret)
+    client = app.test_client()
+    pages = {
+        prefix: html.unescape(client.get(f"{prefix}/returns/{token}").text)
+        for prefix in ("", "/de", "/fr")
+    }
+    assert "The label wasn't used within 1 day, so it has expired." in pages[""]
+    assert "Das Etikett wurde nicht innerhalb von 1 Tag verwendet" in pages["/de"]
+    assert "L’étiquette n’a pas été utilisée dans le délai de 1 jour\u00a0:" in pages["/fr"]

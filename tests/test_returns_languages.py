@@ -280,6 +280,10 @@ def test_phrases_are_english_until_said_in_a_language(app):
          "Hat: nicht angenommen (worn). Tee: angenommen."),
         ("The label wasn't used within 30 days, so it has expired.",
          "Das Etikett wurde nicht innerhalb von 30 Tagen verwendet und ist deshalb abgelaufen."),
+        ("The label wasn't used within 1 day, so it has expired. Approved automatically.",
+         "Das Etikett wurde nicht innerhalb von 1 Tag verwendet und ist deshalb abgelaufen. "
+         "Automatisch genehmigt."),
+        ("The label wasn't used within a few days, so it has expired.", None),  # no number
         ("Parcel was wet. Approved automatically.", None),  # staff's words: as written
     ],
 )  # fmt: skip

@@ -171,7 +171,7 @@ def expire_unused(days: int, carrier: Carrier, now: datetime) -> list[str]:
         if ret.status != states.LABEL_ISSUED:  # scanned or canceled meanwhile
             db.session.rollback()
             continue
-        note = timeline.LABEL_EXPIRED % {"days": days}
+        note = timeline.LABEL_EXPIRED(days)
         move(ret, "expire", actor="return policy", note=note)
         db.session.commit()
         refund_unused_label(ret, carrier)

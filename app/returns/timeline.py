@@ -8,7 +8,7 @@ import re
 from typing import Final
 
 from app.i18n import N_
-from app.phrases import Amount, Phrase
+from app.phrases import Amount, Phrase, Plural
 
 APPROVED_AUTOMATICALLY: Final = N_("Approved automatically.")
 CANCELED_BY_CUSTOMER: Final = N_("Canceled by the customer.")
@@ -24,14 +24,17 @@ FURTHER_REFUND: Final = N_("Further refund: %(amount)s refunded (%(reference)s).
 REFUND_FAILED: Final = N_(
     "The refund of %(amount)s didn't reach you (%(reason)s); we'll issue it again."
 )
-LABEL_EXPIRED: Final = N_("The label wasn't used within %(days)s days, so it has expired.")
+LABEL_EXPIRED: Final = Plural(
+    "The label wasn't used within %(num)d day, so it has expired.",
+    "The label wasn't used within %(num)d days, so it has expired.",
+)
 REFUNDED: Final = N_("%(amount)s refunded (%(reference)s).")
 ACCEPTED: Final = N_("%(item)s: accepted.")
 NOT_ACCEPTED: Final = N_("%(item)s: not accepted (%(why)s).")
 
 # Where two could read the same sentence, the first listed wins ("Further refund: ..." is
 # also "<amount> refunded (...)." with an odd amount).
-NOTES = (
+NOTES: tuple[str | Plural, ...] = (
     APPROVED_AUTOMATICALLY,
     CANCELED_BY_CUSTOMER,
     DELIVERED,
@@ -47,21 +50,35 @@ NOTES = (
     ACCEPTED,
     NOT_ACCEPTED,
 )
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")
 
 
 def _pattern(template: str) -> re.Pattern[str]:
-    """The template as a regular expression: each value as short as it can be, the sentence
-    ending the note or followed by the next one."""
-    pieces = PLACEHOLDER.split(template)  # text, name, text, name, ..., text
-    regex = "".join(
-        f"(?P<{piece}>.+?)" if odd else re.escape(piece)
-        for odd, piece in ((n % 2 == 1, piece) for n, piece in enumerate(pieces))
-    )
+    """The template as a regular expression: each value as short as it can be (a number's
+    digits), the sentence ending the note or followed by the next one."""
+    pieces = PLACEHOLDER.split(template)  # text, name, conversion, text, ..., text
+    regex = re.escape(pieces[0])
+    for at in range(1, len(pieces), 3):
+        name, conversion, text = pieces[at : at + 3]
+        regex += f"(?P<{name}>{'[0-9]+' if conversion == 'd' else '.+?'})" + re.escape(text)
     return re.compile(regex + r"(?= |\Z)", re.DOTALL)
 
 
-PATTERNS = [(template, _pattern(template)) for template in NOTES]
+# A message with plural forms is read in each of its English forms.
+PATTERNS = [
+    (message, _pattern(template))
+    for message in NOTES
+    for template in (
+        (message.singular, message.plural) if isinstance(message, Plural) else (message,)
+    )
+]
+
+
+def _phrase(message: str | Plural, values: dict[str, object]) -> Phrase:
+    """The note's message said again with the values read from it."""
+    if isinstance(message, Plural):
+        return message(int(str(values.pop("num"))), **values)
+    return Phrase(message, **values)
 
 
 def read(note: str, currency: str) -> Phrase | None:
@@ -81,6 +98,6 @@ def read(note: str, currency: str) -> Phrase | None:
         values: dict[str, object] = dict(match.groupdict())
         if "amount" in values:
             values["amount"] = Amount.read(str(values["amount"]), currency) or values["amount"]
-        parts.append(Phrase(template, **values))
+        parts.append(_phrase(template, values))
         at = end + 1
     return parts[0] if len(parts) == 1 else Phrase.joined(parts)
