@@ -26,8 +26,10 @@ ARGS = [
 
 
 def pytest_collection_modifyitems(items):
+    # The hook sees the whole session's tests: only this folder's drive a browser.
     for item in items:
-        item.add_marker(pytest.mark.browser)
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
 
 
 @pytest.fixture(scope="session")
