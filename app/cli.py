@@ -116,17 +116,16 @@ def content_index(changed: bool) -> None:
     when complete)."""
     found = services()
     for language in LANGUAGES:
-        library = found.translated(language)
-        if language != DEFAULT_LANGUAGE and not library.articles:
-            continue  # its readers search the default language's articles
         index_dir = found.index_dir_of(language)
-        if changed:
-            # Only the files whose time or size changed are read, when that is enough.
-            report = update_changed(found.content_dir, index_dir, language)
-            if report is None:
-                report = update_index(library, index_dir)
-        else:
-            report = build_index(library, index_dir)
+        # Only the files whose time or size changed are read, when that is enough.
+        report = update_changed(found.content_dir, index_dir, language) if changed else None
+        if report is None:
+            library = found.translated(language)
+            if language != DEFAULT_LANGUAGE and not library.articles:
+                continue  # its readers search the default language's articles
+            report = (
+                update_index(library, index_dir) if changed else build_index(library, index_dir)
+            )
         name = "Search index" if language == DEFAULT_LANGUAGE else f"Search index ({language})"
         click.echo(f"{name}: {report}.")
     _close_answered_gaps()

@@ -429,6 +429,7 @@ def test_what_a_files_language_can_get_wrong_is_reported(beside_dir, make_app):
             "---\ntitle: Zoll\nlang: de\ntranslation_of: shipping/customs\n---\nZollgebühren.\n"
         ),
         "de/returns/falsch.md": "---\ntitle: Faux\nlang: fr\nupdated: 2026-01-01\n---\nx\n",
+        "returns/nowhere.md": '---\ntitle: Nirgends\nlang: de\ntranslation_of: "/"\n---\nx\n',
     }
     for relative, text in extra.items():
         (beside_dir / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -437,7 +438,8 @@ def test_what_a_files_language_can_get_wrong_is_reported(beside_dir, make_app):
     assert result.exit_code == 1
     for problem in [
         "returns/devolver.md:3: lang 'es' is not one of the site's: en, de, fr",
-        "returns/orphan.md:3: translation_of is for a translation: give its lang too",
+        "returns/orphan.md:3: translation_of is for a translation into another language: ignored",
+        "returns/nowhere.md:4: translation_of '/' names no article: shown at 'returns/nowhere'",
         "shipping/zoll.md:1: translation_of 'shipping/customs': no such article",
         "de/returns/falsch.md:3: lang 'fr' in the de/ folder: read as de",
     ]:
@@ -494,3 +496,45 @@ def test_an_index_update_reads_only_what_changed_in_either_layout(
     found = client.get("/de/api/search", query_string={"q": "etikett"}).get_json()
     assert [r["url"] for r in found["results"]] == ["/de/articles/returns/send-it-back"]
     assert "Wie verfolge" in client.get("/fr/articles/shipping/track-a-parcel").text
+
+
+def test_a_broken_file_is_reported_once_not_by_each_language(content_dir, make_app):
+    (content_dir / "returns-policy.yml").unlink()
+    (content_dir / "shipping" / "broken.md").write_text("---\ntitle: Broken\nno closing fence\n")
+    (content_dir / "shipping" / "kaputt.md").write_text("---\nlang: de\n---\nOhne Titel.\n")
+    result = make_app(warm=False).test_cli_runner().invoke(args=["content", "check"])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines.count("shipping/broken.md:1: front matter opened with --- but never closed") == 1
+    assert lines.count("shipping/kaputt.md:1: missing required key: title") == 1
+    assert "2 problem(s); 3 article(s) load." in result.output
+    assert "de:" not in result.output  # nothing is translated: no report of what isn't
+
+
+def test_a_language_folder_keeps_a_path_a_translation_elsewhere_also_claims(beside_dir):
+    (beside_dir / "de" / "shipping").mkdir(parents=True)
+    (beside_dir / "de" / "shipping" / "track-a-parcel.md").write_text(
+        "---\ntitle: Paket verfolgen\n---\nIm Ordner.\n"
+    )
+    german = load_library(beside_dir, language="de")
+    assert german.articles["shipping/track-a-parcel"].source == "de/shipping/track-a-parcel.md"
+    assert [str(p) for p in german.problems] == [
+        "shipping/track-a-parcel.de.md:1: duplicate path 'shipping/track-a-parcel' "
+        "(also de/shipping/track-a-parcel.md)"
+    ]
+
+
+def test_changing_what_a_translation_translates_moves_it_in_the_index(beside_dir, make_app):
+    app = make_app(warm=False)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["content", "index"]).exit_code == 0
+    moved = beside_dir / "shipping" / "track-a-parcel.de.md"
+    moved.write_text(moved.read_text().replace("shipping/track-a-parcel", "returns/send-it-back"))
+    result = runner.invoke(args=["content", "index", "--changed"])
+    assert "Search index (de): 1 added, 0 changed, 1 deleted." in result.output
+    client = make_app().test_client()
+    found = client.get("/de/api/search", query_string={"q": "versandbestätigung"}).get_json()
+    assert found["total"] == 1
+    assert [r["url"] for r in found["results"]] == ["/de/articles/returns/send-it-back"]
+    english = client.get("/de/articles/shipping/track-a-parcel").text
+    assert "How do I track my parcel?" in english  # untranslated again: shown in English

@@ -14,7 +14,7 @@ ARTICLE_TYPES = ("faq", "tutorial")
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 # The keys that give the language an article is written in (`locale` in help-center exports).
 LANGUAGE_KEYS = ("lang", "locale")
-LANGUAGE_KEY = re.compile(r"\b(?:lang|locale)\b")
+LANGUAGE_KEY = re.compile(rf"\b(?:{'|'.join(LANGUAGE_KEYS)})\b")
 
 
 class FrontMatterError(ValueError):
@@ -70,11 +70,9 @@ def split(text: str) -> Split:
 
     A file without front matter is all body and has no metadata.
     """
-    text = text.lstrip("\ufeff")
-    lines = text.splitlines(keepends=True)
-    number = _closing_fence(lines)
+    lines, number = _fenced(text)
     if number is None:
-        return Split({}, text, 1, "")
+        return Split({}, text.lstrip("\ufeff"), 1, "")
     meta_text = "".join(lines[1 : number - 1])
     body = "".join(lines[number:])
     try:

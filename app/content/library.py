@@ -33,6 +33,7 @@ from app.content.frontmatter import (
     LANGUAGE_KEYS,
     FrontMatterError,
     Meta,
+    Split,
     body_of,
     line_of,
     line_of_key,
@@ -265,46 +266,33 @@ def load_article(
 ) -> tuple[Article, list[Problem], str] | None:
     """Load the front matter of the file at `relative` (a path under CONTENT_DIR, with
     slashes) as an article in `language`: the article, its soft problems and its raw front
-    matter text; None when the file is another language's (see `file_language`). The body
-    is rendered when it is first read (see `Bodies`).
+    matter text; None when the file is another language's (see `_written_in`). The body is
+    rendered when it is first read (see `Bodies`).
 
-    Raises FrontMatterError when the file cannot be shown at all.
+    Raises FrontMatterError when the file cannot be shown at all (for a file in the default
+    language's tree, only to that language: its library reports it, once).
     """
     with open(bodies.root / relative, "rb") as handle:
         status = os.fstat(handle.fileno())  # before reading: a later edit changes it again
         raw = handle.read()
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise FrontMatterError("file is not UTF-8 text", 1) from None
     folder = folder_language(relative)
-    if folder is None and language != DEFAULT_LANGUAGE and not may_declare_language(text):
-        return None  # the default language's, known without reading its YAML
-    parts = split(text)
-    meta = normalise(parts.meta, parts.meta_text)
-    problems = [Problem(relative, line, message) for line, message in meta.warnings]
-    written_in = file_language(meta, folder, parts.meta_text, language)
-    if written_in != language:
+    try:
+        read = _front_matter(raw, relative, folder, language)
+    except FrontMatterError:
+        if folder is None and language != DEFAULT_LANGUAGE:
+            return None
+        raise
+    if read is None:
         return None
-    if folder is not None and meta.language and site_language(meta.language) != folder:
-        line = _language_line(parts.meta_text)
-        message = f"lang {meta.language!r} in the {folder}/ folder: read as {folder}"
-        problems.append(Problem(relative, line, message))
-    path = article_path(relative.removeprefix(f"{folder}/") if folder else relative)
-    translation_of = None
-    if meta.translation_of and language == DEFAULT_LANGUAGE:
-        line = line_of_key(parts.meta_text, "translation_of")
-        message = "translation_of is for a translation: give its lang too"
-        problems.append(Problem(relative, line, message))
-    elif meta.translation_of:
-        translation_of = path = _normalise_related(meta.translation_of)
-    folder_name = path.split("/")[0] if "/" in path else "general"
+    parts, meta, problems = read
+    path, translation_of = _path_of(relative, language, meta, parts.meta_text, problems)
+    section = path.split("/")[0] if "/" in path else "general"
     article = Article(
         path=path,
         title=meta.title,
         summary=meta.summary,
         type=meta.type,
-        category=_match_category(meta.category, folder_name, categories),
+        category=_match_category(meta.category, section, categories),
         sub_category=meta.sub_category,
         tags=tuple(meta.tags),
         aliases=tuple(meta.aliases),
@@ -323,28 +311,69 @@ def load_article(
     return article, problems, parts.meta_text
 
 
+def _front_matter(
+    raw: bytes, relative: str, folder: str | None, language: str
+) -> tuple[Split, Meta, list[Problem]] | None:
+    """The file's front matter, read and normalised, with its soft problems; None when the
+    file is another language's than `language`."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FrontMatterError("file is not UTF-8 text", 1) from None
+    # The same test for every language, so each file is exactly one language's.
+    declares = folder is None and may_declare_language(text)
+    if folder is None and not declares and language != DEFAULT_LANGUAGE:
+        return None  # the default language's, known without reading its YAML
+    parts = split(text)
+    meta = normalise(parts.meta, parts.meta_text)
+    problems = [Problem(relative, line, message) for line, message in meta.warnings]
+    written_in = folder or (_written_in(meta) if declares else DEFAULT_LANGUAGE)
+    if written_in is None and language == DEFAULT_LANGUAGE:  # its tree holds the file
+        codes = ", ".join(LANGUAGES)
+        message = f"lang {meta.language!r} is not one of the site's: {codes}"
+        raise FrontMatterError(message, _language_line(parts.meta_text))
+    if written_in != language:
+        return None
+    if folder is not None and meta.language and site_language(meta.language) != folder:
+        message = f"lang {meta.language!r} in the {folder}/ folder: read as {folder}"
+        problems.append(Problem(relative, _language_line(parts.meta_text), message))
+    return parts, meta, problems
+
+
+def _written_in(meta: Meta) -> str | None:
+    """The language a file of the default language's tree is written in: the one its front
+    matter gives (`lang: de`, or `locale`), else the default language; None for a language
+    the site doesn't have."""
+    return site_language(meta.language) if meta.language else DEFAULT_LANGUAGE
+
+
+def _path_of(
+    relative: str, language: str, meta: Meta, meta_text: str, problems: list[Problem]
+) -> tuple[str, str | None]:
+    """The path of the article the file at `relative` is in `language`, and the article it
+    translates: the one `translation_of` names (a translation's only; a problem is added
+    for one that can't be), else its file's."""
+    folder = folder_language(relative)
+    own = article_path(relative.removeprefix(f"{folder}/") if folder else relative)
+    if not meta.translation_of:
+        return own, None
+    line = line_of_key(meta_text, "translation_of")
+    target = _normalise_related(meta.translation_of)
+    if language == DEFAULT_LANGUAGE:
+        message = "translation_of is for a translation into another language: ignored"
+    elif not target:
+        message = f"translation_of {meta.translation_of!r} names no article: shown at {own!r}"
+    else:
+        return target, target
+    problems.append(Problem(relative, line, message))
+    return own, None
+
+
 def folder_language(relative: str) -> str | None:
     """The language whose folder holds the file at `relative` under CONTENT_DIR
     (`de/returns/x.md` is German); None in the default language's tree."""
     top = relative.split("/", 1)[0]
     return top if "/" in relative and top != DEFAULT_LANGUAGE and top in LANGUAGES else None
-
-
-def file_language(meta: Meta, folder: str | None, meta_text: str, language: str) -> str | None:
-    """The language a file is written in: its folder's (`de/...`), else the one its front
-    matter gives (`lang: de`, or `locale`), else the default language. A language the site
-    doesn't have makes it nobody's: None, and a problem for the default language's library
-    (whose tree holds it) to report."""
-    if folder is not None:
-        return folder
-    if not meta.language:
-        return DEFAULT_LANGUAGE
-    written_in = site_language(meta.language)
-    if written_in is None and language == DEFAULT_LANGUAGE:
-        line = _language_line(meta_text)
-        codes = ", ".join(LANGUAGES)
-        raise FrontMatterError(f"lang {meta.language!r} is not one of the site's: {codes}", line)
-    return written_in
 
 
 def _language_line(meta_text: str) -> int:
@@ -376,7 +405,8 @@ def markdown_entries(
                     folders.append((entry.path, f"{prefix}{entry.name}/"))
                 elif entry.name.endswith(MARKDOWN_SUFFIXES) and entry.is_file():
                     found.append((prefix + entry.name, entry))
-    return sorted(found, key=lambda pair: pair[0].split("/"))
+    # A language's folder first: its file keeps a path a translation elsewhere also claims.
+    return sorted(found, key=lambda pair: (folder_language(pair[0]) is None, pair[0].split("/")))
 
 
 def load_library(
@@ -394,13 +424,13 @@ def load_library(
     meta_texts: dict[str, tuple[str, str]] = {}
     entries = markdown_entries(bodies.root, language) if bodies.root.is_dir() else []
     for relative, entry in entries:
+        status = entry.stat()  # before reading, as load_article's own
         try:
             loaded = load_article(bodies, relative, categories, language)
         except FrontMatterError as error:
             problems.append(Problem(relative, error.line, str(error)))
             continue
         if loaded is None:
-            status = entry.stat()
             elsewhere[relative] = (status.st_mtime_ns, status.st_size)
             continue
         article, warnings, meta_text = loaded

@@ -373,13 +373,16 @@ def _changes(
             loaded = load_article(bodies, source, categories, language)
         except FrontMatterError:
             raise _NeedsLibrary from None
-        if loaded is None:  # another language's (now)
+        article = loaded[0] if loaded is not None else None
+        if entry is not None and (article is None or article.path != entry.path):
+            # It left this language, or its translation_of names another article now.
+            report.deleted.append(files.pop(source).path)
+            owners.pop(entry.path, None)
+            entry = None
+        if article is None:  # another language's
             elsewhere[source] = read_as
-            if entry is not None:
-                report.deleted.append(files.pop(source).path)
             continue
         elsewhere.pop(source, None)
-        article = loaded[0]
         files[source] = Source.of(article)
         if entry is not None and entry.source_hash == article.source_hash:
             continue  # touched, not changed
