@@ -1,8 +1,9 @@
 """The gaps each source of data shows, one page language's at a time: searches that found
 nothing, searches whose results nobody opened, articles readers rate unhelpful, return
 reasons no article covers, and English articles that answered another language's searches
-("translate this"); each with its numbers for a date range, in words, and its score. The
-queue that ranks them and keeps the editors' decisions is app.analytics.gaps."""
+or cover the reasons its customers return things for ("translate this"); each with its
+numbers for a date range, in words, and its score. The queue that ranks them and keeps the
+editors' decisions is app.analytics.gaps."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,7 +14,7 @@ from app.analytics.dates import DateRange
 from app.analytics.gap_outcomes import Outcome, Sources
 from app.analytics.returns_report import ReasonCoverage, reason_coverage
 from app.analytics.stats import percent, plural, share, wilson_lower_bound
-from app.analytics.untranslated import Untranslated, answered_in_english
+from app.analytics.untranslated import Untranslated, answered_in_english, covered_in_english
 from app.config import DEFAULT_LANGUAGE, LANGUAGES
 from app.models.gaps import SynonymSuggestion
 
@@ -26,7 +27,8 @@ KIND_LABELS = {
 }
 # How much one unit of volume weighs: a search; a vote stands for more readers than the
 # few who vote; a returned item costs shipping and handling; a search answered in English
-# found something, if not in the reader's language.
+# found something, if not in the reader's language (a "translate this" gap's returned items
+# weigh as a return reason's).
 WEIGHTS = {"query": 1.0, "no_click": 1.0, "article": 3.0, "return_reason": 5.0, "translate": 0.5}
 HALF_LIFE_DAYS = 14  # a gap last seen two weeks ago counts half
 ARTICLE_MIN_UNHELPFUL = 0.2  # Wilson lower bound of the "No" share that makes a gap
@@ -55,6 +57,10 @@ class Gap:
     # Synonym suggestions (query gaps).
     followed_by: list[SynonymSuggestion] = field(default_factory=list)
     searched_as: list[str] = field(default_factory=list)  # "translate this": the searches
+    # "Translate this": of the volume, items returned for reasons only this article covers,
+    # and those reasons.
+    returned: int = 0
+    returned_for: list[str] = field(default_factory=list)
 
     @property
     def ref(self) -> tuple[str, str, str]:
@@ -72,6 +78,12 @@ class Gap:
         return WEIGHTS[self.kind]
 
     @property
+    def weighted_volume(self) -> float:
+        """The volume times its weight, returned items weighing as a return reason's."""
+        searches = self.volume - self.returned
+        return self.weight * searches + WEIGHTS["return_reason"] * self.returned
+
+    @property
     def recency_text(self) -> str:
         if self.age_days is None:
             return "not seen in these dates"
@@ -81,19 +93,26 @@ class Gap:
     @property
     def score_text(self) -> str:
         weight = f"{self.weight:g} × " if self.weight != 1 else ""
+        volume = f"{weight}{self.volume} (volume)"
+        if self.returned:
+            searches = self.volume - self.returned
+            parts = [f"{weight}{plural(searches, 'search')}"] if searches else []
+            parts.append(f"{WEIGHTS['return_reason']:g} × {plural(self.returned, 'item')}")
+            volume = f"({' + '.join(parts)}) (volume)" if searches else f"{parts[0]} (volume)"
         return (
-            f"Score {self.score:.1f} = {weight}{self.volume} (volume) × {self.badness:.2f} "
+            f"Score {self.score:.1f} = {volume} × {self.badness:.2f} "
             f"(how bad) × {self.recency:.2f} (recency: {self.recency_text})"
         )
 
     def rank(self, as_of: date) -> None:
-        """Score = weight × volume × how bad × recency (halving every HALF_LIFE_DAYS)."""
+        """Score = weight × volume × how bad × recency (halving every HALF_LIFE_DAYS); a
+        "translate this" gap's returned items weigh as a return reason's."""
         if self.last_seen is None:
             self.age_days, self.recency = None, 0.0
         else:
             self.age_days = max(0, (as_of - self.last_seen.date()).days)
             self.recency = 0.5 ** (self.age_days / HALF_LIFE_DAYS)
-        self.score = self.weight * self.volume * self.badness * self.recency
+        self.score = self.weighted_volume * self.badness * self.recency
 
 
 # -- gaps from each source -----------------------------------------------------------------
@@ -147,9 +166,10 @@ def _article_gap(a: articles.ArticleStats, language: str) -> Gap:
     )
 
 
-def _reason_gap(c: ReasonCoverage) -> Gap:
+def _reason_gap(c: ReasonCoverage, language: str) -> Gap:
     return Gap(
         kind="return_reason",
+        language=language,
         key=c.reason,
         title=c.label,
         volume=c.units,
@@ -166,18 +186,56 @@ def _translate_gap(u: Untranslated, sources: Sources) -> Gap:
     article = sources.library.get(u.path)
     name = LANGUAGES.get(u.language, u.language)
     opened = f", {u.opened} of them opened it" if u.opened else ""
+    needed = []
+    if u.searches:
+        needed.append(f"{plural(u.searches, 'search')} on {name} pages answered by it{opened}")
+    if u.returned:
+        reasons = ", ".join(f"“{label}”" for label in u.reasons)
+        needed.append(
+            f"{plural(u.returned, 'item')} returned by customers written to in {name} "
+            f"for {reasons}, which it covers"
+        )
     return Gap(
         kind="translate",
         language=u.language,
         key=u.path,
         title=article.title if article else u.path,
-        volume=u.searches,
+        volume=u.searches + u.returned,
         badness=1.0,
         last_seen=u.last_seen,
-        volume_text=f"{plural(u.searches, 'search')} on {name} pages answered by it{opened}",
-        badness_text=f"nothing in {name} answered them: they read it in English",
+        volume_text="; ".join(needed),
+        badness_text=f"nothing in {name} {'answered them' if u.searches else 'covers it'}: "
+        "they read it in English",
         searched_as=u.examples,
+        returned=u.returned,
+        returned_for=u.reasons,
     )
+
+
+def _reasons(
+    rng: DateRange, sources: Sources, language: str, keys: list[str] | None = None
+) -> list[ReasonCoverage]:
+    """The reasons (or those `keys`) customers written to in `language` returned items for,
+    and the articles covering them in the help center as its readers read it."""
+    return reason_coverage(rng, sources.policy, sources.library_for(language), keys, language)
+
+
+def _untranslated(
+    rng: DateRange,
+    sources: Sources,
+    language: reports.Language,
+    paths: list[str] | None = None,
+    coverage: dict[str, list[ReasonCoverage]] | None = None,
+) -> dict[tuple[str, str], Untranslated]:
+    """By (language, article path): the English articles that answered searches on pages in
+    `language` (every language when None), or are all that covers a frequent reason its
+    customers returned items for (`coverage`, by language, when already read)."""
+    found = answered_in_english(rng, language, paths)
+    for code in languages(language):
+        known = coverage or {}
+        reasons = known[code] if code in known else _reasons(rng, sources, code)
+        covered_in_english(found, code, reasons, sources.is_translated, paths)
+    return found
 
 
 def languages(language: reports.Language) -> list[str]:
@@ -192,6 +250,7 @@ def candidates(rng: DateRange, sources: Sources, language: reports.Language = No
     minimum = sources.no_click_min_searches
     zero = reports.query_lists(rng, CANDIDATES, ("zero",), minimum, language)["zero"]
     gaps = [_query_gap(q) for q in zero]
+    coverage: dict[str, list[ReasonCoverage]] = {}
     for code in languages(language):
         no_click = reports.query_lists(rng, CANDIDATES, ("no_click",), minimum, code)
         gaps += [_no_click_gap(q) for q in no_click["no_click"]]
@@ -201,18 +260,17 @@ def candidates(rng: DateRange, sources: Sources, language: reports.Language = No
                 gap = _article_gap(article, code)
                 if gap.badness >= ARTICLE_MIN_UNHELPFUL:
                     gaps.append(gap)
-    # The queue's return-reason gaps aren't split by language yet (the returns report is):
-    # they count every customer's returns, about the (English) articles.
-    if language in (None, DEFAULT_LANGUAGE):
-        for coverage in reason_coverage(rng, sources.policy, sources.library):
-            if coverage.frequent and not coverage.covered:
-                gaps.append(_reason_gap(coverage))
-    untranslated = answered_in_english(rng, language).values()
-    ranked = sorted(untranslated, key=lambda u: (-u.searches, u.language, u.path))
-    gaps += [
-        _translate_gap(u, sources) for u in ranked if not sources.is_translated(u.path, u.language)
-    ][:CANDIDATES]
-    return gaps
+        # A reason only untranslated articles cover is a "translate this" gap (below).
+        coverage[code] = _reasons(rng, sources, code)
+        gaps += [_reason_gap(c, code) for c in coverage[code] if c.frequent and not c.covered]
+    untranslated = _untranslated(rng, sources, language, coverage=coverage).values()
+    translate = [
+        _translate_gap(u, sources)
+        for u in untranslated
+        if not sources.is_translated(u.path, u.language)
+    ]
+    translate.sort(key=lambda g: (-g.weighted_volume, g.language, g.key))
+    return gaps + translate[:CANDIDATES]
 
 
 def gaps_for(
@@ -228,12 +286,10 @@ def gaps_for(
         stats = articles.article_stats(rng, sources.library, keys, usage=False, language=language)
         found = [_article_gap(a, language) for a in stats.values()]
     elif kind == "translate":
-        found = [
-            _translate_gap(u, sources) for u in answered_in_english(rng, language, keys).values()
-        ]
+        untranslated = _untranslated(rng, sources, language, keys).values()
+        found = [_translate_gap(u, sources) for u in untranslated]
     else:
-        coverage = reason_coverage(rng, sources.policy, sources.library, keys)
-        found = [_reason_gap(c) for c in coverage]
+        found = [_reason_gap(c, language) for c in _reasons(rng, sources, language, keys)]
     seen = {g.key for g in found}
     for key in keys:
         if key not in seen:

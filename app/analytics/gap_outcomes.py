@@ -112,9 +112,11 @@ def _votes_since(path: str, language: str, since: datetime | None = None) -> dic
     return {"votes": votes, "helpful": helpful or 0}
 
 
-def _deflections_since(reason: str, since: datetime | None = None) -> dict[str, int]:
+def _deflections_since(reason: str, language: str, since: datetime | None = None) -> dict[str, int]:
+    """Articles shown for a reason on pages in `language` (since `since`), and how many
+    solved the problem."""
     stmt = select(func.count(), func.sum(case((Deflection.outcome == "solved", 1), else_=0))).where(
-        Deflection.reason_code == reason
+        Deflection.reason_code == reason, Deflection.language == language
     )
     if since is not None:
         stmt = stmt.where(Deflection.created_at >= since)
@@ -128,16 +130,18 @@ BASELINE_DAYS = 30
 def baseline(
     kind: str, key: str, now: datetime, sources: Sources, language: str = DEFAULT_LANGUAGE
 ) -> dict[str, int]:
-    """The numbers a gap has when it is marked done: the last 30 days of searches, every
-    vote so far, every deflection so far (a translation has none: it is there or not)."""
+    """The numbers a gap of pages (or customers) in `language` has when it is marked done:
+    the last 30 days of searches, every vote so far, every deflection so far and whether an
+    article covers the reason in its readers' help center (a translation has none: it is
+    there or not)."""
     if kind in ("query", "no_click"):
         return _searches_since(key, language, now - timedelta(days=BASELINE_DAYS), now)
     if kind == "article":
         return _votes_since(key, language)
     if kind == "translate":
         return {}
-    covered = bool(covering_articles(sources.policy, sources.library, key))
-    return {**_deflections_since(key), "covered": covered}
+    covered = bool(covering_articles(sources.policy, sources.library_for(language), key))
+    return {**_deflections_since(key, language), "covered": covered}
 
 
 def outcome(kind: str, key: str, row: ContentGap, sources: Sources) -> Outcome:
@@ -176,7 +180,7 @@ def outcome(kind: str, key: str, row: ContentGap, sources: Sources) -> Outcome:
         rate = now["helpful"] / now["votes"]
         text = f"{percent(rate)} found it helpful since {when} (before: {percent(was)})."
         return Outcome("closed" if rate > (was or 0) else "not_yet", text)
-    return _reason_outcome(key, since, when, before, sources)
+    return _reason_outcome(key, language, since, when, before, sources)
 
 
 def translation_outcome(path: str, language: str, sources: Sources) -> Outcome:
@@ -215,15 +219,22 @@ def _query_outcome(
 
 
 def _reason_outcome(
-    reason: str, since: datetime, when: str, before: dict[str, int], sources: Sources
+    reason: str,
+    language: str,
+    since: datetime,
+    when: str,
+    before: dict[str, int],
+    sources: Sources,
 ) -> Outcome:
-    if not covering_articles(sources.policy, sources.library, reason):
+    """Whether an article now covers the reason for readers of `language`, and solves the
+    problem of the customers shown it on pages in that language."""
+    if not covering_articles(sources.policy, sources.library_for(language), reason):
         return Outcome(
             "not_yet",
             "No help article covers it yet: list one under the reason in "
             "content/returns-policy.yml.",
         )
-    now = _deflections_since(reason, since)
+    now = _deflections_since(reason, language, since)
     if not now["shown"]:
         return Outcome(
             "waiting", f"An article covers it; no customer has been shown it since {when}."

@@ -1,12 +1,13 @@
 """The content-gap queue: one ranked list of what to write next, from searches that found
 nothing, searches whose results nobody opened, articles readers rate unhelpful, return
-reasons no article covers, and English articles that answer another language's searches
-("translate this"). Each gap is one page language's: a German search that finds nothing is
-not the English one. The numbers are computed from the data for the chosen dates and
-language (app.analytics.gap_kinds); the editors' decisions (status, note) are ContentGap
-rows merged in by (kind, language, key). A gap marked done keeps the numbers it had then,
-so the queue can tell whether it closed (see gap_outcomes); a "translate this" gap closes
-by itself once the translation is there."""
+reasons no article covers, and English articles that answer another language's searches or
+are all its readers have on a reason its customers return things for ("translate this").
+Each gap is one language's: a German search that finds nothing is not the English one, and
+German customers' returns are counted against the German help center. The numbers are
+computed from the data for the chosen dates and language (app.analytics.gap_kinds); the
+editors' decisions (status, note) are ContentGap rows merged in by (kind, language, key). A
+gap marked done keeps the numbers it had then, so the queue can tell whether it closed (see
+gap_outcomes); a "translate this" gap closes by itself once the translation is there."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass

@@ -1,8 +1,10 @@
-"""Searches that a language's own articles could not answer and English ones did: per
-language and English article, how often its readers needed it. The articles they opened
-answered them; when they opened none, the first results did. Plain Python, no Flask."""
+"""Searches that a language's own articles could not answer and English ones did, and
+returns whose reason only English articles cover: per language and English article, how
+often its readers needed it. The articles they opened answered a search; when they opened
+none, the first results did. Plain Python, no Flask."""
 
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,6 +12,7 @@ from sqlalchemy import select
 
 from app.analytics.dates import DateRange
 from app.analytics.reports import in_language
+from app.analytics.returns_report import ReasonCoverage
 from app.config import DEFAULT_LANGUAGE
 from app.extensions import db
 from app.models.analytics import SearchClick, SearchEvent
@@ -19,7 +22,8 @@ EXAMPLES = 3  # wordings shown per article
 
 @dataclass
 class Untranslated:
-    """One English article that answered searches on pages in `language`."""
+    """One English article that answered searches on pages in `language`, or covers the
+    reasons its customers returned items for."""
 
     language: str
     path: str
@@ -27,6 +31,8 @@ class Untranslated:
     opened: int = 0  # of those searches, the ones that opened it
     last_seen: datetime | None = None
     queries: Counter[str] = field(default_factory=Counter)  # normalized, redacted
+    returned: int = 0  # items returned for reasons no article in `language` covers
+    reasons: list[str] = field(default_factory=list)  # those reasons' labels, most returned first
 
     @property
     def examples(self) -> list[str]:
@@ -38,7 +44,15 @@ class Untranslated:
         self.searches += 1
         self.opened += int(opened)
         self.queries[query] += 1
-        if self.last_seen is None or at > self.last_seen:
+        self._seen(at)
+
+    def add_returns(self, reason: ReasonCoverage) -> None:
+        self.returned += reason.units
+        self.reasons.append(reason.label)
+        self._seen(reason.last_return)
+
+    def _seen(self, at: datetime | None) -> None:
+        if at is not None and (self.last_seen is None or at > self.last_seen):
             self.last_seen = at
 
 
@@ -81,3 +95,23 @@ def answered_in_english(
                     query, at, bool(clicked)
                 )
     return found
+
+
+def covered_in_english(
+    found: dict[tuple[str, str], Untranslated],
+    language: str,
+    coverage: Iterable[ReasonCoverage],
+    is_translated: Callable[[str, str], bool],
+    paths: list[str] | None = None,
+) -> None:
+    """Add to `found` the frequent reasons customers written to in `language` returned items
+    for (`coverage`, in the help center as its readers read it) that only articles without
+    a `language` translation cover: to each of those articles (only those `paths` when
+    given). A reason one translated article covers is covered."""
+    wanted = set(paths) if paths is not None else None
+    for reason in coverage:
+        if not reason.frequent or any(is_translated(p, language) for p in reason.articles):
+            continue
+        for path in reason.articles:
+            if wanted is None or path in wanted:
+                found.setdefault((language, path), Untranslated(language, path)).add_returns(reason)
