@@ -57,16 +57,18 @@ def test_order_numbers_that_clash_once_normalised_are_reported_and_kept(app, cap
         assert find_order("ＪＰ２", "97201").number == "JP 2"  # fullwidth, no space
 
 
-def test_deflections_and_synonym_suggestions_recorded_before_languages_are_english(app):
-    """fd40134fecf4: articles shown before a return and synonym suggestions gain the page's
-    language; going back drops the suggestions learnt on other languages' pages."""
+def test_deflections_and_synonym_suggestions_recorded_before_languages_get_theirs(app):
+    """fd40134fecf4: articles shown before a return get their order's language, synonym
+    suggestions that of the pages their search found nothing on (English when it can't be
+    told); going back drops the suggestions of other languages."""
     import flask_migrate
     from sqlalchemy import text
 
     from app.models.types import utcnow
     from tests.returns_helpers import make_order
 
-    order_id = make_order(app)
+    english_order = make_order(app)
+    german_order = make_order(app, number="JP-10002", language="de")
 
     def rows(sql: str) -> list[tuple]:
         found = [tuple(row) for row in db.session.execute(text(sql))]
@@ -75,29 +77,57 @@ def test_deflections_and_synonym_suggestions_recorded_before_languages_are_engli
 
     with app.app_context():
         flask_migrate.downgrade(revision="b4e2d8f61a37")
-        db.session.execute(
-            text(
-                "INSERT INTO deflections (order_id, reason_code, article_path, outcome,"
-                " created_at) VALUES (:order, 'too_small', 'sizing/guide', 'solved', :at)"
-            ),
-            {"order": order_id, "at": utcnow()},
+        for order_id, reason in ((english_order, "too_small"), (german_order, "too_big")):
+            db.session.execute(
+                text(
+                    "INSERT INTO deflections (order_id, reason_code, article_path, outcome,"
+                    " created_at) VALUES (:order, :reason, 'sizing/guide', 'solved', :at)"
+                ),
+                {"order": order_id, "reason": reason, "at": utcnow()},
+            )
+        searched = (
+            "INSERT INTO search_events (query_raw_redacted, query_normalized, results_count,"
+            " source, visitor_id, created_at, language) VALUES (:q, :q, :n, 'page', 'v1', :at,"
+            " :language)"
         )
+        for query, found, language in [
+            ("pakte", 0, "de"),
+            ("paket", 2, "de"),
+            ("retrun", 0, "en"),  # found nothing on English and French pages: can't be told
+            ("retrun", 0, "fr"),
+        ]:
+            db.session.execute(
+                text(searched), {"q": query, "n": found, "language": language, "at": utcnow()}
+            )
         suggestion = (
             "INSERT INTO synonym_suggestions ({language}zero_query, followed_by, count, status,"
-            " first_seen, last_seen, updated_at) VALUES ({code}'parcle', 'parcel', 2, 'open',"
+            " first_seen, last_seen, updated_at) VALUES ({code}:zero, :next, 2, 'open',"
             " :at, :at, :at)"
         )
-        db.session.execute(text(suggestion.format(language="", code="")), {"at": utcnow()})
+        for zero, following in [("parcle", "parcel"), ("pakte", "paket"), ("retrun", "return")]:
+            db.session.execute(
+                text(suggestion.format(language="", code="")),
+                {"zero": zero, "next": following, "at": utcnow()},
+            )
         db.session.commit()
         flask_migrate.upgrade()
-        assert rows("SELECT reason_code, language FROM deflections") == [("too_small", "en")]
-        assert rows("SELECT language, zero_query FROM synonym_suggestions") == [("en", "parcle")]
-        # The same pair learnt on German pages is German's own suggestion.
-        german = suggestion.format(language="language, ", code="'de', ")
-        db.session.execute(text(german), {"at": utcnow()})
-        db.session.commit()
+        assert rows("SELECT reason_code, language FROM deflections ORDER BY id") == [
+            ("too_small", "en"),
+            ("too_big", "de"),
+        ]
+        assert rows("SELECT language, zero_query FROM synonym_suggestions ORDER BY id") == [
+            ("en", "parcle"),
+            ("de", "pakte"),
+            ("en", "retrun"),
+        ]
         flask_migrate.downgrade(revision="b4e2d8f61a37")
-        assert rows("SELECT zero_query, count FROM synonym_suggestions") == [("parcle", 2)]
-        assert rows("SELECT reason_code FROM deflections") == [("too_small",)]
+        assert rows("SELECT zero_query FROM synonym_suggestions ORDER BY id") == [
+            ("parcle",),
+            ("retrun",),
+        ]
+        assert rows("SELECT reason_code FROM deflections ORDER BY id") == [
+            ("too_small",),
+            ("too_big",),
+        ]
         flask_migrate.upgrade()
-        assert rows("SELECT language FROM synonym_suggestions") == [("en",)]
+        assert rows("SELECT language FROM synonym_suggestions") == [("en",), ("en",)]
