@@ -108,6 +108,22 @@ def test_the_returns_page_filters_by_the_language_chosen(shop):
     assert _row(every, "tops") == ["1", "", "1", "4", "25% (1)"]
 
 
+def test_an_order_without_a_language_sells_in_the_language_it_was_returned_in(shop):
+    # The shop gave no language; the customer starts the return on German pages.
+    line = line_ids(shop, make_order(shop, "JP-30003", lines=TEES[1:]))[0]
+    client = shop.test_client()
+    look_up(client, number="JP-30003", prefix="/de")
+    choose(client, "/de", **{f"qty-{line}": "1", f"reason-{line}": "not_as_described"})
+    assert confirm(client, "/de")[0].status_code == 303
+    editor = signed_in(shop, "editor")
+    german = html.unescape(text_of(editor.get("/staff/insights/returns?lang=de")))
+    # Category, items, exchanged, the policy's reasons (too small, not as described), sold
+    # (this mug and the one the German order kept), return rate.
+    assert _row(german, "home") == ["1", "", "", "1", "2", "50% (1)"]
+    english = html.unescape(text_of(editor.get("/staff/insights/returns?lang=en")))
+    assert "home" not in english  # neither the mug sold nor the one returned
+
+
 def test_the_returns_csv_follows_the_language(shop):
     editor = signed_in(shop, "editor")
     response = editor.get("/staff/insights/returns?lang=de&format=csv&table=deflections")

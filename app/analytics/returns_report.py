@@ -3,7 +3,9 @@ SKU), return rates where the orders tell us what was sold, whether help articles
 before a return solved the problem, and which frequent reasons no article covers; for every
 customer or one language's. A return is in the language its customer is written to in (the
 order's, else the page's it was started on), an article shown before one in its page's, and
-a sale in its order's language (the default language's when the shop gave none)."""
+a sale in the language its returns are in (its order's; where the shop gave none, the one a
+return of it was started in, else the default language), so a return rate counts the
+returns the same table shows."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -114,6 +116,17 @@ EXCHANGED = func.sum(
 )
 
 
+# The language of an order's sales (see the module's docstring).
+SALE_LANGUAGE = func.coalesce(
+    Order.language,
+    select(func.min(ReturnRequest.language))
+    .where(ReturnRequest.order_id == Order.id)
+    .correlate(Order)
+    .scalar_subquery(),
+    DEFAULT_LANGUAGE,
+)
+
+
 def _returned_in(rng: DateRange, language: Language) -> tuple[ColumnElement[bool], ...]:
     """Returns started in the range, by customers written to in `language`."""
     return (
@@ -150,7 +163,7 @@ def _returned(
     placed = (
         Order.placed_at >= rng.since,
         Order.placed_at < rng.until,
-        *in_language(func.coalesce(Order.language, DEFAULT_LANGUAGE), language),
+        *in_language(SALE_LANGUAGE, language),
     )
     sold = db.session.execute(
         select(column, func.max(OrderLine.name), func.sum(OrderLine.quantity))
