@@ -10,9 +10,9 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.analytics.gap_outcomes import Sources
+from app.analytics.gap_outcomes import sources_of
 from app.analytics.synonym_gaps import close_landed
-from app.analytics.synonyms import groups_in, synonyms_file
+from app.analytics.synonyms import groups_in
 from app.config import DEFAULT_LANGUAGE, LANGUAGES
 from app.content import Library
 from app.content.frontmatter import line_of
@@ -132,26 +132,17 @@ def content_index(changed: bool) -> None:
 
 
 def _close_answered_gaps() -> None:
-    """Zero-result searches whose accepted synonym is now published in their language's
-    synonyms.yml are answered."""
+    """Zero-result searches whose accepted synonym is now published where it works are
+    answered."""
     found = services()
     groups = groups_in(found.content_dir, LANGUAGES)
-    for language, language_groups in groups.items():
-        if not language_groups:
-            continue
-        try:
-            closed = close_landed(
-                language_groups,
-                language,
-                utcnow(),
-                lambda: Sources(found.library, found.returns_policy, found.search),
-            )
-        except SQLAlchemyError:  # a database not migrated yet: there are no gaps to close
-            db.session.rollback()
-            return
-        file = f"content/{synonyms_file(language)}"
-        for query in closed:
-            click.echo(f"Content gap “{query}” done: its synonym is in {file}.")
+    try:
+        closed = close_landed(groups, utcnow(), lambda: sources_of(found))
+    except SQLAlchemyError:  # a database not migrated yet: there are no gaps to close
+        db.session.rollback()
+        return
+    for landed in closed:
+        click.echo(f"Content gap “{landed.query}” done: its synonym is in {landed.file}.")
 
 
 @orders_cli.command("import")

@@ -310,7 +310,7 @@ def test_accepting_a_suggestion_gives_the_exact_line_to_add(app):
         record_search("wheres my parcl", 0, "page", "s1", at=at(3, 10))
         record_search("track parcel", 1, "page", "s1", at=at(3, 10, 1))
         [row] = synonyms.open_suggestions()
-        described = synonyms.describe(row, groups, sources(app))
+        described = synonyms.describe(row, {"en": groups}, sources(app))
         assert described.synonyms_line == '- ["track parcel", "wheres my parcl"]'
         assert described.synonyms_file == "synonyms.yml"
         assert described.article_path == "shipping/track-a-parcel"

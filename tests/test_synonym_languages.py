@@ -93,10 +93,11 @@ def test_the_gaps_page_shows_a_languages_suggestions_with_its_own_files(searched
         '<code>content/synonyms.yml</code>: <code>- ["track parcel", "pakte"]'
         in (found["pakteEnglish"])
     )
-    # Only English articles answer "printer" for German readers: its English file is named.
+    # Only English articles answer "printer" for German readers: their search reads the
+    # English synonyms then, and its English file is named.
     assert "<code>content/returns/send-it-back.md</code>" in found["druckerDeutsch"]
     assert (
-        '<code>content/de/synonyms.yml</code>: <code>- ["printer", "drucker"]'
+        '<code>content/synonyms.yml</code>: <code>- ["printer", "drucker"]'
         in (found["druckerDeutsch"])
     )
 
@@ -107,7 +108,7 @@ def test_the_gaps_page_shows_a_languages_suggestions_with_its_own_files(searched
     assert [(row[0], row[1], row[-2], row[-1]) for row in table[1:]] == [
         ("pakte", "paket", "content/de/synonyms.yml", "de"),
         ("lieferng", "lieferung", "content/de/synonyms.yml", "de"),  # seen later
-        ("drucker", "printer", "content/de/synonyms.yml", "de"),
+        ("drucker", "printer", "content/synonyms.yml", "de"),
     ]
 
 
@@ -174,3 +175,19 @@ def test_publishing_closes_the_search_gap_of_the_files_language(searched):
     ]
     again = searched.test_cli_runner().invoke(args=["content", "index", "--changed"])
     assert "Content gap" not in again.output
+
+
+def test_a_synonym_english_articles_answer_is_published_in_the_english_file(searched):
+    _accept(searched, "de", "drucker")
+    content = Path(searched.config["CONTENT_DIR"])
+    (content / "de" / "synonyms.yml").write_text('- ["printer", "drucker"]\n', encoding="utf-8")
+    published = searched.test_cli_runner().invoke(args=["content", "index", "--changed"])
+    assert "drucker" not in published.output  # German readers' search never reads it here
+    (content / "synonyms.yml").write_text('- ["printer", "drucker"]\n', encoding="utf-8")
+    published = searched.test_cli_runner().invoke(args=["content", "index", "--changed"])
+    assert "Content gap “drucker” done: its synonym is in content/synonyms.yml." in (
+        published.output
+    )
+    with searched.app_context():
+        gap = db.session.execute(select(ContentGap)).scalar_one()
+    assert (gap.language, gap.key, gap.status) == ("de", "drucker", "done")

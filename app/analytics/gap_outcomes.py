@@ -7,6 +7,7 @@ article is there in that language."""
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import case, func, select
 
@@ -23,6 +24,9 @@ from app.models.votes import Vote
 from app.returns.policy import Policy
 from app.search import SearchEngine, SearchResults, SearchUnavailable
 from app.search.engine import search_for_readers
+
+if TYPE_CHECKING:
+    from app.services import Services
 
 AFTER_MIN_SEARCHES = 5  # searches with results after "done" before a gap can be judged
 AFTER_MIN_VOTES = MIN_VOTES
@@ -69,6 +73,19 @@ class Sources:
         own = self.search_in(language) if self.search_in else None
         found, engine = search_for_readers(own, self.engine, query, per_page=per_page)
         return found, engine.library.language
+
+
+def sources_of(found: "Services", no_click_min_searches: int | None = None) -> Sources:
+    """What the queue reads, from the app's services, every language's included."""
+    return Sources(
+        library=found.library,
+        policy=found.returns_policy,
+        engine=found.search,
+        no_click_min_searches=no_click_min_searches,
+        translated=found.translated,
+        search_in=found.search_in,
+        library_in=found.library_in,
+    )
 
 
 @dataclass

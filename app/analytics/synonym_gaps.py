@@ -1,11 +1,13 @@
-"""When an accepted synonym reaches its language's synonyms.yml (content/synonyms.yml, or
-content/<code>/synonyms.yml), the search that found nothing on that language's pages is
+"""When an accepted synonym reaches the synonyms.yml where it works (content/synonyms.yml,
+or content/<code>/synonyms.yml: that of the language whose articles answer the search that
+worked, see synonyms.answering), the search that found nothing on its language's pages is
 answered: its content gap is marked done (with the line as its note), so the queue's outcome
 tracking shows whether customers now find and open articles for it. Run when the content is
 published (`flask content index`)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 
@@ -17,35 +19,50 @@ from app.models.gaps import ContentGap
 SETTLED = ("done", "dismissed")
 
 
-def answered(groups: list[list[str]], language: str) -> list[tuple[str, str]]:
-    """(search, line) of each accepted suggestion of `language` whose synonym is in `groups`
-    (that language's) and whose gap is not settled yet."""
-    settled = set(
-        db.session.scalars(
-            select(ContentGap.key).where(
-                ContentGap.kind == "query",
-                ContentGap.language == language,
-                ContentGap.status.in_(SETTLED),
+class Landed(NamedTuple):
+    query: str  # the search that found nothing
+    language: str  # of the pages it was made on
+    file: str  # where its synonym is published
+    line: str  # the synonyms.yml line
+
+
+def answered(groups: Mapping[str, list[list[str]]], sources: Callable[[], Sources]) -> list[Landed]:
+    """Each accepted suggestion whose synonym is in the synonyms.yml of the language where
+    it works (`synonyms.answering`; `groups` are each language's) and whose search gap, on
+    its language's pages, is not settled yet. `sources` is asked for only when a synonym
+    is in some file (it loads the articles)."""
+    settled = {
+        (language, key)
+        for language, key in db.session.execute(
+            select(ContentGap.language, ContentGap.key).where(
+                ContentGap.kind == "query", ContentGap.status.in_(SETTLED)
             )
         )
-    )
+    }
     found = []
-    for row in synonyms.accepted_suggestions(limit=1000, language=language):
-        line = synonyms.landed_line(groups, row.zero_query, row.followed_by)
-        if line and row.zero_query not in settled:
-            found.append((row.zero_query, line))
+    for row in synonyms.accepted_suggestions(limit=1000):
+        if (row.language, row.zero_query) in settled or not any(
+            synonyms.landed(language_groups, row.zero_query, row.followed_by)
+            for language_groups in groups.values()
+        ):
+            continue
+        works_in, _ = synonyms.answering(row, sources())
+        line = synonyms.landed_line(groups[works_in], row.zero_query, row.followed_by)
+        if line:
+            file = f"content/{synonyms.synonyms_file(works_in)}"
+            found.append(Landed(row.zero_query, row.language, file, line))
     return found
 
 
 def close_landed(
-    groups: list[list[str]], language: str, now: datetime, sources: Callable[[], Sources]
-) -> list[str]:
-    """Mark done the zero-result search gap (on pages in `language`) of each accepted
-    suggestion of that language whose synonym is in `groups`, its synonyms; returns those
-    searches. `sources` is asked for only when there is one (it loads the articles)."""
-    file = f"content/{synonyms.synonyms_file(language)}"
-    found = answered(groups, language)
-    for query, line in found:
-        note = f"Synonym published in {file}: {line}"
-        gaps.update_gap("query", query, "done", note, file, now, sources(), language)
-    return [query for query, _ in found]
+    groups: Mapping[str, list[list[str]]], now: datetime, sources: Callable[[], Sources]
+) -> list[Landed]:
+    """Mark done the zero-result search gap of each accepted suggestion whose synonym is
+    published where it works (see `answered`); returns them."""
+    found = answered(groups, sources)
+    for landed in found:
+        note = f"Synonym published in {landed.file}: {landed.line}"
+        gaps.update_gap(
+            "query", landed.query, "done", note, landed.file, now, sources(), landed.language
+        )
+    return found

@@ -5,7 +5,7 @@ another: its search engine reads them there). Accepting one can't edit content/ 
 versioned in git), so each suggestion carries the exact line to add, and where."""
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -17,7 +17,8 @@ from sqlalchemy import Connection, Row, case, func, select
 
 from app.analytics.reports import Language, in_language
 from app.analytics.sql import Upsert, later, upsert
-from app.config import DEFAULT_LANGUAGE
+from app.config import DEFAULT_LANGUAGE, LANGUAGES
+from app.content.library import language_root
 from app.extensions import db
 from app.models.analytics import SearchEvent
 from app.models.gaps import SUGGESTION_STATUSES, SynonymSuggestion
@@ -56,7 +57,7 @@ class FoundSearch:
 def synonyms_file(language: str) -> str:
     """Where a language's synonyms are, under CONTENT_DIR (its search engine reads them
     there: app.services)."""
-    return "synonyms.yml" if language == DEFAULT_LANGUAGE else f"{language}/synonyms.yml"
+    return (language_root(".", language) / "synonyms.yml").as_posix()
 
 
 def _usable(query: str) -> bool:
@@ -202,7 +203,7 @@ def _suggest(dialect: str) -> Upsert:
 class Suggestion:
     row: SynonymSuggestion
     synonyms_line: str  # the line to add to `synonyms_file`
-    synonyms_file: str  # the suggestion's language's synonyms, under CONTENT_DIR
+    synonyms_file: str  # the synonyms of the language where it works, under CONTENT_DIR
     article_path: str | None  # where the successful search leads its readers first
     aliases_line: str | None  # that article's front-matter aliases with this one added
     article_file: str | None  # that article's file under CONTENT_DIR, in the language read
@@ -242,39 +243,45 @@ def aliases_line(existing: tuple[str, ...], alias: str) -> str:
     return "aliases: " + _quoted([*existing, alias])
 
 
+def answering(row: SynonymSuggestion, sources: "Sources") -> tuple[str, str | None]:
+    """Where a suggestion's synonym works, and the article it leads to: the language of the
+    articles its readers' search for the phrase that worked finds (their own first, the
+    default language's when those find nothing: `Sources.find`), whose synonyms.yml that
+    search reads, and the first article it finds. The suggestion's own language when search
+    is unavailable."""
+    try:
+        found, answered_in = sources.find(row.followed_by, row.language, per_page=1)
+    except SearchUnavailable:
+        return row.language, None
+    return answered_in, found.hits[0].path if found.hits else None
+
+
 def describe(
-    row: SynonymSuggestion, groups: list[list[str]], sources: "Sources", search: bool = True
+    row: SynonymSuggestion, groups: Mapping[str, list[list[str]]], sources: "Sources"
 ) -> Suggestion:
-    """A suggestion with the exact lines an editor would add to accept it, in its language:
-    `groups` are that language's synonyms, and (with `search`) the article is the first one
-    its readers' search for the phrase finds, as the help center searches (their own
-    articles first: `Sources.find`), in the language they read it in."""
-    path = None
-    if search:
-        try:
-            hits = sources.find(row.followed_by, row.language, per_page=1)[0].hits
-        except SearchUnavailable:
-            hits = []
-        path = hits[0].path if hits else None
+    """A suggestion with the exact lines an editor would add to accept it: to the synonyms
+    of the language where it works (`answering`; `groups` are each language's), and to the
+    front matter of the article it leads to, as its readers read it."""
+    language, path = answering(row, sources)
     article = sources.library_for(row.language).get(path) if path else None
     return Suggestion(
         row=row,
-        synonyms_line=synonyms_line(groups, row.zero_query, row.followed_by),
-        synonyms_file=synonyms_file(row.language),
+        synonyms_line=synonyms_line(groups[language], row.zero_query, row.followed_by),
+        synonyms_file=synonyms_file(language),
         article_path=path if article else None,
         aliases_line=aliases_line(article.aliases, row.zero_query) if article else None,
         article_file=article.source if article else None,
-        in_file=landed(groups, row.zero_query, row.followed_by),
+        in_file=landed(groups[language], row.zero_query, row.followed_by),
     )
 
 
 def described(
-    rows: list[SynonymSuggestion], content_dir: Path, sources: "Sources", search: bool = True
+    rows: list[SynonymSuggestion], content_dir: Path, sources: "Sources"
 ) -> list[Suggestion]:
-    """Each suggestion described in its own language (`describe`), with the synonyms of
-    CONTENT_DIR (`content_dir`)."""
-    groups = groups_in(content_dir, {row.language for row in rows})
-    return [describe(row, groups[row.language], sources, search) for row in rows]
+    """Each suggestion described (`describe`), with the synonyms of CONTENT_DIR
+    (`content_dir`)."""
+    groups = groups_in(content_dir, LANGUAGES)
+    return [describe(row, groups, sources) for row in rows]
 
 
 def landed_line(groups: list[list[str]], zero_query: str, followed_by: str) -> str | None:

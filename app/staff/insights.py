@@ -24,7 +24,7 @@ from app.analytics import article_report as articles
 from app.analytics import gap_kinds, gaps, reports, synonyms
 from app.analytics.csvout import to_csv
 from app.analytics.dates import DateRange, last_days, parse_range
-from app.analytics.gap_outcomes import Sources
+from app.analytics.gap_outcomes import Sources, sources_of
 from app.analytics.redact import normalise, redact
 from app.analytics.returns_report import returns_report
 from app.analytics.tables import (
@@ -121,15 +121,7 @@ def _page(
 
 
 def _sources() -> Sources:
-    return Sources(
-        library=services().library,
-        policy=services().returns_policy,
-        engine=services().search,
-        no_click_min_searches=current_app.config["INSIGHTS_NO_CLICK_MIN_SEARCHES"],
-        translated=services().translated,
-        search_in=services().search_in,
-        library_in=services().library_in,
-    )
+    return sources_of(services(), current_app.config["INSIGHTS_NO_CLICK_MIN_SEARCHES"])
 
 
 @bp.get("/insights")
@@ -149,7 +141,7 @@ def insights() -> ResponseReturnValue:
         sources,
     )
     accepted = synonyms.described(
-        synonyms.accepted_suggestions(language=language), content_dir, sources, search=False
+        synonyms.accepted_suggestions(language=language), content_dir, sources
     )
     return _page(
         "staff/insights/gaps.html",
