@@ -2,10 +2,19 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Order, OutboxMessage, ReturnRequest, Variant
+from app.models import (
+    ArticleViewDaily,
+    Deflection,
+    Order,
+    OutboxMessage,
+    ReturnRequest,
+    SearchEvent,
+    Variant,
+    Vote,
+)
 from app.returns.workflow import status_token
 from app.services import Services
 
@@ -103,3 +112,66 @@ def test_the_demo_gives_editors_four_weeks_of_activity_to_read(make_app):
     assert "International orders, duties, and customs" in gaps  # "No" votes
     again = app.test_cli_runner().invoke(args=["demo", "seed"])
     assert "Editors' insights" not in again.output  # once, on an empty database
+
+
+def test_the_demo_has_german_and_french_customers_activity_too(make_app):
+    """Some searches on German and French pages (found as their readers search: in their own
+    articles, in English where those have nothing), votes, views and articles shown before a
+    return, so the insights' language filter has something to show for each."""
+    from tests.conftest import ROOT
+    from tests.staff_helpers import signed_in
+    from tests.test_insights_pages import rows_of
+
+    app = make_app(CONTENT_DIR=str(ROOT / "content"))
+    assert app.test_cli_runner().invoke(args=["demo", "seed"]).exit_code == 0
+    with app.app_context():
+        searches = dict(
+            db.session.execute(
+                select(SearchEvent.language, func.count()).group_by(SearchEvent.language)
+            ).all()
+        )
+        answered_in = set(
+            db.session.execute(
+                select(SearchEvent.language, SearchEvent.answered_in).where(
+                    SearchEvent.answered_in.is_not(None)
+                )
+            ).all()
+        )
+        votes = set(db.session.execute(select(Vote.language)).scalars())
+        views = set(db.session.execute(select(ArticleViewDaily.language)).scalars())
+        shown = set(
+            db.session.execute(
+                select(Deflection.language, Order.number).join(
+                    Order, Deflection.order_id == Order.id
+                )
+            ).all()
+        )
+    assert searches == {"en": 560, "de": 84, "fr": 56}
+    # French readers lack a few translations: English articles answered some of their searches.
+    assert answered_in == {("fr", "en")}
+    assert votes == views == {"en", "de", "fr"}
+    assert ("de", "JP-10489") in shown  # the German customer was shown German articles
+
+    editor = signed_in(app, "editor")
+    since = f"start={date.today() - timedelta(days=28)}"
+
+    def table(page: str, name: str, lang: str) -> list[list[str]]:
+        url = f"/staff/insights{page}?{since}&lang={lang}&format=csv&table={name}"
+        return rows_of(editor.get(url))[1:]
+
+    german = {row[0] for row in table("/searches", "top_queries", "de")}
+    assert {"sendung verfolgen", "rücksendung", "größentabelle"} <= german
+    assert "track my order" not in german
+    gaps = {(row[1], row[3]) for row in table("", "gaps", "de")}
+    assert ("Search finds nothing", "studentenrabatt") in gaps
+    french = table("", "gaps", "fr")
+    assert ("Search finds nothing", "parrainage") in {(row[1], row[3]) for row in french}
+    # Website not loading or checkout stuck has no French translation.
+    assert "Translate this: Website not loading or checkout stuck into Français" in {
+        row[3] for row in french
+    }
+    for lang in ("de", "fr"):
+        articles = table("/articles", "articles", lang)
+        assert sum(int(row[2]) for row in articles) > 0  # views on its pages
+        assert sum(int(row[3]) for row in articles) > 0  # votes on its pages
+        assert table("/returns", "deflections", lang)  # articles shown before a return

@@ -40,7 +40,6 @@ def record_search(
     redacted = redact(query.strip())[:200]
     normalized = normalise(redacted)
     at = at or utcnow()
-    answered_in = found_in if results_count and found_in not in (None, language) else None
     with db.engine.begin() as connection:
         event_id: int = connection.execute(
             _INSERT_SEARCH,
@@ -51,9 +50,7 @@ def record_search(
                 "source": source,
                 "visitor_id": visitor_id,
                 "created_at": at,
-                "language": language,
-                "answered_in": answered_in,
-                "answered_by": list(found[:ANSWERED_BY]) if answered_in else None,
+                **answered(results_count, language, found_in, found),
             },
         ).scalar_one()
 
@@ -64,6 +61,19 @@ def record_search(
 
     record(count)
     return event_id
+
+
+def answered(
+    results_count: int, language: str, found_in: str | None, found: Sequence[str]
+) -> dict[str, str | list[str] | None]:
+    """A search event's language and, when another language's articles answered it (see
+    record_search), that language (`answered_in`) and its first results (`answered_by`)."""
+    answered_in = found_in if results_count and found_in not in (None, language) else None
+    return {
+        "language": language,
+        "answered_in": answered_in,
+        "answered_by": list(found[:ANSWERED_BY]) if answered_in else None,
+    }
 
 
 def record_found(
