@@ -243,13 +243,14 @@ def _deflections(
     rng: random.Random,
     start: datetime,
 ) -> None:
-    """Articles shown before returns on pages in the readers' language, as they read them."""
+    """Articles shown before returns on pages in the readers' language, as they read them
+    (the portal offers none for damage or defects: Reason.offered_for)."""
     for code, reason in policy.reasons.items():
-        for path in reason.all_articles:
+        for path in reason.all_articles if reason.keep_offer else ():
             if path not in readers.library.articles:
                 continue
             for _ in range(rng.randint(*activity.deflections)):
-                solved = reason.keep_offer and rng.random() < 0.3
+                solved = rng.random() < 0.3
                 db.session.add(
                     Deflection(
                         order_id=order_id,

@@ -5,6 +5,7 @@ translation; editors decide, and see the outcome, of each language's gap apart."
 
 import html
 import re
+import shutil
 from datetime import date
 
 import pytest
@@ -15,7 +16,7 @@ from app.extensions import db
 from app.models import ContentGap, Order
 from app.returns.service import Draft, DraftLine, create_return, record_deflection
 from app.services import services
-from tests.conftest import write_content
+from tests.conftest import ROOT, write_content
 from tests.insights_helpers import write_policy
 from tests.returns_helpers import make_order
 from tests.staff_helpers import sign_in, signed_in
@@ -23,7 +24,7 @@ from tests.test_insights_languages import GERMAN_SEND
 from tests.test_insights_pages import rows_of, text_of
 from tests.test_translations import GERMAN, GERMAN_CATEGORIES
 
-SEND = "returns/send-it-back"  # the policy's article on damage: not translated into German
+SEND = "returns/send-it-back"  # the article offered when not as described: English only
 LINES = [
     {"sku": "TEE-M", "name": "Linen tee", "category": "tops", "quantity": 3,
      "unit_price_cents": 3900},
@@ -33,10 +34,11 @@ LINES = [
      "unit_price_cents": 6900},
 ]  # fmt: skip
 # Each order's items returned, with their reasons: too small is covered in German (the
-# delivery options are translated), damaged only by an English article, wrong item by none.
+# delivery options are translated), not as described only by an English article, wrong
+# item by none.
 RETURNED = {
-    "JP-40001": ("de", ["damaged", "wrong_item", "too_small"]),
-    "JP-40002": (None, ["damaged", "wrong_item", "too_small"]),
+    "JP-40001": ("de", ["not_as_described", "wrong_item", "too_small"]),
+    "JP-40002": (None, ["not_as_described", "wrong_item", "too_small"]),
 }
 
 
@@ -54,7 +56,7 @@ def return_items(app, number: str, language: str | None, reasons: list[str]) -> 
 @pytest.fixture
 def returns_app(make_app, content_dir):
     write_content(content_dir / "de", GERMAN, GERMAN_CATEGORIES)
-    write_policy(content_dir)
+    write_policy(content_dir, {"not_as_described": f"[{SEND}]"})
     app = make_app()
     for number, (language, reasons) in RETURNED.items():
         return_items(app, number, language, reasons)
@@ -102,11 +104,11 @@ def test_each_languages_returns_are_checked_against_its_own_help_center(returns_
             "Translate this",
             "Translate this: Send an item back step by step into Deutsch",
             "de",
-            "3 items returned by customers written to in Deutsch for “Arrived damaged”, which it "
+            "3 items returned by customers written to in Deutsch for “Not as described”, which it "
             "covers; nothing in Deutsch covers it: they read it in English; last seen today",
         ),
     ]
-    # English customers' damaged items have their article: only the wrong item is a gap,
+    # English customers' items not as described have their article: only the wrong item is a gap,
     # counting English customers' items alone.
     assert gap_rows(editor, "&lang=en") == [
         (
@@ -127,7 +129,7 @@ def test_each_languages_returns_are_checked_against_its_own_help_center(returns_
     page = html.unescape(text_of(editor.get("/staff/insights?lang=de")))
     assert "Score 15.0 = 5 × 3 items (volume) × 1.00 (how bad) × 1.00" in page
     assert (
-        "The articles shown to Deutsch customers returning items for “Arrived damaged” are in "
+        "The articles shown to Deutsch customers returning items for “Not as described” are in "
         f"English only. Once <code>content/de/{SEND}.md</code> is published, this gap closes."
     ) in page
     assert re.search(r'href="/staff/insights/returns\?[^"]*lang=de">returns in Deutsch<', page)
@@ -157,13 +159,16 @@ def test_a_language_s_return_reason_gap_is_decided_and_judged_apart(returns_app,
 
     # The English article on sending things back now covers wrong items too: German
     # customers read it in English, so it asks for its German translation for both reasons.
-    write_policy(services(returns_app).content_dir, {"wrong_item": f"[{SEND}]"})
+    write_policy(
+        services(returns_app).content_dir,
+        {"not_as_described": f"[{SEND}]", "wrong_item": f"[{SEND}]"},
+    )
     published = make_app()
     editor = editor_of(published)
     [translate] = gap_rows(editor, "&lang=de")
     assert translate[1] == "Translate this: Send an item back step by step into Deutsch"
     assert translate[3].startswith(
-        "6 items returned by customers written to in Deutsch for “Arrived damaged”, "
+        "6 items returned by customers written to in Deutsch for “Not as described”, "
         "“Wrong item sent”, which it covers;"
     )
     with published.app_context():
@@ -196,14 +201,49 @@ def test_a_language_s_return_reason_gap_is_decided_and_judged_apart(returns_app,
 
 def test_searches_and_returns_that_need_one_translation_make_one_gap(returns_app):
     with returns_app.app_context():
-        record_search("Paket beschädigt", 1, "page", "d1", language="de", found_in="en",
+        record_search("Paket falsch", 1, "page", "d1", language="de", found_in="en",
                       found=[SEND])  # fmt: skip
     editor = signed_in(returns_app, "editor")
     [translate] = [row for row in gap_rows(editor, "&lang=de") if row[0] == "Translate this"]
     assert translate[3].startswith(
         "1 search on Deutsch pages answered by it; 3 items returned by customers written to in "
-        "Deutsch for “Arrived damaged”, which it covers; nothing in Deutsch answered them:"
+        "Deutsch for “Not as described”, which it covers; nothing in Deutsch answered them:"
     )
     page = html.unescape(text_of(editor.get("/staff/insights?lang=de")))
     assert "Score 15.5 = (0.5 × 1 search + 5 × 3 items) (volume) × 1.00 (how bad)" in page
-    assert "Searched on Deutsch pages as: “paket beschädigt”. The articles shown to" in page
+    assert "Searched on Deutsch pages as: “paket falsch”. The articles shown to" in page
+
+
+def test_returned_items_ask_for_the_article_their_category_was_offered(make_app, tmp_path):
+    """The shipped policy offers the shoe size guide for shoes too small and the clothing
+    size guide for other clothes, and no article for damage (the shop wants to see it)."""
+    content = tmp_path / "shipped-content"
+    shutil.copytree(ROOT / "content", content)
+    for untranslated in (
+        "sizing-care/clothing-size-guide.md",
+        "sizing-care/shoe-size-guide.md",
+        "returns-refunds/damaged-or-defective-item.md",
+    ):
+        (content / "fr" / untranslated).unlink()
+    app = make_app(CONTENT_DIR=str(content))
+    return_items(app, "JP-40003", "fr", ["too_small", "damaged", "too_small"])
+    editor = signed_in(app, "editor")
+    assert sorted((title, why.split(";")[0]) for _, title, _, why in gap_rows(editor)) == [
+        (
+            "Translate this: Clothing size guide into Français",
+            "3 items returned by customers written to in Français for “Too small”, which it covers",
+        ),
+        (
+            "Translate this: Shoe size guide into Français",
+            "3 items returned by customers written to in Français for “Too small”, which it covers",
+        ),
+    ]
+    # The shoe size guide in French: shoes are covered, the tees still ask for theirs.
+    shutil.copy(
+        ROOT / "content" / "fr" / "sizing-care" / "shoe-size-guide.md",
+        content / "fr" / "sizing-care" / "shoe-size-guide.md",
+    )
+    translated = editor_of(make_app(CONTENT_DIR=str(content)))
+    assert [title for _, title, _, _ in gap_rows(translated)] == [
+        "Translate this: Clothing size guide into Français"
+    ]

@@ -7,12 +7,18 @@ editors' decisions is app.analytics.gaps."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 
 from app.analytics import article_report as articles
 from app.analytics import reports
 from app.analytics.dates import DateRange
 from app.analytics.gap_outcomes import Outcome, Sources
-from app.analytics.returns_report import ReasonCoverage, reason_coverage
+from app.analytics.returns_report import (
+    ReasonCoverage,
+    offered_articles,
+    reason_coverage,
+    returned_items,
+)
 from app.analytics.stats import percent, plural, share, wilson_lower_bound
 from app.analytics.untranslated import Untranslated, answered_in_english, covered_in_english
 from app.config import DEFAULT_LANGUAGE, LANGUAGES
@@ -234,7 +240,9 @@ def _untranslated(
     for code in languages(language):
         known = coverage or {}
         reasons = known[code] if code in known else _reasons(rng, sources, code)
-        covered_in_english(found, code, reasons, sources.is_translated, paths)
+        returned = returned_items(rng, [c.reason for c in reasons if c.frequent], code)
+        offered = partial(offered_articles, sources.policy, sources.library_for(code))
+        covered_in_english(found, code, reasons, returned, offered, sources.is_translated, paths)
     return found
 
 

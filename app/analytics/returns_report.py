@@ -215,6 +215,47 @@ def covering_articles(policy: Policy | None, library: Library, reason: str) -> l
     return [path for path in policy.reasons[reason].all_articles if path in library.articles]
 
 
+@dataclass(frozen=True)
+class ReturnedItems:
+    """Items of one product category returned for one reason."""
+
+    reason: str
+    category: str
+    units: int
+    last_return: datetime | None
+
+
+def returned_items(rng: DateRange, reasons: list[str], language: Language) -> list[ReturnedItems]:
+    """The items in returns started in the range by customers written to in `language`,
+    returned for `reasons`, by reason and product category."""
+    if not reasons:
+        return []
+    rows = db.session.execute(
+        select(
+            ReturnLine.reason_code,
+            OrderLine.category,
+            func.sum(ReturnLine.quantity),
+            func.max(ReturnRequest.created_at),
+        )
+        .join(ReturnLine.order_line)
+        .join(ReturnLine.request)
+        .where(*_returned_in(rng, language), ReturnLine.reason_code.in_(reasons))
+        .group_by(ReturnLine.reason_code, OrderLine.category)
+        .order_by(ReturnLine.reason_code, OrderLine.category)
+    )
+    return [ReturnedItems(*row) for row in rows]
+
+
+def offered_articles(
+    policy: Policy | None, library: Library, reason: str, category: str
+) -> list[str]:
+    """The published articles the returns portal offers before returning an item of this
+    product category for this reason (`library`: the help center as its customer reads it)."""
+    if policy is None or reason not in policy.reasons:
+        return []
+    return [p for p in policy.reasons[reason].offered_for(category) if p in library.articles]
+
+
 def reason_coverage(
     rng: DateRange,
     policy: Policy | None,

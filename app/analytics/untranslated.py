@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.analytics.dates import DateRange
 from app.analytics.reports import in_language
-from app.analytics.returns_report import ReasonCoverage
+from app.analytics.returns_report import ReasonCoverage, ReturnedItems
 from app.config import DEFAULT_LANGUAGE
 from app.extensions import db
 from app.models.analytics import SearchClick, SearchEvent
@@ -31,7 +31,7 @@ class Untranslated:
     opened: int = 0  # of those searches, the ones that opened it
     last_seen: datetime | None = None
     queries: Counter[str] = field(default_factory=Counter)  # normalized, redacted
-    returned: int = 0  # items returned for reasons no article in `language` covers
+    returned: int = 0  # items returned after it was offered in English (covered_in_english)
     reasons: list[str] = field(default_factory=list)  # those reasons' labels, most returned first
 
     @property
@@ -46,10 +46,11 @@ class Untranslated:
         self.queries[query] += 1
         self._seen(at)
 
-    def add_returns(self, reason: ReasonCoverage) -> None:
-        self.returned += reason.units
-        self.reasons.append(reason.label)
-        self._seen(reason.last_return)
+    def add_returns(self, label: str, items: ReturnedItems) -> None:
+        self.returned += items.units
+        if label not in self.reasons:
+            self.reasons.append(label)
+        self._seen(items.last_return)
 
     def _seen(self, at: datetime | None) -> None:
         if at is not None and (self.last_seen is None or at > self.last_seen):
@@ -101,17 +102,27 @@ def covered_in_english(
     found: dict[tuple[str, str], Untranslated],
     language: str,
     coverage: Iterable[ReasonCoverage],
+    returned: Iterable[ReturnedItems],
+    offered: Callable[[str, str], list[str]],
     is_translated: Callable[[str, str], bool],
     paths: list[str] | None = None,
 ) -> None:
-    """Add to `found` the frequent reasons customers written to in `language` returned items
-    for (`coverage`, in the help center as its readers read it) that only articles without
-    a `language` translation cover: to each of those articles (only those `paths` when
-    given). A reason one translated article covers is covered."""
+    """Add to `found` the items customers written to in `language` returned for a frequent
+    reason (`coverage`; `returned`, by reason and product category) where the articles the
+    portal offered them (`offered(reason, category)`, as its readers read the help center)
+    have no `language` translation: each item to the first of those articles, the one
+    shown first, so none counts twice (only those `paths` when given)."""
     wanted = set(paths) if paths is not None else None
+    by_reason: dict[str, list[ReturnedItems]] = {}
+    for items in returned:
+        by_reason.setdefault(items.reason, []).append(items)
     for reason in coverage:
-        if not reason.frequent or any(is_translated(p, language) for p in reason.articles):
+        if not reason.frequent:
             continue
-        for path in reason.articles:
-            if wanted is None or path in wanted:
-                found.setdefault((language, path), Untranslated(language, path)).add_returns(reason)
+        for items in by_reason.get(reason.reason, []):
+            articles = offered(items.reason, items.category)
+            if not articles or any(is_translated(p, language) for p in articles):
+                continue
+            if wanted is None or articles[0] in wanted:
+                key = (language, articles[0])
+                found.setdefault(key, Untranslated(*key)).add_returns(reason.label, items)

@@ -37,17 +37,14 @@ def deflection_offers(
     policy: Policy, order: Order, draft: Draft, limit: int = 3
 ) -> list[DeflectionOffer]:
     """For each item whose reason a help article may solve (for its product category), the
-    articles, in the page's language where they are translated; never for damage or defects
-    (`keep_offer: false`)."""
+    articles, in the page's language where they are translated (see Reason.offered_for)."""
     library = services().library_in(current_language())
     lines = {line.id: line for line in order.lines}
     offers = []
     for chosen in draft.lines:
         reason = policy.reasons[chosen.reason]
         line = lines[chosen.order_line_id]
-        if not reason.keep_offer:
-            continue
-        found = [library.get(path) for path in reason.articles_for(line.category)]
+        found = [library.get(path) for path in reason.offered_for(line.category)]
         articles = tuple(article for article in found if article is not None)[:limit]
         if articles:
             offers.append(DeflectionOffer(chosen, line.name, reason.label, articles))

@@ -46,6 +46,11 @@ class Reason:
         """The help articles for an item of this product category returned for this reason."""
         return self.articles_by_category.get(category, self.articles)
 
+    def offered_for(self, category: str) -> tuple[str, ...]:
+        """The articles the returns portal offers before such a return: `articles_for`,
+        never for damage or defects (`keep_offer: false`)."""
+        return self.articles_for(category) if self.keep_offer else ()
+
     @property
     def all_articles(self) -> tuple[str, ...]:
         listed = [self.articles, *self.articles_by_category.values()]
