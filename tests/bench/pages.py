@@ -14,6 +14,10 @@ def run() -> None:
         pages = {
             "article (tutorial)": "/articles/returns-refunds/how-to-return-an-item",
             "article (faq)": "/articles/orders-shipping/track-my-order",
+            "article in German (tutorial)": "/de/articles/returns-refunds/how-to-return-an-item",
+            "article in French, not translated yet": (
+                "/fr/articles/troubleshooting/website-not-loading-or-checkout-stuck"
+            ),
             "home": "/",
             "category": "/categories/returns-refunds",
         }
