@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Row, case, func, select
 from app.analytics.reports import Language, in_language
 from app.analytics.sql import Upsert, later, upsert
 from app.config import DEFAULT_LANGUAGE, LANGUAGES
-from app.content.library import language_root
+from app.content.library import language_file
 from app.extensions import db
 from app.models.analytics import SearchEvent
 from app.models.gaps import SUGGESTION_STATUSES, SynonymSuggestion
@@ -57,7 +57,7 @@ class FoundSearch:
 def synonyms_file(language: str) -> str:
     """Where a language's synonyms are, under CONTENT_DIR (its search engine reads them
     there: app.services)."""
-    return (language_root(".", language) / "synonyms.yml").as_posix()
+    return language_file(language, "synonyms.yml")
 
 
 def _usable(query: str) -> bool:

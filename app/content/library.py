@@ -224,7 +224,7 @@ def load_categories(
     `language`."""
     if raw is None:
         return []
-    file = "categories.yml" if language == DEFAULT_LANGUAGE else f"{language}/categories.yml"
+    file = language_file(language, "categories.yml")
     try:
         data = yaml.safe_load(raw.decode("utf-8")) or []
     except (yaml.YAMLError, UnicodeDecodeError) as error:
@@ -386,6 +386,11 @@ def language_root(content_dir: str | Path, language: str) -> Path:
     the same tree translated, or anywhere with their language in their front matter)."""
     root = Path(content_dir)
     return root if language == DEFAULT_LANGUAGE else root / language
+
+
+def language_file(language: str, name: str) -> str:
+    """A file of a language's own folder, named as under CONTENT_DIR (`de/synonyms.yml`)."""
+    return (language_root(".", language) / name).as_posix()
 
 
 def markdown_entries(
